@@ -1,0 +1,67 @@
+# alurc developer entry points. Everything installs from scratch into ./.venv and ./node_modules.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip --disable-pip-version-check -q
+STAMP := $(VENV)/.alurc-installed
+NODE_STAMP := node_modules/.alurc-installed
+export GX_ANALYTICS_ENABLED := false
+export SPARK_LOCAL_IP := 127.0.0.1
+export PYTHONHASHSEED := 0
+
+.PHONY: help setup java-check node-setup test test-fast fuzz lint typecheck demo bench clean goldens
+
+help:
+	@echo "make demo   - set up, then compile and run examples/retail locally on embedded Spark"
+	@echo "make test   - set up, then run lint, type checks and the whole test suite"
+	@echo "make fuzz   - 10,000+ mutated specs through 'alurc validate'"
+	@echo "make bench  - compile benchmark vs dbt parse, MERGE and quality benchmarks"
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; alurc needs Python 3.11+"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements-dev.txt -c constraints.txt
+	$(PIP) install --no-deps -e .
+	touch $(STAMP)
+
+java-check:
+	@command -v java >/dev/null || { echo "error: Java 17 is required for embedded Spark (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	@java -version 2>&1 | grep -qE 'version "(17|21)' || { echo "error: Java 17 (or 21) is required for Spark 3.5; found: $$(java -version 2>&1 | head -1)"; exit 1; }
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm (Node.js 18+) is required for the IDE tests"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node-setup: $(NODE_STAMP)
+
+setup: $(STAMP) java-check node-setup
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check alur_compiler tests benchmarks
+	$(VENV)/bin/ruff format --check alur_compiler
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+test: setup lint typecheck
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not spark and not slow and not terraform"
+
+fuzz: $(STAMP)
+	ALURC_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/unit/test_fuzz_validate.py
+
+demo: setup
+	$(VENV)/bin/alurc run --local examples/retail
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+goldens: $(STAMP)
+	$(PY) -m pytest -q tests --update-goldens
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache examples/*/build examples/*/.alur

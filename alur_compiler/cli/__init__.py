@@ -1,0 +1,21 @@
+"""The `alurc` command line: parse arguments, call the API, render. No logic lives here.
+
+Commands are grouped in small modules that register on the one Typer `app`:
+frontend (validate, compile, graph, lineage), scaffold (init), local (run), deploy
+(bootstrap, plan, apply, destroy, logs).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from alur_compiler.cli.app import app, main
+
+for _module in ("frontend", "scaffold", "local", "deploy"):
+    try:
+        importlib.import_module(f"alur_compiler.cli.{_module}")
+    except ModuleNotFoundError as exc:  # a command group not written yet
+        if exc.name != f"alur_compiler.cli.{_module}":
+            raise
+
+__all__ = ["app", "main"]

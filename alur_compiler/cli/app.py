@@ -1,0 +1,38 @@
+"""The Typer application object and the process entry point."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="alurc",
+    help="alurc compiles YAML lakehouse specs into Glue jobs, GX suites and Terraform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def main() -> None:
+    """Console-script entry: user mistakes exit 1/2 with a message, never a traceback."""
+    debug = "--debug" in sys.argv
+    if debug:
+        sys.argv.remove("--debug")
+        os.environ["ALURC_DEBUG"] = "1"
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: an internal error, AL901
+        if debug:
+            raise
+        sys.stderr.write(
+            f"error[AL901]: internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug in alurc; re-run with --debug for a traceback and report it\n"
+        )
+        sys.exit(3)

@@ -1,0 +1,23 @@
+"""Source locations: every value loaded from YAML keeps one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A 1-based line/column range in a source file (end is inclusive of the last char)."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int = 0
+    end_col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    @staticmethod
+    def unknown(file: str = "<unknown>") -> Span:
+        return Span(file, 1, 1, 1, 1)

@@ -1,0 +1,299 @@
+"""The intermediate representation: frozen dataclasses, references resolved, defaults applied.
+
+Backends import only this module (and diagnostics). Every node keeps the span of the YAML
+that produced it, so a backend can still report a located diagnostic (AL5xx).
+Collections are tuples so that nodes are hashable and immutable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from alur_compiler.diagnostics.span import Span
+
+#: Metadata columns every bronze table gets from ingestion, in this order.
+INGESTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_ingested_at", "timestamp"),
+    ("_source_file", "string"),
+    ("_source_system", "string"),
+    ("_batch_id", "string"),
+)
+
+
+class Layer(StrEnum):
+    BRONZE = "bronze"
+    SILVER = "silver"
+    GOLD = "gold"
+
+
+class WriteMode(StrEnum):
+    APPEND = "append"
+    MERGE = "merge"
+    OVERWRITE = "overwrite"
+
+
+class Action(StrEnum):
+    WARN = "warn"
+    DROP = "drop"
+    QUARANTINE = "quarantine"
+    FAIL = "fail"
+
+
+class CheckType(StrEnum):
+    NOT_NULL = "not_null"
+    UNIQUE = "unique"
+    ACCEPTED_VALUES = "accepted_values"
+    BETWEEN = "between"
+    REGEX = "regex"
+    LENGTH_BETWEEN = "length_between"
+    ROW_COUNT_BETWEEN = "row_count_between"
+    FRESHNESS = "freshness"
+    EXPRESSION = "expression"
+    RELATIONSHIP = "relationship"
+
+
+#: Checks that judge the table as a whole: they can warn or fail, never drop rows.
+TABLE_LEVEL_CHECKS = frozenset(
+    {CheckType.ROW_COUNT_BETWEEN, CheckType.FRESHNESS, CheckType.RELATIONSHIP}
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # normalised Spark SQL type, lower case: "decimal(10,2)", "array<string>"
+    nullable: bool = True
+    description: str = ""
+    pii: bool = False
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+
+@dataclass(frozen=True)
+class PartitionField:
+    """`days(order_ts)` -> transform='days', column='order_ts'; identity has transform=None."""
+
+    column: str
+    transform: str | None = None  # identity | years | months | days | hours | bucket | truncate
+    arg: int | None = None  # N for bucket[N] / truncate[N]
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+    @property
+    def expression(self) -> str:
+        if self.transform is None:
+            return self.column
+        if self.arg is not None:
+            return f"{self.transform}({self.arg}, {self.column})"
+        return f"{self.transform}({self.column})"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One data-quality check. Parameters not used by a type stay at their defaults."""
+
+    name: str  # unique within the table's effective checks
+    type: CheckType
+    action: Action = Action.FAIL
+    columns: tuple[str, ...] = ()  # one column for column checks, several for unique
+    values: tuple[str | int | float | bool, ...] = ()  # accepted_values
+    min: float | int | str | None = None  # between, length_between, row_count_between
+    max: float | int | str | None = None
+    strict_min: bool = False
+    strict_max: bool = False
+    pattern: str | None = None  # regex
+    max_age_seconds: int | None = None  # freshness
+    sql: str | None = None  # expression: a boolean SQL expression true for good rows
+    ref_table: str | None = None  # relationship: target table name
+    ref_column: str | None = None  # relationship: target column
+    mostly: float = 1.0  # share of rows that must pass (0 < mostly <= 1)
+    origin: str = "table"  # "table" (contract) or "pipeline" (pipeline's own checks)
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+    @property
+    def column(self) -> str | None:
+        return self.columns[0] if self.columns else None
+
+    @property
+    def table_level(self) -> bool:
+        return self.type in TABLE_LEVEL_CHECKS
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    layer: Layer
+    columns: tuple[Column, ...]  # bronze tables include INGESTION_COLUMNS at the end
+    description: str = ""
+    primary_key: tuple[str, ...] = ()
+    partition_by: tuple[PartitionField, ...] = ()
+    checks: tuple[Check, ...] = ()
+    file_format: str = "parquet"  # parquet (bronze) | iceberg (silver, gold)
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+    def column(self, name: str) -> Column | None:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        return None
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@dataclass(frozen=True)
+class GlueConfig:
+    worker_type: str = "G.1X"
+    workers: int = 2
+    timeout_minutes: int = 60
+    max_retries: int = 0
+    execution_class: str = "STANDARD"  # STANDARD | FLEX
+    max_concurrent_runs: int = 1
+    extra_arguments: tuple[tuple[str, str], ...] = ()  # sorted (key, value) pairs
+
+
+@dataclass(frozen=True)
+class Schedule:
+    cron: str | None = None  # AWS 6-field cron, without the cron( ) wrapper
+    after: tuple[str, ...] = ()  # names of pipelines/ingestions that must succeed first
+    enabled: bool = True
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+    @property
+    def aws_expression(self) -> str | None:
+        return f"cron({self.cron})" if self.cron else None
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """A table a pipeline's SQL reads; `alias` is the name as written in the SQL."""
+
+    table: str
+    written_as: str  # e.g. "orders" or "silver.orders"
+    incremental_column: str | None = None  # watermark column when read incrementally
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    name: str
+    target: str  # table name
+    sql: str  # as written (after reading sql_file)
+    mode: WriteMode
+    sources: tuple[SourceTable, ...]  # inferred from the SQL, sorted by table name
+    description: str = ""
+    merge_keys: tuple[str, ...] = ()
+    sequence_by: str | None = None
+    delete_when: str | None = None  # SQL boolean on the source row
+    overwrite_scope: str = "table"  # table | partitions
+    checks: tuple[Check, ...] = ()  # pipeline's own checks (target's contract checks are on Table)
+    schedule: Schedule | None = None
+    glue: GlueConfig = GlueConfig()
+    sql_span: Span = field(default_factory=Span.unknown, compare=False)  # first line of the SQL
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+    @property
+    def upstream_tables(self) -> tuple[str, ...]:
+        return tuple(s.table for s in self.sources)
+
+
+@dataclass(frozen=True)
+class FileSource:
+    path: str  # relative to the landing bucket/folder, or an absolute s3:// URI
+    format: str  # csv | json | parquet
+    pattern: str = "*"
+    options: tuple[tuple[str, str], ...] = ()  # reader options, sorted, values as strings
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+
+@dataclass(frozen=True)
+class Ingestion:
+    name: str
+    target: str  # bronze table name
+    source_system: str
+    sources: tuple[FileSource, ...]
+    description: str = ""
+    on_bad_file: str = "fail"  # fail | quarantine | skip
+    on_bad_row: str = "quarantine"  # quarantine | drop | fail
+    schedule: Schedule | None = None
+    glue: GlueConfig = GlueConfig()
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+
+@dataclass(frozen=True)
+class StateBackend:
+    backend: str = "local"  # s3 | local
+    bucket: str | None = None
+    key: str | None = None
+    lock_table: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    region: str
+    account: str | None
+    lake_bucket: str
+    artifacts_bucket: str
+    landing_bucket: str
+    state: StateBackend
+    glue: GlueConfig  # project defaults merged with the environment's overrides
+    tags: tuple[tuple[str, str], ...] = ()  # sorted
+    endpoints: tuple[tuple[str, str], ...] = ()  # sorted service -> URL (local emulators)
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+    def database(self, project: str, layer: Layer | str) -> str:
+        """Glue database name: one per project, environment and layer."""
+        return f"{project}_{self.name}_{layer}".replace("-", "_").lower()
+
+    @property
+    def state_table(self) -> str:
+        """DynamoDB table for ingestion/watermark state of this environment."""
+        return f"{self.lake_bucket}-alur-state"
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    landing: str = "data/landing"  # relative to the project root
+    warehouse: str = ".alur/warehouse"
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    root: str  # absolute path of the folder holding alur.yaml
+    tables: tuple[Table, ...]  # sorted by name
+    pipelines: tuple[Pipeline, ...]  # sorted by name
+    ingestions: tuple[Ingestion, ...]  # sorted by name
+    environments: tuple[Environment, ...]  # sorted by name
+    description: str = ""
+    local: LocalConfig = LocalConfig()
+    span: Span = field(default_factory=Span.unknown, compare=False)
+
+    def table(self, name: str) -> Table:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def environment(self, name: str) -> Environment:
+        for e in self.environments:
+            if e.name == name:
+                return e
+        raise KeyError(name)
+
+    def job(self, name: str) -> Pipeline | Ingestion:
+        for j in (*self.pipelines, *self.ingestions):
+            if j.name == name:
+                return j
+        raise KeyError(name)
+
+    @property
+    def jobs(self) -> tuple[Pipeline | Ingestion, ...]:
+        return tuple(sorted((*self.pipelines, *self.ingestions), key=lambda j: j.name))
+
+    def effective_checks(self, table: str) -> tuple[Check, ...]:
+        """Contract checks of a table plus the checks of the pipeline(s) writing it."""
+        own = self.table(table).checks
+        extra = tuple(c for p in self.pipelines if p.target == table for c in p.checks)
+        return own + extra

@@ -1,0 +1,1 @@
+"""Embedded Spark + Iceberg for `alurc run --local` and the integration tests."""
