@@ -1,0 +1,117 @@
+"""Spark SQL building blocks shared by the native lowering and the GX suites.
+
+Every value that comes from YAML goes through `literal` or `ident`, never through string
+formatting, so a quote or backslash in a value, pattern or column name cannot change the
+meaning of the generated SQL. Assumes Spark's default `spark.sql.parser.escapedStringLiterals
+= false` (backslash escapes are processed inside '...'), as on Glue 5.0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from alur_compiler.ir import Check, CheckType
+
+
+def ident(name: str) -> str:
+    """A column name as a back-quoted Spark identifier (back-quotes doubled)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def string_literal(value: str) -> str:
+    """A Spark SQL string literal: backslash and single quote escaped with a backslash.
+
+    (`''` is NOT an escape in Spark SQL: adjacent literals are concatenated, so 'it''s' is
+    'its'.) Control characters are kept as is; Spark accepts them inside a literal.
+    """
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def literal(value: str | int | float | bool | None) -> str:
+    """A Python scalar from YAML as a Spark SQL literal."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "CAST('NaN' AS DOUBLE)"
+        if math.isinf(value):
+            return "CAST('Infinity' AS DOUBLE)" if value > 0 else "CAST('-Infinity' AS DOUBLE)"
+        return f"CAST({value!r} AS DOUBLE)"
+    return string_literal(str(value))
+
+
+def range_violation(expr: str, check: Check) -> str:
+    """SQL TRUE when `expr` (not null) lies outside [min, max] (or the strict bounds)."""
+    parts: list[str] = []
+    if check.min is not None:
+        op = ">" if check.strict_min else ">="
+        parts.append(f"{expr} {op} {literal(check.min)}")
+    if check.max is not None:
+        op = "<" if check.strict_max else "<="
+        parts.append(f"{expr} {op} {literal(check.max)}")
+    if not parts:
+        return "FALSE"
+    return "NOT (" + " AND ".join(parts) + ")"
+
+
+def length_range_violation(expr: str, check: Check) -> str:
+    """Like `range_violation` for `char_length(expr)` with integer bounds."""
+    parts: list[str] = []
+    length = f"char_length({expr})"
+    if check.min is not None:
+        op = ">" if check.strict_min else ">="
+        parts.append(f"{length} {op} {int(float(check.min))}")
+    if check.max is not None:
+        op = "<" if check.strict_max else "<="
+        parts.append(f"{length} {op} {int(float(check.max))}")
+    if not parts:
+        return "FALSE"
+    return "NOT (" + " AND ".join(parts) + ")"
+
+
+def in_set_violation(expr: str, values: Sequence[str | int | float | bool]) -> str:
+    if not values:
+        return "TRUE"
+    return f"NOT ({expr} IN (" + ", ".join(literal(v) for v in values) + "))"
+
+
+def all_null(columns: Sequence[str]) -> str:
+    return "(" + " AND ".join(f"{ident(c)} IS NULL" for c in columns) + ")"
+
+
+def row_condition(check: Check) -> tuple[str, str]:
+    """(considered_expr, fail_expr) for a row-level check.
+
+    `considered_expr` is TRUE for rows that count toward the element count used by `mostly`
+    (GX's nonnull / filtered count); `fail_expr` is TRUE exactly for unexpected rows and is
+    only ever TRUE where `considered_expr` is TRUE. Both never evaluate to NULL.
+    """
+    cols = check.columns
+    col = ident(cols[0]) if cols else "NULL"
+    nonnull = f"{col} IS NOT NULL"
+    if check.type is CheckType.NOT_NULL:
+        return "TRUE", f"{col} IS NULL"
+    if check.type is CheckType.UNIQUE and len(cols) > 1:
+        partition = ", ".join(ident(c) for c in cols)
+        considered = f"NOT {all_null(cols)}"
+        return considered, f"({considered} AND count(1) OVER (PARTITION BY {partition}) > 1)"
+    if check.type is CheckType.UNIQUE:
+        return nonnull, f"({nonnull} AND count(1) OVER (PARTITION BY {col}) > 1)"
+    if check.type is CheckType.EXPRESSION:
+        return "TRUE", f"NOT coalesce(({check.sql}), FALSE)"
+    if check.type is CheckType.ACCEPTED_VALUES:
+        violation = in_set_violation(col, check.values)
+    elif check.type is CheckType.BETWEEN:
+        violation = range_violation(col, check)
+    elif check.type is CheckType.REGEX:
+        violation = f"NOT ({col} RLIKE {string_literal(check.pattern or '')})"
+    elif check.type is CheckType.LENGTH_BETWEEN:
+        violation = length_range_violation(col, check)
+    else:
+        raise ValueError(f"{check.type} is not a row-level check")
+    return nonnull, f"({nonnull} AND coalesce({violation}, FALSE))"
