@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from alur_compiler.backends.base import Artifact, Backend
+from alur_compiler.backends.quality import QualityBackend
 
-BACKENDS: tuple[Backend, ...] = ()
+BACKENDS: tuple[Backend, ...] = (QualityBackend(),)
 
 __all__ = ["BACKENDS", "Artifact", "Backend"]

@@ -222,10 +222,11 @@ def _in_range(value: float, lo: Any, hi: Any, strict_lo: Any, strict_hi: Any) ->
 
 
 def _freshness(latest: int | None, max_age: int | None, now_micros: int) -> dict[str, Any]:
-    age = None if latest is None else (now_micros - int(latest)) / 1_000_000
-    ok = max_age is None or (age is not None and age <= max_age)
+    """Stale when there is no timestamp at all, or now - latest > max_age (in microseconds)."""
+    age = None if latest is None else now_micros - int(latest)
+    ok = max_age is None or (age is not None and age <= int(max_age) * 1_000_000)
     return {
-        "observed_value": age,
+        "observed_value": None if age is None else age / 1_000_000,
         "success": ok,
         "unexpected_count": None,
         "unexpected_percent": None,

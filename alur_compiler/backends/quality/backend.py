@@ -1,0 +1,46 @@
+"""The quality backend: one GX 1.x suite per checked table, `quality/<table>.json`."""
+
+from __future__ import annotations
+
+import json
+
+from alur_compiler.backends.base import Artifact
+from alur_compiler.backends.quality.suite import build_suite
+from alur_compiler.diagnostics import Diagnostics, codes
+from alur_compiler.ir import Check, CheckType, Project
+
+_RANGED = (CheckType.BETWEEN, CheckType.LENGTH_BETWEEN, CheckType.ROW_COUNT_BETWEEN)
+
+
+def suite_json(suite: dict[str, object]) -> bytes:
+    """Deterministic bytes: sorted keys, 2-space indent, trailing newline."""
+    return (json.dumps(suite, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _unbounded(check: Check) -> bool:
+    return check.type in _RANGED and check.min is None and check.max is None
+
+
+class QualityBackend:
+    """Writes a Great Expectations 1.x ExpectationSuite for every table with checks."""
+
+    name = "quality"
+
+    def generate(self, project: Project, diags: Diagnostics) -> list[Artifact]:
+        artifacts: list[Artifact] = []
+        for table in project.tables:
+            checks = project.effective_checks(table.name)
+            if not checks:
+                continue
+            for check in checks:
+                if _unbounded(check):
+                    diags.report(
+                        codes.BACKEND_LIMIT,
+                        f"check '{check.name}' ({check.type}) has neither min nor max;"
+                        " Great Expectations rejects an unbounded range",
+                        check.span,
+                        hint="set min, max or both",
+                    )
+            suite = build_suite(project, table.name)
+            artifacts.append(Artifact(f"quality/{table.name}.json", suite_json(suite)))
+        return artifacts
