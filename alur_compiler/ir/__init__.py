@@ -21,6 +21,7 @@ from alur_compiler.ir.nodes import (
     StateBackend,
     Table,
     WriteMode,
+    effective_glue,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "StateBackend",
     "Table",
     "WriteMode",
+    "effective_glue",
 ]

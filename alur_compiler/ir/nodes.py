@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from alur_compiler.diagnostics.span import Span
 
@@ -187,7 +188,11 @@ class Pipeline:
     overwrite_scope: str = "table"  # table | partitions
     checks: tuple[Check, ...] = ()  # pipeline's own checks (target's contract checks are on Table)
     schedule: Schedule | None = None
-    glue: GlueConfig = GlueConfig()
+    glue: GlueConfig = GlueConfig()  # project defaults with this job's overrides applied
+    glue_overrides: tuple[tuple[str, object], ...] = ()  # only what this job's YAML sets
+    sql_file: str | None = None  # display path of the .sql file when the SQL lives in one
+    #: target column -> upstream "table.column" names it is computed from (column lineage)
+    lineage: tuple[tuple[str, tuple[str, ...]], ...] = ()
     sql_span: Span = field(default_factory=Span.unknown, compare=False)  # first line of the SQL
     span: Span = field(default_factory=Span.unknown, compare=False)
 
@@ -215,7 +220,8 @@ class Ingestion:
     on_bad_file: str = "fail"  # fail | quarantine | skip
     on_bad_row: str = "quarantine"  # quarantine | drop | fail
     schedule: Schedule | None = None
-    glue: GlueConfig = GlueConfig()
+    glue: GlueConfig = GlueConfig()  # project defaults with this job's overrides applied
+    glue_overrides: tuple[tuple[str, object], ...] = ()  # only what this job's YAML sets
     span: Span = field(default_factory=Span.unknown, compare=False)
 
 
@@ -250,6 +256,14 @@ class Environment:
     def state_table(self) -> str:
         """DynamoDB table for ingestion/watermark state of this environment."""
         return f"{self.lake_bucket}-alur-state"
+
+
+def effective_glue(env: Environment, job: Pipeline | Ingestion) -> GlueConfig:
+    """Glue settings of a job in an environment: defaults < environment < job overrides."""
+    from dataclasses import replace
+
+    overrides: dict[str, Any] = dict(job.glue_overrides)
+    return replace(env.glue, **overrides)
 
 
 @dataclass(frozen=True)

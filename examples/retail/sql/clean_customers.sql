@@ -7,3 +7,4 @@ SELECT
   c.updated_at
 FROM customers_raw AS c
 WHERE c.customer_id IS NOT NULL
+  AND c.updated_at IS NOT NULL

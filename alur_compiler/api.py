@@ -1,0 +1,149 @@
+"""alurc as plain functions: load, validate, compile. The CLI is a thin layer over these."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alur_compiler import __version__
+from alur_compiler.backends import BACKENDS, Artifact
+from alur_compiler.diagnostics import Diagnostics, Span, codes
+from alur_compiler.emit import MANIFEST, EmitResult, Staleness, emit, json_bytes, sha256, staleness
+from alur_compiler.ir import Project
+from alur_compiler.ir.build import build_project
+from alur_compiler.ir.fingerprint import fingerprint
+from alur_compiler.load.discover import LoadedProject, find_root, load_project_files
+from alur_compiler.load.source import SourceDoc
+from alur_compiler.schema.validate import validate_document
+from alur_compiler.semantic.context import index_documents
+
+
+@dataclass
+class LoadResult:
+    project: Project | None
+    diagnostics: Diagnostics
+    root: Path | None
+    files: dict[str, str] = field(default_factory=dict)  # shown path -> text, for rendering
+    inputs: dict[str, str] = field(default_factory=dict)  # root-relative path -> sha256
+
+
+@dataclass
+class CompileResult:
+    project: Project | None
+    diagnostics: Diagnostics
+    out: Path | None
+    artifacts: list[Artifact] = field(default_factory=list)
+    emitted: EmitResult | None = None
+    stale: Staleness | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.has_errors and not (self.stale and self.stale.stale)
+
+
+def load(path: Path) -> LoadResult:
+    """Load, validate and build the project at or above `path`. Never raises for bad input."""
+    diags = Diagnostics()
+    root = find_root(path)
+    if root is None:
+        diags.report(codes.NO_PROJECT, f"no {'alur.yaml'} in {path} or any parent folder",
+                     Span(str(path), 1, 1), hint="run `alurc init NAME` to create a project")
+        return LoadResult(None, diags, None)
+    loaded = load_project_files(root, diags)
+    project = _build(loaded, diags)
+    return LoadResult(project, diags, root, loaded.files, _inputs(loaded, project))
+
+
+def load_project(root: Path) -> tuple[Project | None, Diagnostics]:
+    result = load(root)
+    return result.project, result.diagnostics
+
+
+def _build(loaded: LoadedProject, diags: Diagnostics) -> Project | None:
+    valid: list[SourceDoc] = []
+    broken: list[SourceDoc] = []
+    docs = ([loaded.project_doc] if loaded.project_doc else []) + loaded.docs
+    if loaded.project_doc is None and not diags.has_errors:
+        diags.report(codes.UNKNOWN_KIND, "alur.yaml has no `kind: Project` document",
+                     Span("alur.yaml", 1, 1), hint="alur.yaml starts with `apiVersion: alur/v1` "
+                     "and `kind: Project`")
+    for doc in docs:
+        (valid if validate_document(doc, diags) else broken).append(doc)
+    index = index_documents(valid, broken, diags)
+    return build_project(loaded.root, index, diags)
+
+
+def _inputs(loaded: LoadedProject, project: Project | None) -> dict[str, str]:
+    inputs: dict[str, str] = {}
+    for doc in ([loaded.project_doc] if loaded.project_doc else []) + loaded.docs:
+        rel = Path(doc.abspath).resolve().relative_to(loaded.root).as_posix()
+        inputs.setdefault(rel, sha256(Path(doc.abspath).read_bytes()))
+    for pipe in project.pipelines if project else ():
+        if pipe.sql_file is not None:
+            inputs.setdefault("sql:" + pipe.name, sha256(pipe.sql.encode("utf-8")))
+    return dict(sorted(inputs.items()))
+
+
+def generate(project: Project, diags: Diagnostics) -> list[Artifact]:
+    """Run every registered backend, then add lineage.json and manifest.json."""
+    artifacts: list[Artifact] = []
+    for backend in BACKENDS:
+        artifacts.extend(backend.generate(project, diags))
+    artifacts.append(Artifact("lineage.json", json_bytes(lineage_document(project))))
+    paths = [a.path for a in artifacts]
+    duplicates = sorted({p for p in paths if paths.count(p) > 1})
+    if duplicates:
+        raise RuntimeError(f"two backends wrote the same file: {duplicates}")
+    return artifacts
+
+
+def lineage_document(project: Project) -> dict[str, object]:
+    tables: dict[str, dict[str, list[str]]] = {}
+    for pipe in project.pipelines:
+        tables[pipe.target] = {col: list(up) for col, up in pipe.lineage}
+    return {"version": 1, "tables": tables}
+
+
+def manifest(project: Project, artifacts: list[Artifact], inputs: dict[str, str]) -> Artifact:
+    doc = {
+        "alurc": __version__,
+        "project": project.name,
+        "inputs": inputs,
+        "files": {a.path: sha256(a.content) for a in sorted(artifacts, key=lambda a: a.path)},
+        "fingerprints": {
+            "tables": {t.name: fingerprint(t) for t in project.tables},
+            "pipelines": {p.name: fingerprint(p) for p in project.pipelines},
+            "ingestions": {i.name: fingerprint(i) for i in project.ingestions},
+            "environments": {e.name: fingerprint(e) for e in project.environments},
+        },
+    }
+    return Artifact(MANIFEST, json_bytes(doc))
+
+
+def compile_project(root: Path, out: Path | None = None, check: bool = False) -> CompileResult:
+    """Compile the project at `root` into `out` (default ROOT/build); --check only compares."""
+    loaded = load(root)
+    result = CompileResult(loaded.project, loaded.diagnostics, None, files=loaded.files)
+    if loaded.project is None or loaded.root is None:
+        return result
+    result.out = (out if out is not None else loaded.root / "build").resolve()
+    artifacts = generate(loaded.project, loaded.diagnostics)
+    if loaded.diagnostics.has_errors:
+        return result
+    artifacts.append(manifest(loaded.project, artifacts, loaded.inputs))
+    result.artifacts = artifacts
+    if check:
+        result.stale = staleness(result.out, artifacts)
+    else:
+        result.emitted = emit(result.out, artifacts)
+    return result
+
+
+def read_manifest(out: Path) -> dict[str, object]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

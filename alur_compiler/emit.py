@@ -1,0 +1,119 @@
+"""Deterministic writer for the build folder, with a manifest of content hashes.
+
+Files are written atomically (temp file + rename) and only when their bytes change, so an
+interrupted compile never leaves a half-written file and unchanged files keep their mtime.
+Files a previous compile wrote that are no longer generated are removed; files alurc did
+not write are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alur_compiler.backends.base import Artifact
+
+MANIFEST = "manifest.json"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@dataclass
+class EmitResult:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Staleness:
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.changed or self.missing or self.extra)
+
+
+def previous_files(out: Path) -> dict[str, str]:
+    """path -> hash of what the last compile wrote (empty when there is no manifest)."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = data.get("files", {})
+        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _safe(out: Path, rel: str) -> Path:
+    target = (out / rel).resolve()
+    if out.resolve() not in target.parents:
+        raise ValueError(f"artifact path escapes the build folder: {rel}")
+    return target
+
+
+def emit(out: Path, artifacts: list[Artifact]) -> EmitResult:
+    """Write artifacts (the manifest last), remove files the previous compile owned."""
+    result = EmitResult()
+    old = previous_files(out)
+    ordered = sorted(artifacts, key=lambda a: (a.path == MANIFEST, a.path))
+    for art in ordered:
+        path = _safe(out, art.path)
+        if path.is_file() and path.read_bytes() == art.content:
+            result.unchanged.append(art.path)
+            continue
+        _write_atomic(path, art.content)
+        result.written.append(art.path)
+    current = {a.path for a in artifacts}
+    for rel in sorted(set(old) - current):
+        path = _safe(out, rel)
+        if path.is_file():
+            path.unlink()
+            result.removed.append(rel)
+            _prune(out, path.parent)
+    return result
+
+
+def _prune(out: Path, folder: Path) -> None:
+    while folder != out.resolve() and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def staleness(out: Path, artifacts: list[Artifact]) -> Staleness:
+    """What `compile --check` reports: files that differ, are missing, or should be gone."""
+    report = Staleness()
+    for art in sorted(artifacts, key=lambda a: a.path):
+        path = out / art.path
+        if not path.is_file():
+            report.missing.append(art.path)
+        elif path.read_bytes() != art.content:
+            report.changed.append(art.path)
+    current = {a.path for a in artifacts}
+    report.extra = sorted(p for p in previous_files(out) if p not in current
+                          and (out / p).is_file())
+    return report

@@ -1,0 +1,55 @@
+"""Pieces shared by the job builders: schedules and Glue settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from alur_compiler.diagnostics import Diagnostics, codes
+from alur_compiler.ir.nodes import GlueConfig, Schedule
+from alur_compiler.load.source import SourceDoc
+from alur_compiler.semantic.cron import strip_wrapper, validate_cron
+
+GLUE_KEYS = {
+    "worker_type": "worker_type",
+    "workers": "workers",
+    "timeout_minutes": "timeout_minutes",
+    "max_retries": "max_retries",
+    "execution_class": "execution_class",
+    "max_concurrent_runs": "max_concurrent_runs",
+}
+
+
+def glue_overrides(spec: dict[str, Any] | None) -> tuple[tuple[str, object], ...]:
+    """The Glue settings a YAML `glue:` block sets, as sorted (field, value) pairs."""
+    if not spec:
+        return ()
+    out: list[tuple[str, object]] = [(GLUE_KEYS[k], v) for k, v in spec.items() if k in GLUE_KEYS]
+    if "arguments" in spec:
+        out.append(("extra_arguments", tuple(sorted((str(k), str(v))
+                                                    for k, v in spec["arguments"].items()))))
+    return tuple(sorted(out, key=lambda kv: kv[0]))
+
+
+def apply_glue(base: GlueConfig, spec: dict[str, Any] | None) -> GlueConfig:
+    overrides: dict[str, Any] = dict(glue_overrides(spec))
+    return replace(base, **overrides)
+
+
+def build_schedule(doc: SourceDoc, diags: Diagnostics) -> Schedule | None:
+    spec = doc.data.get("schedule")
+    if not isinstance(spec, dict):
+        return None
+    cron = spec.get("cron")
+    if isinstance(cron, str):
+        bare, _ = strip_wrapper(cron)
+        for err in validate_cron(cron):
+            diags.report(codes.INVALID_CRON, f"invalid cron: {err.message}",
+                         doc.span_in_scalar("/schedule/cron", 1, err.offset + 1, err.length),
+                         hint="AWS cron: minutes hours day-of-month month day-of-week year, "
+                         "e.g. '0 2 * * ? *' (02:00 UTC daily)")
+        cron = " ".join(bare.split())
+    return Schedule(cron=cron if isinstance(cron, str) else None,
+                    after=tuple(spec.get("after", ())),
+                    enabled=bool(spec.get("enabled", True)),
+                    span=doc.span_of("/schedule"))

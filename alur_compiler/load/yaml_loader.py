@@ -1,0 +1,172 @@
+"""YAML with positions: compose nodes with PyYAML, build plain values and a span map.
+
+Why not plain `yaml.safe_load`: it forgets where values came from, silently keeps the last
+of two duplicate keys, and applies YAML 1.1 surprises (`NO` -> False, `2026-01-01` ->
+date). Here only `true`/`false` are booleans, timestamps stay strings, duplicate keys and
+merge keys are diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from alur_compiler.diagnostics import Diagnostics, Span, codes
+from alur_compiler.load.source import ScalarLoc, SourceDoc, pointer
+
+try:  # the C composer is ~5x faster; PyYAML wheels ship it
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+_TAG = "tag:yaml.org,2002:"
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.[0-9]+([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+
+
+def _span(path: str, node: yaml.Node) -> Span:
+    s, e = node.start_mark, node.end_mark
+    end_line, end_col = e.line + 1, max(e.column, 1)
+    if e.line > s.line and e.column == 0:  # block values end at the start of the next line
+        end_line, end_col = e.line, 1
+    return Span(path, s.line + 1, s.column + 1, end_line, end_col)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    value = node.value
+    tag = node.tag
+    if node.style in ("'", '"', "|", ">"):
+        return value
+    if tag == _TAG + "null" or value in ("", "~", "null", "Null", "NULL"):
+        return None
+    if value in ("true", "True", "TRUE"):
+        return True
+    if value in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(value):
+        return int(value.replace("_", ""))
+    if _FLOAT.match(value):
+        return float(value.replace("_", ""))
+    if value.lower() in (".inf", "+.inf"):
+        return float("inf")
+    if value.lower() == "-.inf":
+        return float("-inf")
+    return value
+
+
+class _Builder:
+    def __init__(self, doc: SourceDoc, lines: list[str], diags: Diagnostics) -> None:
+        self.doc = doc
+        self.lines = lines
+        self.diags = diags
+        self.depth = 0
+
+    def build(self, node: yaml.Node, parts: tuple[str | int, ...]) -> Any:
+        ptr = pointer(parts)
+        self.doc.value_spans[ptr] = _span(self.doc.path, node)
+        if len(parts) > 64:
+            self.diags.report(
+                codes.YAML_UNSUPPORTED,
+                "nesting deeper than 64 levels",
+                self.doc.value_spans[ptr],
+                hint="specs are shallow; check the indentation",
+            )
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            if isinstance(node.value, str) and (node.tag == _TAG + "str" or node.style):
+                self._record_scalar(ptr, node)
+            return _scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*parts, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
+        return self._mapping(node, parts)
+
+    def _mapping(self, node: yaml.MappingNode, parts: tuple[str | int, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first: dict[str, Span] = {}
+        for key_node, value_node in node.value:
+            key_span = _span(self.doc.path, key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diags.report(
+                    codes.YAML_UNSUPPORTED, "mapping keys must be plain names", key_span
+                )
+                continue
+            key = key_node.value
+            if key == "<<":
+                self.diags.report(
+                    codes.YAML_UNSUPPORTED,
+                    "YAML merge keys (<<) are not supported in specs",
+                    key_span,
+                    hint="write the keys out; defaults belong in alur.yaml `defaults`",
+                )
+                continue
+            if key in first:
+                self.diags.report(
+                    codes.DUPLICATE_KEY,
+                    f"duplicate key '{key}'",
+                    key_span,
+                    hint="remove one of them; YAML would silently keep only the last",
+                    notes=(("first defined here", first[key]),),
+                )
+                continue
+            first[key] = key_span
+            self.doc.key_spans[pointer((*parts, key))] = key_span
+            out[key] = self.build(value_node, (*parts, key))
+        return out
+
+    def _record_scalar(self, ptr: str, node: yaml.ScalarNode) -> None:
+        mark = node.start_mark
+        if node.style in ("|", ">"):
+            line = mark.line + 1  # 0-based index of the first content line
+            while line < len(self.lines) and not self.lines[line].strip():
+                line += 1
+            text = self.lines[line] if line < len(self.lines) else ""
+            indent = len(text) - len(text.lstrip(" "))
+            self.doc.scalars[ptr] = ScalarLoc(line + 1, indent + 1, True)
+        else:
+            quoted = 1 if node.style in ("'", '"') else 0
+            self.doc.scalars[ptr] = ScalarLoc(mark.line + 1, mark.column + 1 + quoted, False)
+
+
+def _yaml_error_span(path: str, exc: yaml.YAMLError) -> Span:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return Span(path, 1, 1, 1, 1)
+    return Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
+
+
+def _yaml_error_message(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    msg = f"{context}, {problem}" if context else str(problem)
+    return msg.replace("\t", "\\t")
+
+
+def parse_documents(text: str, path: str, abspath: str, diags: Diagnostics) -> list[SourceDoc]:
+    """Parse every document of one file; YAML errors become AL101 and yield no documents."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        hint = "YAML indents with spaces, never tabs" if "\t" in text else (
+            "check the indentation and quoting around this position"
+        )
+        diags.report(
+            codes.YAML_SYNTAX, _yaml_error_message(exc), _yaml_error_span(path, exc), hint=hint
+        )
+        return []
+    except RecursionError:
+        diags.report(codes.YAML_UNSUPPORTED, "nesting too deep", Span(path, 1, 1, 1, 1))
+        return []
+    lines = text.splitlines()
+    docs: list[SourceDoc] = []
+    for index, node in enumerate(nodes):
+        if node is None:
+            continue
+        doc = SourceDoc(path=path, abspath=abspath, index=index, data=None)
+        doc.data = _Builder(doc, lines, diags).build(node, ())
+        if doc.data is None:
+            continue
+        docs.append(doc)
+    return docs

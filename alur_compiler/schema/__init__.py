@@ -1,0 +1,1 @@
+"""JSON Schema validation of spec documents, with errors mapped back to YAML spans."""

@@ -1,0 +1,60 @@
+"""Load schemas/*.json once; the IDE reads the very same files."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+KIND_SCHEMAS = {
+    "Project": "project.schema.json",
+    "Table": "table.schema.json",
+    "Pipeline": "pipeline.schema.json",
+    "Ingestion": "ingestion.schema.json",
+}
+API_VERSION = "alur/v1"
+
+
+def schema_dir() -> Path:
+    """The schemas/ folder: next to the package in a checkout, or installed beside it."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parents[1] / "schemas", here.parent / "schemas"):
+        if (candidate / "alur.schema.json").is_file():
+            return candidate
+    raise FileNotFoundError("alurc's schemas/ folder is missing from this installation")
+
+
+@lru_cache(maxsize=1)
+def registry() -> tuple[Registry, dict[str, Any]]:
+    """A referencing registry keyed by schema file name, and the loaded schemas."""
+    schemas: dict[str, Any] = {}
+    for path in sorted(schema_dir().glob("*.json")):
+        schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))
+    resources = [(name, Resource(contents=s, specification=DRAFT202012)) for name, s in schemas.items()]
+    return Registry().with_resources(resources), schemas
+
+
+@lru_cache(maxsize=8)
+def validator_for(kind: str) -> Draft202012Validator:
+    reg, schemas = registry()
+    return Draft202012Validator(schemas[KIND_SCHEMAS[kind]], registry=reg)
+
+
+def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local or cross-file $ref once (for reading property lists in errors)."""
+    ref = schema.get("$ref")
+    if not isinstance(ref, str):
+        return schema
+    reg, schemas = registry()
+    file, _, frag = ref.partition("#")
+    doc: Any = schemas.get(file) if file else None
+    if doc is None:
+        return schema
+    for part in [p for p in frag.split("/") if p]:
+        doc = doc.get(part, {}) if isinstance(doc, dict) else {}
+    return doc if isinstance(doc, dict) else schema

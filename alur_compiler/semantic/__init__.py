@@ -1,0 +1,1 @@
+"""Semantic checks beyond the schema: one concern per module."""

@@ -1,0 +1,203 @@
+"""Qualify a parsed pipeline SELECT against the contracts: columns, output types, lineage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import Scope, build_scope
+
+from alur_compiler.diagnostics import codes
+from alur_compiler.diagnostics.suggest import suggestion_suffix
+from alur_compiler.semantic.sql_parse import ParsedSql, SqlProblem, offset_of
+from alur_compiler.semantic.types import TypeSyntaxError, normalize_type
+
+Schema = dict[str, dict[str, dict[str, str]]]  # layer -> table -> column -> spark type
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    name: str
+    type: str | None  # normalised Spark type, None when it cannot be inferred
+    offset: int  # position of the projection in the SQL
+    lineage: tuple[str, ...]  # "table.column" of every upstream column it derives from
+    nullable: bool = True
+
+
+@dataclass
+class SqlAnalysis:
+    columns: list[OutputColumn] = field(default_factory=list)
+    problems: list[SqlProblem] = field(default_factory=list)
+
+
+_UNRESOLVED = re.compile(r"Column '\"?([^'\"]+)\"?' could not be resolved")
+_UNKNOWN = re.compile(r"Unknown column: \"?(\w+)\"?")
+_AMBIGUOUS = re.compile(r"Ambiguous column[^:]*: \"?(\w+)\"?|'(\w+)' could refer to")
+
+
+def _find_identifier(tree: exp.Expression, name: str) -> int:
+    for col in tree.find_all(exp.Column):
+        if col.name == name:
+            return offset_of(col)
+    return 0
+
+
+def _column_problem(parsed: ParsedSql, exc: OptimizeError, schema: Schema) -> SqlProblem:
+    assert parsed.tree is not None
+    text = str(exc)
+    amb = _AMBIGUOUS.search(text)
+    if amb:
+        name = amb.group(1) or amb.group(2)
+        return SqlProblem(codes.SQL_AMBIGUOUS_COLUMN,
+                          f"column '{name}' is ambiguous: several tables have it",
+                          _find_identifier(parsed.tree, name), len(name),
+                          hint="qualify it with the table alias, e.g. o." + name)
+    m = _UNRESOLVED.search(text) or _UNKNOWN.search(text)
+    name = m.group(1) if m else ""
+    if "." in name:
+        name = name.rsplit(".", 1)[1]
+    read = {t.name for t in parsed.tree.find_all(exp.Table)}
+    owners = sorted(t for tables in schema.values() for t, cols in tables.items()
+                    if t in read and name in cols)
+    if len(owners) > 1:
+        return SqlProblem(codes.SQL_AMBIGUOUS_COLUMN,
+                          f"column '{name}' is ambiguous: " + " and ".join(owners) + " both have it",
+                          _find_identifier(parsed.tree, name), len(name),
+                          hint="qualify it with the table alias, e.g. o." + name)
+    known = sorted({c for t, cols in _tables(schema).items() if t in read for c in cols})
+    return SqlProblem(codes.SQL_UNKNOWN_COLUMN,
+                      f"unknown column '{name}'{suggestion_suffix(name, known)}" if name
+                      else f"cannot resolve a column: {text}",
+                      _find_identifier(parsed.tree, name) if name else 0, max(len(name), 1),
+                      hint="columns come from the contracts of the tables the SQL reads")
+
+
+def _tables(schema: Schema) -> dict[str, dict[str, str]]:
+    return {t: cols for tables in schema.values() for t, cols in tables.items()}
+
+
+def analyze(
+    parsed: ParsedSql, schema: Schema, not_null: frozenset[str] = frozenset()
+) -> SqlAnalysis:
+    """Qualify columns, infer output types and column lineage. Problems are collected.
+
+    `not_null` holds the `table.column` names declared NOT NULL, for nullability inference.
+    """
+    assert parsed.tree is not None
+    result = SqlAnalysis()
+    original = parsed.tree
+    try:
+        tree = qualify(original.copy(), schema=schema, dialect="spark",
+                       validate_qualify_columns=True, quote_identifiers=False,
+                       identify=False)
+    except OptimizeError as exc:
+        result.problems.append(_column_problem(parsed, exc, schema))
+        return result
+    try:
+        tree = annotate_types(tree, schema=schema, dialect="spark")
+    except Exception:  # type inference is best effort; never block on it
+        pass
+    scope = build_scope(tree)
+    offsets = _projection_offsets(original)
+    assert isinstance(tree, exp.Query)
+    outer = _outer_join_aliases(tree)
+    filtered = _not_null_filters(tree)
+    for i, proj in enumerate(tree.selects):
+        name = proj.alias_or_name
+        lineage = _lineage(proj, scope) if scope else set()
+        result.columns.append(OutputColumn(
+            name=name,
+            type=_type_of(proj),
+            offset=offsets.get(name, offsets.get(f"#{i}", 0)),
+            lineage=tuple(sorted(lineage)),
+            nullable=_nullable(proj, lineage, not_null | filtered, outer),
+        ))
+    return result
+
+
+def _outer_join_aliases(tree: exp.Expression) -> set[str]:
+    """Aliases on the null-supplying side of outer joins in the outermost SELECT."""
+    out: set[str] = set()
+    select = tree if isinstance(tree, exp.Select) else None
+    for join in (select.args.get("joins") or []) if select else []:
+        if join.side in ("LEFT", "FULL"):
+            out.add(join.this.alias_or_name)
+        if join.side in ("RIGHT", "FULL") and select is not None:
+            from_ = select.args.get("from") or select.args.get("from_")
+            if from_ is not None:
+                out.add(from_.this.alias_or_name)
+    return out
+
+
+def _not_null_filters(tree: exp.Expression) -> frozenset[str]:
+    """`table.column` names the outermost WHERE requires to be NOT NULL (AND-ed terms)."""
+    where = tree.args.get("where") if isinstance(tree, exp.Select) else None
+    if where is None:
+        return frozenset()
+    scope = build_scope(tree)
+    found: set[str] = set()
+    for term in where.this.flatten() if isinstance(where.this, exp.And) else [where.this]:
+        if isinstance(term, exp.Not) and isinstance(term.this, exp.Is):
+            col = term.this.this
+            if isinstance(col, exp.Column) and isinstance(term.this.expression, exp.Null):
+                found |= _lineage(col, scope) if scope else set()
+    return frozenset(found)
+
+
+_NULL_SAFE = (exp.Count, exp.Literal, exp.Boolean, exp.CurrentTimestamp, exp.CurrentDate)
+
+
+def _nullable(proj: exp.Expression, lineage: set[str], not_null: frozenset[str],
+              outer: set[str]) -> bool:
+    expr = proj.this if isinstance(proj, exp.Alias) else proj
+    if isinstance(expr, _NULL_SAFE) and not isinstance(expr, exp.Null):
+        return False
+    if isinstance(expr, exp.Coalesce) and isinstance(
+        (expr.expressions or [expr.this])[-1], exp.Literal
+    ):
+        return False
+    if expr.find(exp.Null) is not None or (isinstance(expr, exp.Case) and not expr.args.get("default")):
+        return True
+    if any(c.table in outer for c in proj.find_all(exp.Column)):
+        return True
+    return not lineage <= not_null
+
+
+def _projection_offsets(tree: exp.Expression) -> dict[str, int]:
+    out: dict[str, int] = {}
+    if isinstance(tree, exp.Query):
+        for i, proj in enumerate(tree.selects):
+            at = offset_of(proj)
+            out.setdefault(proj.alias_or_name, at)
+            out[f"#{i}"] = at
+    return out
+
+
+def _type_of(proj: exp.Expression) -> str | None:
+    dtype = proj.type
+    if dtype is None or dtype.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
+        return None
+    try:
+        return normalize_type(dtype.sql(dialect="spark"))
+    except TypeSyntaxError:
+        return None
+
+
+def _lineage(proj: exp.Expression, scope: Scope) -> set[str]:
+    """Physical `table.column` names a projection derives from (through CTEs/subqueries)."""
+    out: set[str] = set()
+    for col in proj.find_all(exp.Column):
+        source = scope.sources.get(col.table)
+        if isinstance(source, exp.Table):
+            out.add(f"{source.name}.{col.name}")
+        elif isinstance(source, Scope):
+            inner = source.expression
+            if isinstance(inner, exp.Query):
+                for sub in inner.selects:
+                    if sub.alias_or_name == col.name:
+                        out |= _lineage(sub, source)
+    return out
