@@ -16,8 +16,10 @@ def load_suite(suite_json: dict[str, Any]) -> tuple[Any, Any]:
     """(context, ExpectationSuite) loaded into a fresh ephemeral GX 1.x context."""
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     suite = context.suites.add(ExpectationSuite(**suite_json))
     return context, suite
 

@@ -1,0 +1,154 @@
+"""The native evaluator on real Spark: actions, counts, one aggregation pass, literals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alur_compiler.backends.quality.native import lower_check
+from alur_compiler.backends.quality.sql import string_literal
+from alur_compiler.ir import Action, Check, CheckType
+from alur_compiler.runtime.quality import evaluate_checks
+
+pytestmark = pytest.mark.spark
+T = CheckType
+SCHEMA = "id int, status string, qty int, ts timestamp"
+NOW = dt.datetime(2026, 1, 2, 0, 0, 0)
+ROWS = [
+    (1, "placed", 5, dt.datetime(2026, 1, 1, 23, 0)),
+    (2, "bogus", 5, None),  # quarantined by status
+    (3, "placed", 0, None),  # dropped by qty
+    (3, "bogus", 0, None),  # both: quarantined, reasons listed
+    (None, None, None, None),  # nulls: ignored by column checks
+]
+
+
+def _checks(*checks: Check) -> list[dict[str, Any]]:
+    return [lower_check(c) for c in checks]
+
+
+def _by_name(outcome: Any) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in outcome.results}
+
+
+def test_actions_split_rows_and_report(spark: Any) -> None:
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    checks = _checks(
+        Check("status_ok", T.ACCEPTED_VALUES, Action.QUARANTINE, ("status",), values=("placed",)),
+        Check("qty_pos", T.BETWEEN, Action.DROP, ("qty",), min=1),
+        Check("id_unique", T.UNIQUE, Action.WARN, ("id",)),
+        Check("id_nn", T.NOT_NULL, Action.FAIL, ("id",), mostly=0.8),
+    )
+    out = evaluate_checks(df, checks)
+    passed = sorted((r.id or 0, r.status or "") for r in out.passed_df.collect())
+    assert passed == [(0, ""), (1, "placed")]
+    assert out.passed_df.columns == ["id", "status", "qty", "ts"]
+    quarantined = sorted((r.id, r.status, r._failed_checks) for r in out.quarantine_df.collect())
+    assert quarantined == [
+        (2, "bogus", ["status_ok"]),
+        (3, "bogus", ["status_ok", "qty_pos", "id_unique"]),
+    ]
+    res = _by_name(out)
+    assert (res["status_ok"]["unexpected_count"], res["status_ok"]["considered_count"]) == (2, 4)
+    assert res["qty_pos"]["unexpected_count"] == 2
+    assert res["id_unique"]["unexpected_count"] == 2
+    assert res["id_nn"] == {
+        "action": "fail",
+        "considered_count": 5,
+        "element_count": 5,
+        "level": "row",
+        "name": "id_nn",
+        "success": True,  # 4/5 = 0.8 >= mostly
+        "type": "not_null",
+        "unexpected_count": 1,
+        "unexpected_percent": 20.0,
+    }
+    assert not out.failed
+    assert out.warnings == ["status_ok", "qty_pos", "id_unique"]
+    report = out.report()
+    assert (report["row_count"], report["rows_passed"]) == (5, 2)
+    assert (report["rows_dropped"], report["rows_quarantined"]) == (1, 2)
+    out.unpersist()
+
+
+def test_fail_check_sets_failed_and_keeps_rows(spark: Any) -> None:
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    out = evaluate_checks(df, _checks(Check("id_nn", T.NOT_NULL, Action.FAIL, ("id",))))
+    assert out.failed
+    assert out.passed_df.count() == 5
+    assert out.quarantine_df is None
+
+
+def test_table_level_checks(spark: Any) -> None:
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    ref = spark.createDataFrame([(1,), (2,), (None,)], "k int")
+    checks = _checks(
+        Check("rows", T.ROW_COUNT_BETWEEN, Action.FAIL, min=1, max=5, strict_max=True),
+        Check("fresh", T.FRESHNESS, Action.WARN, ("ts",), max_age_seconds=3600),
+        Check("stale", T.FRESHNESS, Action.WARN, ("ts",), max_age_seconds=3599),
+        Check("rel", T.RELATIONSHIP, Action.WARN, ("id",), ref_table="r", ref_column="k"),
+    )
+    out = evaluate_checks(df, checks, lookup={"r": ref}.__getitem__, now=NOW)
+    res = _by_name(out)
+    assert (res["rows"]["observed_value"], res["rows"]["success"]) == (5, False)
+    assert (res["fresh"]["observed_value"], res["fresh"]["success"]) == (3600.0, True)
+    assert res["stale"]["success"] is False
+    assert (res["rel"]["unexpected_count"], res["rel"]["considered_count"]) == (2, 4)
+    assert out.failed  # the row count is a fail check
+
+
+def test_relationship_without_lookup_is_an_unsuccessful_check(spark: Any) -> None:
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    check = Check("rel", T.RELATIONSHIP, Action.WARN, ("id",), ref_table="r", ref_column="k")
+    res = evaluate_checks(df, _checks(check)).results[0]
+    assert res["success"] is False
+    assert "needs lookup('r')" in res["error"]
+
+
+def test_empty_table_is_vacuously_fine_except_freshness(spark: Any) -> None:
+    df = spark.createDataFrame([], SCHEMA)
+    checks = _checks(
+        Check("nn", T.NOT_NULL, Action.FAIL, ("id",)),
+        Check("ex", T.EXPRESSION, Action.FAIL, sql="qty > 0"),
+        Check("fresh", T.FRESHNESS, Action.WARN, ("ts",), max_age_seconds=60),
+    )
+    out = evaluate_checks(df, checks, now=NOW)
+    assert [r["success"] for r in out.results] == [True, True, False]
+    assert out.results[0]["unexpected_percent"] is None
+    assert not out.failed
+
+
+def test_all_row_checks_in_one_spark_job(spark: Any) -> None:
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    checks = _checks(
+        Check("a", T.NOT_NULL, Action.WARN, ("id",)),
+        Check("b", T.UNIQUE, Action.WARN, ("id",)),
+        Check("c", T.UNIQUE, Action.WARN, ("status", "qty")),
+        Check("d", T.REGEX, Action.DROP, ("status",), pattern="^p"),
+        Check("e", T.ROW_COUNT_BETWEEN, Action.WARN, min=1),
+        Check("f", T.FRESHNESS, Action.WARN, ("ts",), max_age_seconds=1),
+    )
+    sc = spark.sparkContext
+    # Without AQE every shuffle stage (two windows, the aggregate) stays inside one job.
+    spark.conf.set("spark.sql.adaptive.enabled", "false")
+    sc.setJobGroup("alurc-quality-one-pass", "one pass")
+    try:
+        evaluate_checks(df, checks, now=NOW).unpersist()
+    finally:
+        sc.setLocalProperty("spark.jobGroup.id", None)
+        spark.conf.unset("spark.sql.adaptive.enabled")
+    jobs = sc.statusTracker().getJobIdsForGroup("alurc-quality-one-pass")
+    assert len(jobs) == 1
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=12))
+def test_string_literal_round_trips_through_spark(spark: Any, value: str) -> None:
+    got = spark.sql(f"SELECT {string_literal(value)} AS v").collect()[0].v
+    assert got == value
