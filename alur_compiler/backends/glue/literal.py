@@ -1,0 +1,81 @@
+"""Render values as Python literals: the only way YAML text enters generated code.
+
+Every string goes through `repr()`, so quotes, backslashes, newlines and `{}` in user text
+can never change the meaning of the script. Long strings are split into adjacent literals
+(one per line) so the script stays within the line length; output is deterministic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LINE = 96  # leave room for a trailing comma under ruff's 100 columns
+CHUNK = 64
+
+
+def literal(value: Any, indent: int = 0, *, used: int = 0) -> str:
+    """`value` (str, int, float, bool, None, list, tuple, dict) as Python source.
+
+    `indent` is the indentation of the line the value starts on, `used` how many columns of
+    that line are already taken (by a key, an assignment) before the value.
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return _string(value, indent, used)
+    if isinstance(value, dict):
+        return _mapping(value, indent, used)
+    if isinstance(value, list | tuple):
+        brackets = "[]" if isinstance(value, list) else "()"
+        return _sequence(list(value), indent, brackets, used)
+    raise TypeError(f"cannot render {type(value).__name__} as a literal")
+
+
+def _string(value: str, indent: int, used: int = 0) -> str:
+    text = repr(value)
+    if max(indent, used) + len(text) <= LINE:
+        return text
+    pad = " " * (indent + 4)
+    pieces = "\n".join(pad + repr(chunk) for chunk in _chunks(value))
+    return "(\n" + pieces + "\n" + " " * indent + ")"
+
+
+def _chunks(value: str) -> list[str]:
+    """Split at line ends, then at spaces, into pieces whose repr fits on a line."""
+    out: list[str] = []
+    for line in value.splitlines(keepends=True):
+        while len(repr(line)) > CHUNK:
+            cut = line.rfind(" ", 0, CHUNK)
+            cut = cut + 1 if cut > 0 else CHUNK // 2
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return out or [""]
+
+
+def _mapping(value: dict[Any, Any], indent: int, used: int = 0) -> str:
+    if not value:
+        return "{}"
+    flat = "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if max(indent, used) + len(flat) <= LINE and "\n" not in flat:
+        return flat
+    pad = " " * (indent + 4)
+    body = "".join(
+        f"{pad}{literal(k)}: {literal(v, indent + 4, used=indent + 6 + len(literal(k)))},\n"
+        for k, v in value.items()
+    )
+    return "{\n" + body + " " * indent + "}"
+
+
+def _sequence(items: list[Any], indent: int, brackets: str, used: int = 0) -> str:
+    open_, close = brackets
+    if not items:
+        return brackets
+    inner = ", ".join(literal(v) for v in items)
+    trailing = "," if brackets == "()" and len(items) == 1 else ""
+    flat = open_ + inner + trailing + close
+    if max(indent, used) + len(flat) <= LINE and "\n" not in flat:
+        return flat
+    pad = " " * (indent + 4)
+    body = "".join(f"{pad}{literal(v, indent + 4)},\n" for v in items)
+    return open_ + "\n" + body + " " * indent + close

@@ -1,0 +1,169 @@
+"""The bronze ingestion job: claim new files, conform them, check, append, commit.
+
+The exactly-once protocol is described in ingest.py; this module is the run itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from pyspark.sql import functions as F
+
+from alur_compiler.runtime.common import (
+    JobFailed,
+    base_report,
+    crash_point,
+    finish_report,
+    list_files,
+    log,
+    new_run_id,
+)
+from alur_compiler.runtime.conform import (
+    add_batch_columns,
+    conform_file,
+    count_rows,
+    read_landing_file,
+    union_all,
+)
+from alur_compiler.runtime.gate import quality_gate
+from alur_compiler.runtime.ingest import (
+    claim_files,
+    commit_batch,
+    lake_paths,
+    open_batch,
+    quarantine_file,
+    release_batch,
+    source_base,
+)
+from alur_compiler.runtime.state import open_state
+
+
+def run_ingestion(spark: Any, job: dict[str, Any], args: dict[str, str]) -> dict[str, Any]:
+    """Ingest every new landing file version of `job` once; returns the run report."""
+    run_id = new_run_id()
+    report = base_report(job, args, run_id)
+    store = open_state(args)
+    ctx: dict[str, Any] = {
+        "job": job["name"],
+        "batch_id": run_id,
+        "lease_seconds": int(args.get("alur_claim_lease_seconds", job["lease_seconds"])),
+        "paths": lake_paths(args, job["target"]["name"]),
+        "recovered": set(),
+        "args": args,
+    }
+    files = _discover(job, args)
+    open_batch(store, ctx["job"], run_id)
+    claimed: list[tuple[str, str]] = []
+    try:
+        claimed = claim_files(spark, store, ctx, files)
+        report["files_seen"] = len(files)
+        report["files_claimed"] = len(claimed)
+        results = _ingest_claimed(spark, job, args, ctx, claimed, report)
+        crash_point("after_data_write")
+        commit_batch(store, ctx, results)
+    except JobFailed as exc:
+        if not report.get("data_written"):
+            release_batch(store, ctx, claimed)
+        log(job["name"], f"failed: {exc}")
+        return finish_report(args, report, "failed", str(exc))
+    report.pop("data_written", None)
+    return finish_report(args, report, "succeeded")
+
+
+def _discover(job: dict[str, Any], args: dict[str, str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for source in job["sources"]:
+        for uri, fp in list_files(source_base(args, source["path"]), source["pattern"]):
+            out.append((uri, fp))
+    return sorted(set(out))
+
+
+def _source_of(job: dict[str, Any], args: dict[str, str], uri: str) -> dict[str, Any]:
+    for source in job["sources"]:
+        base = source_base(args, source["path"]).rstrip("/")
+        if uri.startswith(base):
+            return dict(source)
+    return dict(job["sources"][0])
+
+
+def _ingest_claimed(
+    spark: Any,
+    job: dict[str, Any],
+    args: dict[str, str],
+    ctx: dict[str, Any],
+    claimed: list[tuple[str, str]],
+    report: dict[str, Any],
+) -> dict[str, str]:
+    """Read, conform, check and append the claimed files; returns sk -> result."""
+    results: dict[str, str] = {}
+    frames = []
+    columns = job["file_columns"]
+    for uri, fingerprint in claimed:
+        sk = f"file#{uri}#{fingerprint}"
+        try:
+            raw = read_landing_file(spark, uri, _source_of(job, args, uri))
+            conformed, reason = conform_file(raw, uri, columns)
+        except Exception as exc:  # an unreadable file is a bad file
+            conformed, reason = None, f"unreadable: {type(exc).__name__}: {exc}"[:2000]
+        if conformed is None:
+            results[sk] = _bad_file(job, ctx, uri, str(reason), report)
+            continue
+        frames.append(conformed)
+        results[sk] = "ingested"
+    if frames:
+        _write_rows(spark, job, ctx, union_all(frames), report)
+    return results
+
+
+def _bad_file(
+    job: dict[str, Any], ctx: dict[str, Any], uri: str, reason: str, report: dict[str, Any]
+) -> str:
+    report.setdefault("bad_files", []).append({"file": uri, "reason": reason})
+    if job["on_bad_file"] == "fail":
+        raise JobFailed(f"bad file {uri}: {reason}")
+    if job["on_bad_file"] == "quarantine":
+        quarantine_file(ctx, uri, reason)
+        log(job["name"], f"quarantined bad file {uri}: {reason}")
+        return "quarantined"
+    log(job["name"], f"skipped bad file {uri}: {reason}")
+    return "skipped"
+
+
+def _write_rows(
+    spark: Any, job: dict[str, Any], ctx: dict[str, Any], df: Any, report: dict[str, Any]
+) -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    staged = add_batch_columns(df, now, job["source_system"], ctx["batch_id"]).cache()
+    try:
+        total, bad = count_rows(staged)
+        report["rows_read"] = total
+        if bad and job["on_bad_row"] == "fail":
+            raise JobFailed(f"{bad} row(s) have values that do not fit the contract types")
+        good = staged.where(F.size("_bad_columns") == 0).select(*job["target"]["column_names"])
+        outcome = quality_gate(spark, job, good, report, ctx["args"])
+        report["data_written"] = True
+        if bad and job["on_bad_row"] == "quarantine":
+            rows = staged.where(F.size("_bad_columns") > 0)
+            rows.write.mode("append").parquet(ctx["paths"]["rows"])
+            report["rows_quarantined"] += bad
+        elif bad:
+            report["rows_dropped"] += bad
+        _append_bronze(job, ctx, outcome, report, total - bad)
+    finally:
+        staged.unpersist()
+
+
+def _append_bronze(
+    job: dict[str, Any], ctx: dict[str, Any], outcome: Any, report: dict[str, Any], good: int
+) -> None:
+    parts = [p["column"] for p in job["target"]["partition_by"]]
+    passed, quarantine = outcome["passed"], outcome["quarantine"]
+    if quarantine is not None:
+        quarantine.write.mode("append").parquet(ctx["paths"]["checks"])
+    writer = passed.write.mode("append")
+    if parts:
+        writer = writer.partitionBy(*parts)
+    writer.parquet(ctx["paths"]["data"])
+    report["rows_written"] = outcome.get("rows_passed", good)
+    outcome["release"]()

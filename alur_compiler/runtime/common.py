@@ -1,0 +1,223 @@
+"""Job plumbing shared by every generated job: arguments, sessions, paths, files, reports.
+
+Pure stdlib + PySpark; boto3 only inside functions, for s3:// paths (Glue mode). This
+source is inlined into each generated script (contracts.md §2), so it imports no alurc.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from typing import Any
+
+#: Argument keys every job understands (contracts.md §3), without the leading "--".
+ARG_KEYS = (
+    "alur_mode",
+    "alur_env",
+    "alur_project",
+    "alur_lake",
+    "alur_landing",
+    "alur_state",
+    "alur_db_bronze",
+    "alur_db_silver",
+    "alur_db_gold",
+    "alur_reports",
+)
+
+
+class JobFailed(Exception):
+    """The job stopped on purpose (a `fail` check, a bad file or row); nothing was published."""
+
+
+class SimulatedCrash(BaseException):
+    """Raised by the crash-injection hook (tests): escapes every `except Exception`."""
+
+
+def crash_point(name: str) -> None:
+    """Die here when ALUR_SIMULATE_CRASH names this point (tests of crash recovery)."""
+    if os.environ.get("ALUR_SIMULATE_CRASH", "") == name:
+        raise SimulatedCrash(name)
+
+
+def parse_args(argv: list[str]) -> dict[str, str]:
+    """`--key value` pairs (how Glue passes job arguments) into a dict without the dashes."""
+    args: dict[str, str] = {}
+    i = 0
+    while i < len(argv):
+        key = argv[i]
+        if key.startswith("--") and i + 1 < len(argv):
+            args[key[2:]] = argv[i + 1]
+            i += 2
+        else:
+            i += 1
+    args.setdefault("alur_mode", "glue")
+    return args
+
+
+def start_session(args: dict[str, str]) -> Any:
+    """The SparkSession: GlueContext's on Glue, the embedded Iceberg session locally."""
+    if args.get("alur_mode") == "glue":
+        from awsglue.context import GlueContext  # only exists on AWS Glue
+        from pyspark.context import SparkContext
+
+        return GlueContext(SparkContext.getOrCreate()).spark_session
+    from pathlib import Path
+
+    from alur_compiler.local.session import get_spark
+
+    return get_spark(Path(args.get("alur_warehouse", ".alur/warehouse")))
+
+
+def log(job: str, message: str) -> None:
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%H:%M:%S")
+    print(f"[{stamp}] {job}: {message}", file=sys.stderr, flush=True)
+
+
+def new_run_id() -> str:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{now}-{uuid.uuid4().hex[:8]}"
+
+
+def join_path(base: str, *parts: str) -> str:
+    out = base.rstrip("/")
+    for part in parts:
+        out += "/" + part.strip("/")
+    return out
+
+
+def is_s3(path: str) -> bool:
+    return path.startswith(("s3://", "s3a://"))
+
+
+def _split_s3(uri: str) -> tuple[str, str]:
+    rest = uri.split("://", 1)[1]
+    bucket, _, key = rest.partition("/")
+    return bucket, key
+
+
+def _s3_client() -> Any:
+    import boto3
+
+    return boto3.client("s3", endpoint_url=os.environ.get("ALUR_S3_ENDPOINT") or None)
+
+
+def list_files(base: str, pattern: str) -> list[tuple[str, str]]:
+    """(uri, fingerprint) of the files under `base` whose name matches `pattern`, sorted.
+
+    The fingerprint changes when the content changes: the ETag on S3, size + mtime locally.
+    """
+    found: list[tuple[str, str]] = []
+    if is_s3(base):
+        bucket, prefix = _split_s3(base.rstrip("/") + "/")
+        pages = _s3_client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for page in pages:
+            for obj in page.get("Contents", []):
+                name = obj["Key"].rsplit("/", 1)[-1]
+                if fnmatch.fnmatch(name, pattern):
+                    uri = f"s3://{bucket}/{obj['Key']}"
+                    found.append((uri, f"etag:{obj['ETag'].strip(chr(34))}:{obj['Size']}"))
+        return sorted(found)
+    for root, _dirs, files in os.walk(base):
+        for name in files:
+            full = os.path.join(root, name)
+            if fnmatch.fnmatch(name, pattern) and not name.startswith((".", "_")):
+                st = os.stat(full)
+                found.append((os.path.abspath(full), f"stat:{st.st_size}:{st.st_mtime_ns}"))
+    return sorted(found)
+
+
+def copy_file(src: str, dest: str) -> None:
+    if is_s3(src) or is_s3(dest):
+        sb, sk = _split_s3(src)
+        db, dk = _split_s3(dest)
+        _s3_client().copy_object(Bucket=db, Key=dk, CopySource={"Bucket": sb, "Key": sk})
+        return
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    shutil.copyfile(src, dest)
+
+
+def write_text(dest: str, text: str) -> None:
+    if is_s3(dest):
+        bucket, key = _split_s3(dest)
+        _s3_client().put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
+        return
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    with open(dest, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def delete_file(uri: str) -> None:
+    """Delete one data file given as Spark reports it (file:/..., s3://...)."""
+    if is_s3(uri):
+        bucket, key = _split_s3(uri)
+        _s3_client().delete_object(Bucket=bucket, Key=key)
+        return
+    path = uri[len("file:") :] if uri.startswith("file:") else uri
+    while path.startswith("//"):
+        path = path[1:]
+    from urllib.parse import unquote
+
+    path = unquote(path)
+    if os.path.exists(path):
+        os.remove(path)
+        crc = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".crc")
+        if os.path.exists(crc):
+            os.remove(crc)
+
+
+def path_exists(spark: Any, path: str) -> bool:
+    """Whether a file or folder exists, through Hadoop's FileSystem (S3 and local alike)."""
+    if not is_s3(path):
+        return os.path.exists(path)
+    jvm = spark.sparkContext._jvm
+    hpath = jvm.org.apache.hadoop.fs.Path(path)
+    fs = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    return bool(fs.exists(hpath))
+
+
+def write_report(args: dict[str, str], report: dict[str, Any]) -> str | None:
+    """Write the JSON run report under --alur_reports and print it; returns where it went."""
+    text = json.dumps(report, indent=2, sort_keys=True, default=str)
+    print(text, flush=True)
+    base = args.get("alur_reports")
+    if not base:
+        return None
+    dest = join_path(base, report["job"], report["run_id"] + ".json")
+    write_text(dest, text + "\n")
+    return dest
+
+
+def base_report(job: dict[str, Any], args: dict[str, str], run_id: str) -> dict[str, Any]:
+    return {
+        "job": job["name"],
+        "kind": job["kind"],
+        "target": job["target"]["name"],
+        "env": args.get("alur_env", ""),
+        "mode": args.get("alur_mode", ""),
+        "run_id": run_id,
+        "status": "running",
+        "started_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "rows_read": 0,
+        "rows_written": 0,
+        "rows_dropped": 0,
+        "rows_quarantined": 0,
+        "checks": [],
+        "_t0": time.monotonic(),
+    }
+
+
+def finish_report(
+    args: dict[str, str], report: dict[str, Any], status: str, error: str | None = None
+) -> dict[str, Any]:
+    report["status"] = status
+    report["seconds"] = round(time.monotonic() - report.pop("_t0", time.monotonic()), 3)
+    if error is not None:
+        report["error"] = error
+    report["report_path"] = write_report(args, report)
+    return report

@@ -1,0 +1,107 @@
+"""Reading landing files and conforming them to a bronze contract, by column name.
+
+Each file is read on its own (Spark maps a multi-file CSV read by the first file's header
+position, which silently scrambles reordered files). Header names are matched to contract
+columns case-insensitively after trimming; extra columns are ignored; a missing
+non-nullable column makes the file bad. Values are cast with `try_cast`: a value that is
+non-null before the cast and null after marks the row bad (`_bad_columns`), never a silent
+null.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import Any
+
+from pyspark.sql import functions as F
+
+
+def quote_ident(name: str) -> str:
+    """A Spark SQL identifier in backticks (backticks inside doubled)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def read_landing_file(spark: Any, uri: str, source: dict[str, Any]) -> Any:
+    """One landing file as a DataFrame: CSV as strings with its header, JSON lines, Parquet."""
+    fmt = source["format"]
+    options = dict(source.get("options", {}))
+    if fmt == "csv":
+        options.setdefault("header", "true")
+        options["inferSchema"] = "false"
+        options.setdefault("enforceSchema", "false")
+        return spark.read.options(**options).csv(uri)
+    if fmt == "json":
+        return spark.read.options(**options).json(uri)
+    if fmt == "parquet":
+        return spark.read.options(**options).parquet(uri)
+    raise ValueError(f"unsupported format {fmt!r}")
+
+
+def conform_file(df: Any, uri: str, columns: list[dict[str, Any]]) -> tuple[Any, str | None]:
+    """Map `df` onto the contract `columns`; returns (conformed df, None) or (None, reason).
+
+    The conformed df has the contract columns in contract order, then `_bad_columns`
+    (array of columns whose value did not cast), `_raw_record` (the row as JSON) and
+    `_source_file`.
+    """
+    by_name = {c.strip().lower(): c for c in df.columns}
+    missing = [c["name"] for c in columns if not c["nullable"] and c["name"].lower() not in by_name]
+    if missing:
+        return None, "missing required column(s): " + ", ".join(missing)
+    originals = [c for c in df.columns if c != "_corrupt_record"]
+    raw = F.to_json(F.struct(*[F.col(quote_ident(c)) for c in originals]))
+    out, bad = [], []
+    for col in columns:
+        src = by_name.get(col["name"].lower())
+        if src is None:
+            out.append(F.lit(None).cast(col["type"]).alias(col["name"]))
+            continue
+        cast = F.expr(f"try_cast({quote_ident(src)} AS {col['type']})")
+        out.append(cast.alias(col["name"]))
+        bad.append(F.when(F.col(quote_ident(src)).isNotNull() & cast.isNull(), F.lit(col["name"])))
+    if "_corrupt_record" in df.columns:
+        bad.append(F.when(F.col("_corrupt_record").isNotNull(), F.lit("_corrupt_record")))
+    bad_cols = F.array_compact(F.array(*bad)) if bad else F.array().cast("array<string>")
+    conformed = df.select(
+        *out,
+        bad_cols.alias("_bad_columns"),
+        raw.alias("_raw_record"),
+        F.lit(uri).alias("_source_file"),
+    )
+    return conformed, None
+
+
+def union_all(frames: list[Any]) -> Any:
+    return reduce(lambda a, b: a.unionByName(b), frames)
+
+
+def add_batch_columns(df: Any, ingested_at: Any, source_system: str, batch_id: str) -> Any:
+    """The ingestion metadata columns (ir.INGESTION_COLUMNS), same values for the batch."""
+    return (
+        df.withColumn("_ingested_at", F.lit(ingested_at).cast("timestamp"))
+        .withColumn("_source_system", F.lit(source_system))
+        .withColumn("_batch_id", F.lit(batch_id))
+    )
+
+
+def count_rows(df: Any) -> tuple[int, int]:
+    """(rows, bad rows) in one aggregation pass."""
+    row = df.agg(
+        F.count(F.lit(1)).alias("n"),
+        F.sum(F.when(F.size("_bad_columns") > 0, 1).otherwise(0)).alias("bad"),
+    ).collect()[0]
+    return int(row["n"]), int(row["bad"] or 0)
+
+
+def files_with_batch(spark: Any, path: str, batch_id: str) -> list[str]:
+    """Data files under `path` holding rows of `batch_id` (a batch writes its own files)."""
+    df = spark.read.option("mergeSchema", "false").parquet(path)
+    if "_batch_id" not in df.columns:
+        return []
+    rows = (
+        df.where(F.col("_batch_id") == batch_id)
+        .select(F.input_file_name().alias("f"))
+        .distinct()
+        .collect()
+    )
+    return sorted(str(r["f"]) for r in rows)

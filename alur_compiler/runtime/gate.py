@@ -1,0 +1,78 @@
+"""The quality gate between staging and publishing (evaluate_checks is runtime/quality.py).
+
+All checks of the target are evaluated in one pass over the staged rows; `warn` only logs,
+`drop` removes rows, `quarantine` removes them and hands them back for the quarantine
+table, and an unsuccessful `fail` check raises JobFailed before anything is published.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alur_compiler.runtime.common import JobFailed, join_path, log
+from alur_compiler.runtime.quality import evaluate_checks
+
+
+def table_reader(spark: Any, args: dict[str, str], tables: dict[str, Any]) -> Any:
+    """lookup(name) -> DataFrame of another table of the project (relationship checks)."""
+
+    def lookup(name: str) -> Any:
+        meta = tables[name]
+        if meta["layer"] == "bronze":
+            path = join_path(args["alur_lake"], "bronze", name)
+            return spark.read.schema(meta["ddl"]).parquet(path)
+        return spark.table(iceberg_name(args, meta["layer"], name))
+
+    return lookup
+
+
+def iceberg_name(args: dict[str, str], layer: str, table: str) -> str:
+    db = args[f"alur_db_{layer}"]
+    return "glue_catalog." + ".".join("`" + p.replace("`", "``") + "`" for p in (db, table))
+
+
+def quality_gate(
+    spark: Any, job: dict[str, Any], df: Any, report: dict[str, Any], args: dict[str, str]
+) -> dict[str, Any]:
+    """Evaluate the checks on `df`; returns passed/quarantine DataFrames and counts."""
+    checks = job["checks"]
+    if not checks:
+        return {"passed": df, "quarantine": None, "release": lambda: None}
+    outcome = evaluate_checks(df, checks, lookup=table_reader(spark, args, job["lookups"]))
+    report["checks"] = [_verdict(r) for r in outcome.results]
+    counts = outcome.counts
+    report["rows_dropped"] += int(counts["rows_dropped"])
+    report["rows_quarantined"] += int(counts["rows_quarantined"])
+    for result in outcome.results:
+        if not result["success"]:
+            log(job["name"], f"check {result['name']} ({result['action']}): {_describe(result)}")
+    if outcome.failed:
+        outcome.unpersist()
+        failed = [r["name"] for r in outcome.results if r["action"] == "fail" and not r["success"]]
+        raise JobFailed("fail check(s) unsuccessful: " + ", ".join(failed))
+    return {
+        "passed": outcome.passed_df,
+        "quarantine": outcome.quarantine_df,
+        "rows_read": int(counts["row_count"]),
+        "rows_passed": int(counts["rows_passed"]),
+        "release": outcome.unpersist,
+    }
+
+
+def _verdict(result: dict[str, Any]) -> dict[str, Any]:
+    keys = ("name", "type", "action", "level", "unexpected_count", "element_count", "success")
+    out = {k: result.get(k) for k in keys}
+    out["verdict"] = "passed" if result["success"] else _failed_verdict(result["action"])
+    if "error" in result:
+        out["error"] = result["error"]
+    return out
+
+
+def _failed_verdict(action: str) -> str:
+    return {"warn": "warned", "drop": "dropped", "quarantine": "quarantined"}.get(action, "failed")
+
+
+def _describe(result: dict[str, Any]) -> str:
+    if result.get("unexpected_count") is not None:
+        return f"{result['unexpected_count']} of {result.get('element_count')} row(s) unexpected"
+    return f"observed {result.get('observed_value')}"

@@ -1,0 +1,130 @@
+"""The silver/gold pipeline job: sources -> SQL -> stage -> quality gate -> publish.
+
+Sources are registered as temp views under the names the compiler rewrote the SQL to
+(`__alur_src_<table>`): bronze from Parquet at `<lake>/bronze/<table>/` with the contract
+schema, silver/gold from `glue_catalog.<db>.<table>`. The incremental source is filtered by
+the pipeline's watermark (state item `watermark#<table>`), which advances only after a
+successful publish. The SQL output is cast to the contract, deduplicated per merge key
+(highest `sequence_by` wins), cached once, checked, then written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyspark.sql import functions as F
+
+from alur_compiler.runtime.common import (
+    JobFailed,
+    base_report,
+    crash_point,
+    finish_report,
+    join_path,
+    log,
+    new_run_id,
+    path_exists,
+)
+from alur_compiler.runtime.conform import quote_ident
+from alur_compiler.runtime.gate import iceberg_name, quality_gate
+from alur_compiler.runtime.publish import create_table, dedupe_latest, write_quarantine, write_table
+from alur_compiler.runtime.state import open_state
+
+
+def run_pipeline(spark: Any, job: dict[str, Any], args: dict[str, str]) -> dict[str, Any]:
+    """Run the pipeline once; returns the run report (status succeeded|failed)."""
+    run_id = new_run_id()
+    report = base_report(job, args, run_id)
+    store = open_state(args)
+    try:
+        marks = register_sources(spark, job, args, store)
+        if marks is None:
+            log(job["name"], "no new rows in the incremental source; nothing to do")
+            return finish_report(args, report, "succeeded")
+        staged = stage_output(spark, job)
+        publish(spark, job, args, staged, report, run_id)
+        for table, value in sorted(marks.items()):
+            store.put(job["name"], f"watermark#{table}", {"value": value, "run_id": run_id})
+    except JobFailed as exc:
+        log(job["name"], f"failed: {exc}")
+        return finish_report(args, report, "failed", str(exc))
+    return finish_report(args, report, "succeeded")
+
+
+def read_source(spark: Any, args: dict[str, str], source: dict[str, Any]) -> Any:
+    if source["layer"] == "bronze":
+        path = join_path(args["alur_lake"], "bronze", source["table"])
+        if not path_exists(spark, path):
+            return spark.createDataFrame([], source["ddl"])
+        return spark.read.schema(source["ddl"]).parquet(path)
+    return spark.table(iceberg_name(args, source["layer"], source["table"]))
+
+
+def register_sources(
+    spark: Any, job: dict[str, Any], args: dict[str, str], store: Any
+) -> dict[str, str] | None:
+    """Register every source view; returns the new watermarks, or None if nothing is new."""
+    marks: dict[str, str] = {}
+    for source in job["sources"]:
+        df = read_source(spark, args, source)
+        column = source.get("incremental_column")
+        if column:
+            item = store.get(job["name"], f"watermark#{source['table']}")
+            col = F.col(quote_ident(column))
+            if item is not None:
+                df = df.where(col > F.lit(item["value"]).cast(source["incremental_type"]))
+            latest = df.agg(F.max(col).cast("string").alias("m")).collect()[0]["m"]
+            if latest is None:
+                return None
+            marks[source["table"]] = str(latest)
+        df.createOrReplaceTempView(source["view"])
+    return marks
+
+
+def stage_output(spark: Any, job: dict[str, Any]) -> Any:
+    """The SQL's rows cast to the contract, one row per merge key (latest wins)."""
+    out = spark.sql(job["sql"])
+    lower = {c.lower(): c for c in out.columns}
+    cols = [
+        F.col(quote_ident(lower.get(c["name"].lower(), c["name"]))).cast(c["type"]).alias(c["name"])
+        for c in job["target"]["columns"]
+    ]
+    staged = out.select(*cols)
+    if job["mode"] == "merge":
+        merge = job["merge"]
+        staged = dedupe_latest(staged, merge["keys"], merge.get("sequence_by"))
+    return staged
+
+
+def publish(
+    spark: Any,
+    job: dict[str, Any],
+    args: dict[str, str],
+    staged: Any,
+    report: dict[str, Any],
+    run_id: str,
+) -> None:
+    """Quality gate, then write target and quarantine; nothing is written if a check fails."""
+    target = job["target"]
+    layer = target["layer"]
+    if args.get("alur_mode") != "glue":
+        spark.sql(
+            f"CREATE NAMESPACE IF NOT EXISTS glue_catalog.{quote_ident(args[f'alur_db_{layer}'])}"
+        )
+    name = iceberg_name(args, layer, target["name"])
+    create_table(spark, name, target["ddl"], target["partition_spec"])
+    if job["checks"]:
+        gate = quality_gate(spark, job, staged, report, args)
+        report["rows_read"] = gate["rows_read"]
+        report["rows_written"] = gate["rows_passed"]
+    else:
+        staged = staged.cache()
+        report["rows_read"] = report["rows_written"] = staged.count()
+        gate = {"passed": staged, "quarantine": None, "release": staged.unpersist}
+    try:
+        write_table(spark, job, name, gate["passed"])
+        crash_point("after_publish")
+        if gate["quarantine"] is not None:
+            qname = iceberg_name(args, layer, target["name"] + "_quarantine")
+            write_quarantine(spark, job, qname, gate["quarantine"], run_id)
+    finally:
+        gate["release"]()
