@@ -331,18 +331,19 @@ def test_invalid_project_fails_at_path(
 @pytest.mark.parametrize(
     "column_type",
     [
-        "string",
-        "timestamp_ntz",
-        "decimal(10,2)",
-        "decimal(38, 0)",
-        "decimal",
-        "varchar(20)",
-        "char(2)",
-        "array<string>",
-        "map<string,int>",
-        "struct<street:string,zip:array<int>>",
+        "string", "timestamp_ntz", "decimal(10,2)", "decimal(38, 0)", "decimal", "varchar(20)",
+        "char(2)", "array<string>", "map<string,int>", "struct<street:string,zip:array<int>>",
+        "Decimal(10, 2)", "LONG", "integer", "numeric(5)", "timestamp_ltz",
     ],
-)
+)  # fmt: skip
 def test_column_types_accepted(validator: Draft202012Validator, column_type: str) -> None:
     doc = with_(TABLE, columns=[{"name": "a", "type": column_type}])
     assert list(validator.iter_errors(doc)) == []
+
+
+@pytest.mark.parametrize(
+    "column_type", ["strin", "int8", "varchar", "decimal(x)", "arr<int>", "stringy", ""]
+)
+def test_column_types_rejected(validator: Draft202012Validator, column_type: str) -> None:
+    doc = with_(TABLE, columns=[{"name": "a", "type": column_type}])
+    assert [e.json_path for e in validator.iter_errors(doc)] == ["$.columns[0].type"]
