@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from alur_compiler.backends.base import Artifact, Backend
+from alur_compiler.backends.glue import GlueBackend
 from alur_compiler.backends.quality import QualityBackend
 
-BACKENDS: tuple[Backend, ...] = (QualityBackend(),)
+BACKENDS: tuple[Backend, ...] = (
+    QualityBackend(),
+    GlueBackend(),
+)
 
 __all__ = ["BACKENDS", "Artifact", "Backend"]

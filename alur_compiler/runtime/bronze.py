@@ -34,6 +34,7 @@ from alur_compiler.runtime.ingest import (
     open_batch,
     quarantine_file,
     release_batch,
+    remove_batch_data,
     source_base,
 )
 from alur_compiler.runtime.state import open_state
@@ -63,12 +64,25 @@ def run_ingestion(spark: Any, job: dict[str, Any], args: dict[str, str]) -> dict
         crash_point("after_data_write")
         commit_batch(store, ctx, results)
     except JobFailed as exc:
-        if not report.get("data_written"):
-            release_batch(store, ctx, claimed)
+        _undo(spark, store, ctx, claimed, report)
         log(job["name"], f"failed: {exc}")
         return finish_report(args, report, "failed", str(exc))
+    except Exception:
+        _undo(spark, store, ctx, claimed, report)
+        raise
     report.pop("data_written", None)
     return finish_report(args, report, "succeeded")
+
+
+def _undo(
+    spark: Any, store: Any, ctx: dict[str, Any], claimed: list[Any], report: dict[str, Any]
+) -> None:
+    """A handled failure: remove what this batch wrote, give its files back, abort it."""
+    if ctx.get("committed"):  # past the commit point: the next run finishes the file items
+        return
+    if report.pop("data_written", False):
+        remove_batch_data(spark, ctx, ctx["batch_id"])
+    release_batch(store, ctx, claimed)
 
 
 def _discover(job: dict[str, Any], args: dict[str, str]) -> list[tuple[str, str]]:

@@ -184,7 +184,8 @@ def path_exists(spark: Any, path: str) -> bool:
 def write_report(args: dict[str, str], report: dict[str, Any]) -> str | None:
     """Write the JSON run report under --alur_reports and print it; returns where it went."""
     text = json.dumps(report, indent=2, sort_keys=True, default=str)
-    print(text, flush=True)
+    if args.get("alur_print_report", "true") != "false":
+        print(text, flush=True)
     base = args.get("alur_reports")
     if not base:
         return None

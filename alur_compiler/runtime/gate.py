@@ -39,13 +39,13 @@ def quality_gate(
     if not checks:
         return {"passed": df, "quarantine": None, "release": lambda: None}
     outcome = evaluate_checks(df, checks, lookup=table_reader(spark, args, job["lookups"]))
-    report["checks"] = [_verdict(r) for r in outcome.results]
+    report["checks"] = [_gate_verdict(r) for r in outcome.results]
     counts = outcome.counts
     report["rows_dropped"] += int(counts["rows_dropped"])
     report["rows_quarantined"] += int(counts["rows_quarantined"])
     for result in outcome.results:
         if not result["success"]:
-            log(job["name"], f"check {result['name']} ({result['action']}): {_describe(result)}")
+            log(job["name"], f"check {result['name']} ({result['action']}): {_gate_describe(result)}")
     if outcome.failed:
         outcome.unpersist()
         failed = [r["name"] for r in outcome.results if r["action"] == "fail" and not r["success"]]
@@ -59,20 +59,20 @@ def quality_gate(
     }
 
 
-def _verdict(result: dict[str, Any]) -> dict[str, Any]:
+def _gate_verdict(result: dict[str, Any]) -> dict[str, Any]:
     keys = ("name", "type", "action", "level", "unexpected_count", "element_count", "success")
     out = {k: result.get(k) for k in keys}
-    out["verdict"] = "passed" if result["success"] else _failed_verdict(result["action"])
+    out["verdict"] = "passed" if result["success"] else _failed_gate_verdict(result["action"])
     if "error" in result:
         out["error"] = result["error"]
     return out
 
 
-def _failed_verdict(action: str) -> str:
+def _failed_gate_verdict(action: str) -> str:
     return {"warn": "warned", "drop": "dropped", "quarantine": "quarantined"}.get(action, "failed")
 
 
-def _describe(result: dict[str, Any]) -> str:
+def _gate_describe(result: dict[str, Any]) -> str:
     if result.get("unexpected_count") is not None:
         return f"{result['unexpected_count']} of {result.get('element_count')} row(s) unexpected"
     return f"observed {result.get('observed_value')}"

@@ -137,6 +137,7 @@ def commit_batch(store: Any, ctx: dict[str, Any], results: dict[str, str]) -> No
         raise JobFailed(f"batch {batch_id} was aborted by a concurrent run; nothing committed")
     if not store.put_if(job, f"batch#{batch_id}", {**opened, "status": "committed"}, opened):
         raise JobFailed(f"batch {batch_id} was aborted by a concurrent run; nothing committed")
+    ctx["committed"] = True
     crash_point("after_commit")
     for sk, result in sorted(results.items()):
         done = {"status": "committed", "batch_id": batch_id, "result": result}

@@ -1,0 +1,150 @@
+"""`alurc run --local`: run generated job scripts in dependency order in ONE Spark session.
+
+Each `glue/<job>.py` is imported as a module and its `run(spark, args)` called with the
+same argument keys a Glue job gets (contracts.md §3), pointing at local folders:
+lake, state and reports under the project's local warehouse, landing under `local.landing`.
+A job whose upstream failed is skipped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from alur_compiler.ir import Layer, Project
+from alur_compiler.ir.graph import execution_order, job_dependencies
+
+
+@dataclass
+class JobResult:
+    name: str
+    status: str  # succeeded | failed | skipped
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_dropped: int = 0
+    rows_quarantined: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def database(project: Project, layer: Layer | str, env: str = "local") -> str:
+    return f"{project.name}_{env}_{layer}".replace("-", "_").lower()
+
+
+def local_paths(project: Project) -> dict[str, Path]:
+    root = Path(project.root)
+    warehouse = (root / project.local.warehouse).resolve()
+    return {
+        "warehouse": warehouse,
+        "landing": (root / project.local.landing).resolve(),
+        "lake": warehouse / "lake",
+        "state": warehouse / "state",
+        "reports": warehouse / "reports",
+    }
+
+
+def local_args(project: Project, paths: dict[str, Path] | None = None) -> dict[str, str]:
+    """The job arguments of a local run (same keys as on Glue)."""
+    paths = paths or local_paths(project)
+    args = {
+        "alur_mode": "local",
+        "alur_env": "local",
+        "alur_project": project.name,
+        "alur_lake": str(paths["lake"]),
+        "alur_landing": str(paths["landing"]),
+        "alur_state": str(paths["state"]),
+        "alur_reports": str(paths["reports"]),
+        "alur_warehouse": str(paths["warehouse"]),
+        "alur_print_report": "false",
+    }
+    for layer in Layer:
+        args[f"alur_db_{layer}"] = database(project, layer)
+    return args
+
+
+def load_script(path: Path) -> ModuleType:
+    """Import a generated script as a fresh module (never cached between runs)."""
+    name = f"alur_job_{path.stem}_{time.monotonic_ns()}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a missing file raises earlier
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _result(name: str, report: dict[str, Any], seconds: float) -> JobResult:
+    return JobResult(
+        name=name,
+        status=str(report.get("status", "failed")),
+        rows_read=int(report.get("rows_read", 0)),
+        rows_written=int(report.get("rows_written", 0)),
+        rows_dropped=int(report.get("rows_dropped", 0)),
+        rows_quarantined=int(report.get("rows_quarantined", 0)),
+        seconds=round(seconds, 2),
+        error=report.get("error"),
+        report=report,
+    )
+
+
+def run_one(spark: Any, script: Path, args: dict[str, str]) -> JobResult:
+    start = time.monotonic()
+    try:
+        report = load_script(script).run(spark, dict(args))
+    except Exception as exc:  # a job crashed: the run reports it, the next jobs are skipped
+        message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:500]
+        return JobResult(script.stem, "failed", seconds=time.monotonic() - start, error=message)
+    return _result(script.stem, report, time.monotonic() - start)
+
+
+def run_jobs(
+    project: Project,
+    scripts: Path,
+    spark: Any,
+    args: dict[str, str],
+    names: Iterable[str] | None = None,
+    on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[JobResult], None] | None = None,
+) -> list[JobResult]:
+    """Run the selected jobs and their upstreams in dependency order; skip after a failure."""
+    deps = job_dependencies(project)
+    broken: set[str] = set()
+    results: list[JobResult] = []
+    for name in execution_order(project, list(names) if names else None):
+        if any(d in broken for d in deps.get(name, ())):
+            result = JobResult(name, "skipped", error="an upstream job failed")
+        else:
+            if on_start is not None:
+                on_start(name)
+            result = run_one(spark, scripts / f"{name}.py", args)
+        if result.status != "succeeded":
+            broken.add(name)
+        results.append(result)
+        if on_done is not None:
+            on_done(result)
+    return results
+
+
+def gold_preview(
+    project: Project, spark: Any, args: dict[str, str], limit: int = 5
+) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """A few rows of each gold table (columns, rows), for the end of a local run."""
+    out: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+    for table in project.tables:
+        if table.layer is not Layer.GOLD:
+            continue
+        name = f"glue_catalog.`{args['alur_db_gold']}`.`{table.name}`"
+        try:
+            df = spark.table(name)
+        except Exception:  # not written (yet): nothing to show
+            continue
+        order = [c for c in table.primary_key] or list(df.columns[:1])
+        rows = df.orderBy(*order).limit(limit).collect()
+        out[table.name] = (list(df.columns), [tuple(r) for r in rows])
+    return out
