@@ -74,7 +74,7 @@ def build_pipeline(doc: SourceDoc, tables: dict[str, Table], known: set[str],
                      hint="write an Ingestion for it, or target a silver/gold table")
     sql, loc = source
     outputs, sources = _analyze_sql(sql, loc, target, tables, diags)
-    if outputs is not None:
+    if outputs is not None and target.layer is not Layer.BRONZE:
         check_output(outputs, target, tables, loc, diags)
     mode = WriteMode(data.get("mode", DEFAULT_MODE[target.layer]))
     keys, seq, delete_when = _merge_settings(doc, mode, target, diags)

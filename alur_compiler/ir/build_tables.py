@@ -24,6 +24,10 @@ def build_table(doc: SourceDoc, diags: Diagnostics) -> Table | None:
     before = len(diags.errors)
     layer = Layer(data["layer"])
     columns = _columns(doc, layer, diags)
+    if layer is Layer.BRONZE:
+        _bronze_partitions(doc, diags)
+    if len(diags.errors) > before:
+        return None  # later checks would only repeat the column problems
     by_name = {c.name: c for c in columns}
     pk = tuple(data.get("primary_key", ()))
     for i, key in enumerate(pk):
@@ -37,8 +41,8 @@ def build_table(doc: SourceDoc, diags: Diagnostics) -> Table | None:
         if (p := _partition(doc, i, text, layer, by_name, diags)) is not None
     )
     checks = build_checks(doc, "/checks", data.get("checks", []), by_name, "table", diags, set())
-    if len(diags.errors) > before:
-        return None
+    # Keys, partitions and checks that failed were reported and left out; the table itself
+    # stays so that pipelines reading it are still checked (the project fails as a whole).
     return Table(
         name=str(data["name"]),
         layer=layer,
@@ -106,10 +110,7 @@ def _partition(
         return None
     ctype = columns[col].type
     if fn and layer is Layer.BRONZE:
-        diags.report(codes.PARTITION_RULE, f"bronze tables are Parquet: partition by plain "
-                     f"columns, not {fn}()", doc.span_of(ptr),
-                     hint="add a derived date column in silver, or partition bronze by a column")
-        return None
+        return None  # reported by _bronze_partitions
     if fn in ("years", "months", "days") and category(ctype) != "datetime" or (
         fn == "hours" and ctype not in ("timestamp", "timestamp_ntz")
     ):
@@ -120,3 +121,15 @@ def _partition(
         diags.report(codes.PARTITION_RULE, f"{fn}() needs a positive width", doc.span_of(ptr))
         return None
     return PartitionField(column=col, transform=fn, arg=arg, span=doc.span_of(ptr))
+
+
+def _bronze_partitions(doc: SourceDoc, diags: Diagnostics) -> None:
+    """Bronze is plain Parquet: Hive-style partitions by column value, no transforms."""
+    for i, text in enumerate(doc.data.get("partition_by", ())):
+        m = _PART.match(text)
+        fn = m and (m.group("fn") or m.group("fn2"))
+        if fn:
+            diags.report(codes.PARTITION_RULE, f"bronze tables are Parquet: partition by plain "
+                         f"columns, not {fn}()", doc.span_of(f"/partition_by/{i}"),
+                         hint="add a derived date column in silver, or partition bronze by a "
+                         "column")

@@ -130,8 +130,11 @@ class _Builder:
             self.doc.scalars[ptr] = ScalarLoc(mark.line + 1, mark.column + 1 + quoted, False)
 
 
-def _yaml_error_span(path: str, exc: yaml.YAMLError) -> Span:
+def _yaml_error_span(path: str, exc: yaml.YAMLError, text: str) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = getattr(exc, "context_mark", None)
+    if mark is not None and context is not None and mark.line >= len(text.splitlines()):
+        mark = context  # reached the end of the file: point where the open construct began
     if mark is None:
         return Span(path, 1, 1, 1, 1)
     return Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
@@ -153,7 +156,7 @@ def parse_documents(text: str, path: str, abspath: str, diags: Diagnostics) -> l
             "check the indentation and quoting around this position"
         )
         diags.report(
-            codes.YAML_SYNTAX, _yaml_error_message(exc), _yaml_error_span(path, exc), hint=hint
+            codes.YAML_SYNTAX, _yaml_error_message(exc), _yaml_error_span(path, exc, text), hint=hint
         )
         return []
     except RecursionError:

@@ -195,6 +195,8 @@ def validate_document(doc: SourceDoc, diags: Diagnostics) -> bool:
         return True
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
     for error in errors:
+        if list(error.absolute_path) == ["apiVersion"]:
+            continue  # already reported by check_kind, with a better message
         for leaf in _leaves(error):
             _report_one(doc, leaf, diags)
     return len(diags.errors) == before

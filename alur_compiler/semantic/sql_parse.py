@@ -67,6 +67,8 @@ def parse_select(sql: str) -> ParsedSql:
         highlight = str(err.get("highlight") or "")
         start = max(col - len(highlight) + 1, 1) if highlight else col
         desc = str(err.get("description") or exc).split(". Line")[0]
+        if desc.startswith("Required keyword"):
+            desc = "incomplete expression"
         msg = f"SQL syntax error: {desc}" + (f" near '{highlight}'" if highlight else "")
         return ParsedSql(None, problems=[SqlProblem(
             codes.SQL_SYNTAX, msg, _offset_from_line_col(sql, line, start), max(len(highlight), 1))])

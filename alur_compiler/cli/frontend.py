@@ -1,0 +1,117 @@
+"""validate, compile, graph, lineage."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from alur_compiler import api
+from alur_compiler.cli.app import app
+from alur_compiler.cli.common import FormatOption, OutputFormat, ProjectDir, exit_code, report
+from alur_compiler.graphs import graph_document, render_dot, render_mermaid, upstream_columns
+
+
+@app.command()
+def validate(path: ProjectDir = Path("."), fmt: FormatOption = OutputFormat.text) -> None:
+    """Report every problem in the project in one pass (exit 0 clean, 1 errors, 2 usage)."""
+    result = api.load(path)
+    report(result.diagnostics, result.files, fmt)
+    if fmt is OutputFormat.text and not result.diagnostics.has_errors and result.project:
+        p = result.project
+        typer.echo(f"ok: {p.name}: {len(p.tables)} tables, {len(p.pipelines)} pipelines, "
+                   f"{len(p.ingestions)} ingestions, {len(p.environments)} environments",
+                   err=True)
+    raise typer.Exit(exit_code(result.diagnostics))
+
+
+@app.command("compile")
+def compile_cmd(
+    path: ProjectDir = Path("."),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Build folder "
+                                             "(default: PROJECT/build).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the build "
+                                        "folder is out of date (for CI).")] = False,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Validate and generate glue/, quality/, terraform/, cdktf/, manifest and lineage."""
+    result = api.compile_project(path, out, check=check)
+    report(result.diagnostics, result.files, fmt)
+    if result.diagnostics.has_errors:
+        raise typer.Exit(1)
+    assert result.out is not None
+    if result.stale is not None:
+        stale = result.stale
+        for label, paths in (("changed", stale.changed), ("missing", stale.missing),
+                             ("not generated any more", stale.extra)):
+            for rel in paths:
+                typer.echo(f"stale: {result.out / rel} ({label})", err=True)
+        if stale.stale:
+            typer.echo(f"{result.out} is out of date: run `alurc compile`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"up to date: {result.out}", err=True)
+        raise typer.Exit(0)
+    emitted = result.emitted
+    assert emitted is not None
+    typer.echo(f"compiled {len(result.artifacts)} files into {result.out} "
+               f"({len(emitted.written)} written, {len(emitted.unchanged)} unchanged, "
+               f"{len(emitted.removed)} removed)", err=True)
+
+
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+    json = "json"
+
+
+@app.command()
+def graph(
+    path: ProjectDir = Path("."),
+    fmt: Annotated[GraphFormat, typer.Option("--format", "-f", help="mermaid, dot or json.")]
+    = GraphFormat.mermaid,
+) -> None:
+    """Print the job DAG: ingestions and pipelines with the tables they read and write."""
+    result = api.load(path)
+    if result.project is None:
+        report(result.diagnostics, result.files, OutputFormat.text)
+        raise typer.Exit(1)
+    doc = graph_document(result.project)
+    if fmt is GraphFormat.json:
+        typer.echo(json.dumps(doc, indent=2, sort_keys=True))
+    else:
+        typer.echo(render_mermaid(doc) if fmt is GraphFormat.mermaid else render_dot(doc))
+
+
+@app.command()
+def lineage(
+    column: Annotated[str, typer.Argument(help="TABLE.COLUMN to trace upstream.")],
+    path: ProjectDir = Path("."),
+    fmt: Annotated[GraphFormat, typer.Option("--format", "-f", help="text as a tree (mermaid "
+                                             "is accepted as text), or json.")]
+    = GraphFormat.mermaid,
+) -> None:
+    """Print the upstream columns TABLE.COLUMN is computed from, back to the raw files."""
+    result = api.load(path)
+    if result.project is None:
+        report(result.diagnostics, result.files, OutputFormat.text)
+        raise typer.Exit(1)
+    table, _, col = column.partition(".")
+    try:
+        tree = upstream_columns(result.project, table, col)
+    except KeyError as exc:
+        typer.echo(f"error: {exc.args[0]}", err=True)
+        raise typer.Exit(2) from None
+    if fmt is GraphFormat.json:
+        typer.echo(json.dumps(tree, indent=2, sort_keys=True))
+        return
+    _print_tree(tree, 0)
+
+
+def _print_tree(node: dict[str, object], depth: int) -> None:
+    via = f"  (via {node['via']})" if node.get("via") else ""
+    typer.echo("  " * depth + ("└─ " if depth else "") + f"{node['column']}{via}")
+    for child in node.get("upstream", []):  # type: ignore[attr-defined]
+        _print_tree(child, depth + 1)

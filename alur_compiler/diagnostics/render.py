@@ -1,0 +1,98 @@
+"""Render diagnostics as text (with source line and caret), JSON, or GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+
+from alur_compiler.diagnostics.collector import Diagnostic
+from alur_compiler.diagnostics.span import Span
+
+_COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _source_line(files: dict[str, str], span: Span) -> str | None:
+    text = files.get(span.file)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    return lines[span.line - 1] if 0 < span.line <= len(lines) else None
+
+
+def _caret(line: str, span: Span) -> str:
+    width = 1
+    if span.end_line == span.line and span.end_col >= span.col:
+        width = span.end_col - span.col + 1
+    width = max(1, min(width, max(len(line) - span.col + 1, 1)))
+    prefix = "".join(ch if ch == "\t" else " " for ch in line[: span.col - 1])
+    return prefix + "^" * width
+
+
+def render_text(diags: list[Diagnostic], files: dict[str, str], color: bool = False) -> str:
+    out: list[str] = []
+    for d in diags:
+        sev = d.severity.value
+        head = f"{d.span}: {sev}[{d.code.code}]: {d.message}"
+        if color:
+            head = (f"{_BOLD}{d.span}:{_RESET} {_COLORS[sev]}{sev}[{d.code.code}]{_RESET}: "
+                    f"{_BOLD}{d.message}{_RESET}")
+        out.append(head)
+        line = _source_line(files, d.span)
+        if line is not None:
+            gutter = f"{d.span.line:>4} | "
+            out.append(gutter + line.replace("\t", "    " if False else "\t"))
+            caret = " " * (len(gutter) - 2) + "| " + _caret(line, d.span)
+            out.append(f"{_COLORS[sev]}{caret}{_RESET}" if color else caret)
+        for note, span in d.notes:
+            out.append(f"  note: {note} at {span}")
+        if d.hint:
+            out.append(f"  hint: {d.hint}")
+    return "\n".join(out)
+
+
+def summary(diags: list[Diagnostic]) -> str:
+    errors = sum(1 for d in diags if d.severity.value == "error")
+    warnings = len(diags) - errors
+    plural = lambda n, w: f"{n} {w}{'' if n == 1 else 's'}"  # noqa: E731
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+
+
+def render_json(diags: list[Diagnostic]) -> str:
+    items = [
+        {
+            "code": d.code.code,
+            "name": d.code.name,
+            "severity": d.severity.value,
+            "message": d.message,
+            "file": d.span.file,
+            "line": d.span.line,
+            "column": d.span.col,
+            "end_line": d.span.end_line or d.span.line,
+            "end_column": d.span.end_col or d.span.col,
+            "hint": d.hint,
+            "notes": [{"message": m, "file": s.file, "line": s.line, "column": s.col}
+                      for m, s in d.notes],
+        }
+        for d in diags
+    ]
+    return json.dumps({"diagnostics": items}, indent=2, ensure_ascii=False)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(diags: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: annotations on the PR diff."""
+    out = []
+    for d in diags:
+        level = "error" if d.severity.value == "error" else "warning"
+        msg = d.message + (f"\n hint: {d.hint}" if d.hint else "")
+        out.append(
+            f"::{level} file={_gh_escape(d.span.file, True)},line={d.span.line},"
+            f"col={d.span.col},title={d.code.code}::{_gh_escape(msg)}"
+        )
+    return "\n".join(out)
