@@ -63,7 +63,7 @@ def parse_args(argv: list[str]) -> dict[str, str]:
 def start_session(args: dict[str, str]) -> Any:
     """The SparkSession: GlueContext's on Glue, the embedded Iceberg session locally."""
     if args.get("alur_mode") == "glue":
-        from awsglue.context import GlueContext  # only exists on AWS Glue
+        from awsglue.context import GlueContext  # type: ignore[import-not-found]  # Glue only
         from pyspark.context import SparkContext
 
         return GlueContext(SparkContext.getOrCreate()).spark_session

@@ -45,7 +45,8 @@ def quality_gate(
     report["rows_quarantined"] += int(counts["rows_quarantined"])
     for result in outcome.results:
         if not result["success"]:
-            log(job["name"], f"check {result['name']} ({result['action']}): {_gate_describe(result)}")
+            what = _gate_describe(result)
+            log(job["name"], f"check {result['name']} ({result['action']}): {what}")
     if outcome.failed:
         outcome.unpersist()
         failed = [r["name"] for r in outcome.results if r["action"] == "fail" and not r["success"]]

@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from alur_compiler.backends.glue.sql import rewrite_sql, view_name
+from alur_compiler.backends.quality.native import native_checks
 from alur_compiler.ir import INGESTION_COLUMNS, CheckType, Ingestion, Pipeline, Project, Table
-
-try:  # contracts.md §1 (quality engineer)
-    from alur_compiler.backends.quality.native import native_checks
-except ImportError:  # pragma: no cover - only while the quality backend is missing
-    native_checks = None
 
 _INGESTION_NAMES = frozenset(name for name, _ in INGESTION_COLUMNS)
 
@@ -55,8 +51,6 @@ def target_config(table: Table) -> dict[str, Any]:
 
 
 def checks_config(project: Project, table: str) -> list[dict[str, Any]]:
-    if native_checks is None:  # pragma: no cover
-        return []
     return native_checks(project, table)
 
 

@@ -68,7 +68,7 @@ def _mapping(value: dict[Any, Any], indent: int, used: int = 0) -> str:
 
 
 def _sequence(items: list[Any], indent: int, brackets: str, used: int = 0) -> str:
-    open_, close = brackets
+    open_, close = brackets[0], brackets[1]
     if not items:
         return brackets
     inner = ", ".join(literal(v) for v in items)

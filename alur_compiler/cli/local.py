@@ -1,0 +1,154 @@
+"""`alurc run`: locally on embedded Spark (--local) or the deployed Glue job (--env ENV)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from alur_compiler import api
+from alur_compiler.cli.app import app
+from alur_compiler.cli.common import OutputFormat, fail_usage, report
+from alur_compiler.local.runner import JobResult
+
+_STYLE = {"succeeded": "green", "failed": "red", "skipped": "yellow"}
+
+
+def _split_targets(targets: list[str], project_dir: Path | None) -> tuple[Path, list[str]]:
+    """NAMES may contain one project folder (`alurc run --local examples/retail`)."""
+    names: list[str] = []
+    folder = project_dir
+    for item in targets:
+        if folder is None and (Path(item) / "alur.yaml").is_file():
+            folder = Path(item)
+        else:
+            names.append(item)
+    return (folder or Path(".")), names
+
+
+@app.command("run")
+def run_cmd(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Jobs to run (plus their upstreams); default all. May name the project folder."
+        ),
+    ] = None,
+    local: Annotated[
+        bool, typer.Option("--local", help="Run on embedded Spark + Iceberg.")
+    ] = False,
+    env: Annotated[
+        str | None, typer.Option("--env", help="Start the deployed Glue job in ENV.")
+    ] = None,
+    project_dir: Annotated[
+        Path | None, typer.Option("--project", "-p", help="Project folder (default: .).")
+    ] = None,
+    preview: Annotated[int, typer.Option(help="Rows of each gold table to print after a run.")] = 5,
+) -> None:
+    """Run pipelines and ingestions: --local on embedded Spark, or --env ENV on AWS Glue."""
+    root, names = _split_targets(targets or [], project_dir)
+    if local == (env is not None):
+        fail_usage("choose exactly one of --local or --env ENV")
+    if env is not None:
+        raise typer.Exit(_run_remote(root, env, names))
+    raise typer.Exit(_run_local(root, names, preview))
+
+
+def _run_remote(root: Path, env: str, names: list[str]) -> int:
+    if len(names) != 1:
+        fail_usage("--env runs exactly one job: alurc run NAME --env ENV")
+    from alur_compiler.deploy.glue_runs import (  # type: ignore[import-not-found,unused-ignore]
+        run_remote,
+    )
+
+    project, diags = api.load_project(root)
+    if project is None:
+        report(diags, {}, OutputFormat.text)
+        return 1
+    return int(run_remote(project, env, names[0], wait=True, endpoint_url=None, out=print))
+
+
+def _run_local(root: Path, names: list[str], preview: int) -> int:
+    console = Console(stderr=False)
+    result = api.compile_project(root)
+    if not result.ok or result.project is None or result.out is None:
+        report(result.diagnostics, result.files, OutputFormat.text)
+        return 1
+    project = result.project
+    unknown = sorted(set(names) - {j.name for j in project.jobs})
+    if unknown:
+        fail_usage(f"unknown job(s): {', '.join(unknown)}", "see `alurc graph` for the job names")
+    from alur_compiler.local.runner import gold_preview, local_args, local_paths
+    from alur_compiler.local.session import LocalSparkUnavailable, get_spark
+
+    paths = local_paths(project)
+    args = local_args(project, paths)
+    try:
+        with console.status("starting Spark (embedded, Iceberg)..."):
+            spark = get_spark(paths["warehouse"])
+    except LocalSparkUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    results = _run_with_progress(console, project, result.out / "glue", spark, args, names)
+    console.print(summary_table(results))
+    if all(r.status == "succeeded" for r in results) and preview > 0:
+        for name, (cols, rows) in gold_preview(project, spark, args, preview).items():
+            console.print(_preview_table(name, cols, rows))
+    return 0 if all(r.status == "succeeded" for r in results) else 1
+
+
+def _run_with_progress(
+    console: Console,
+    project: Any,
+    scripts: Path,
+    spark: Any,
+    args: dict[str, str],
+    names: list[str],
+) -> list[JobResult]:
+    from alur_compiler.local.runner import run_jobs
+
+    status = console.status("")
+
+    def started(name: str) -> None:
+        status.update(f"running [bold]{name}[/bold]...")
+
+    def done(r: JobResult) -> None:
+        style = _STYLE.get(r.status, "red")
+        line = f"[{style}]{r.status:>9}[/{style}]  {r.name}  ({r.seconds:.1f}s)"
+        if r.error:
+            line += f"  [dim]{r.error}[/dim]"
+        console.print(line)
+
+    with status:
+        return run_jobs(project, scripts, spark, args, names or None, started, done)
+
+
+def summary_table(results: list[JobResult]) -> Table:
+    table = Table(title="alurc run --local")
+    for col in ("job", "status", "rows in", "rows out", "dropped", "quarantined", "seconds"):
+        left = col in ("job", "status")
+        table.add_column(col, justify="left" if left else "right", no_wrap=True)
+    for r in results:
+        style = _STYLE.get(r.status, "red")
+        table.add_row(
+            r.name,
+            f"[{style}]{r.status}[/{style}]",
+            str(r.rows_read),
+            str(r.rows_written),
+            str(r.rows_dropped),
+            str(r.rows_quarantined),
+            f"{r.seconds:.1f}",
+        )
+    return table
+
+
+def _preview_table(name: str, cols: list[str], rows: list[tuple[Any, ...]]) -> Table:
+    table = Table(title=f"gold.{name} (first {len(rows)} rows)")
+    for col in cols:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    return table
