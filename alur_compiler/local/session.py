@@ -20,7 +20,7 @@ class LocalSparkUnavailable(RuntimeError):
 
 def iceberg_jar() -> Path:
     try:
-        import snowpark_connect_deps_iceberg as deps
+        import snowpark_connect_deps_iceberg as deps  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise LocalSparkUnavailable(
             "the Iceberg runtime is not installed: pip install 'alur-compiler[local]'"

@@ -6,8 +6,10 @@ import. The retail example is covered through the real front end in test_run_loc
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from alur_compiler.ir import (
     INGESTION_COLUMNS,
@@ -58,7 +60,11 @@ def gold_daily(checks: tuple[Check, ...] = ()) -> Table:
     return Table(
         "daily",
         Layer.GOLD,
-        (Column("order_date", "date"), Column("orders", "bigint"), Column("amount", "decimal(31,2)")),
+        (
+            Column("order_date", "date"),
+            Column("orders", "bigint"),
+            Column("amount", "decimal(31,2)"),
+        ),
         primary_key=("order_date",),
         partition_by=(PartitionField("order_date"),),
         checks=checks,
@@ -91,8 +97,14 @@ def project(
         "ingest_orders",
         "orders_raw",
         "shop",
-        (FileSource("orders/", fmt, "*." + ("jsonl" if fmt == "json" else fmt),
-                    (("header", "true"),) if fmt == "csv" else ()),),
+        (
+            FileSource(
+                "orders/",
+                fmt,
+                "*." + ("jsonl" if fmt == "json" else fmt),
+                (("header", "true"),) if fmt == "csv" else (),
+            ),
+        ),
         on_bad_file=on_bad_file,
         on_bad_row=on_bad_row,
     )
@@ -126,3 +138,70 @@ def project(
 
 def check(name: str, type_: CheckType, action: Action, **kw: object) -> Check:
     return replace(Check(name, type_, action), **kw)  # type: ignore[arg-type]
+
+
+# ---- running generated jobs in the shared session -------------------------------------
+
+HEADER = "order_id,customer_id,quantity,amount,status,updated_at"
+
+
+def write_csv(landing: Path, name: str, header: str, rows: list[str]) -> Path:
+    path = landing / "orders" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+class Harness:
+    """Generated scripts of a project plus local job arguments in a private tmp folder."""
+
+    def __init__(self, spark: Any, tmp: Path, proj: Project) -> None:
+        from alur_compiler.backends.glue import GlueBackend
+        from alur_compiler.diagnostics import Diagnostics
+        from alur_compiler.local.runner import local_args
+
+        self.spark, self.project, self.tmp = spark, proj, tmp
+        diags = Diagnostics()
+        self.scripts = tmp / "build" / "glue"
+        self.scripts.mkdir(parents=True, exist_ok=True)
+        for art in GlueBackend().generate(proj, diags):
+            (tmp / "build" / art.path).write_bytes(art.content)
+        assert not diags.items, diags.items
+        self.landing = tmp / "landing"
+        suffix = uuid.uuid4().hex[:8]
+        self.args = local_args(
+            proj,
+            {
+                "warehouse": tmp / "wh",
+                "landing": self.landing,
+                "lake": tmp / "lake",
+                "state": tmp / "state",
+                "reports": tmp / "reports",
+            },
+        )
+        for layer in ("bronze", "silver", "gold"):
+            self.args[f"alur_db_{layer}"] = f"t{suffix}_{layer}"
+
+    def run(self, job: str, **extra: str) -> dict[str, Any]:
+        from alur_compiler.local.runner import load_script
+
+        report: dict[str, Any] = load_script(self.scripts / f"{job}.py").run(
+            self.spark, {**self.args, **extra}
+        )
+        return report
+
+    def table(self, layer: str, name: str) -> str:
+        return f"glue_catalog.{self.args['alur_db_' + layer]}.{name}"
+
+    def rows(self, layer: str, name: str, cols: str = "*") -> list[tuple[Any, ...]]:
+        df = self.spark.table(self.table(layer, name)).selectExpr(cols)
+        return sorted(tuple(r) for r in df.collect())
+
+    def bronze(self, sub: str = "bronze/orders_raw") -> Any:
+        return self.spark.read.parquet(str(self.tmp / "lake" / sub))
+
+    def snapshot(self, layer: str, name: str) -> int:
+        snaps = self.spark.sql(
+            f"SELECT snapshot_id FROM {self.table(layer, name)}.snapshots ORDER BY committed_at"
+        ).collect()
+        return int(snaps[-1][0])
