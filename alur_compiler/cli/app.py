@@ -17,6 +17,25 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from alur_compiler import __version__
+
+        typer.echo(f"alurc {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """alurc compiles YAML lakehouse specs into Glue jobs, GX suites and Terraform.
+
+    Add --debug to any command to see a traceback for internal errors.
+    """
+
+
 def main() -> None:
     """Console-script entry: user mistakes exit 1/2 with a message, never a traceback."""
     debug = "--debug" in sys.argv

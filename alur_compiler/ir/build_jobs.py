@@ -91,7 +91,7 @@ def build_pipeline(doc: SourceDoc, tables: dict[str, Table], known: set[str],
         description=str(data.get("description", "")), merge_keys=keys, sequence_by=seq,
         delete_when=delete_when, overwrite_scope=scope, checks=checks, schedule=schedule,
         glue=apply_glue(defaults, data.get("glue")), glue_overrides=glue_overrides(data.get("glue")),
-        sql_file=loc.file, sql_span=loc.span(1, 1), span=doc.span,
+        sql_file=data.get("sql_file"), sql_span=loc.span(1, 1), span=doc.span,
         lineage=tuple((o.name, o.lineage) for o in outputs or ()),
     )
 

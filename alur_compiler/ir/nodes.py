@@ -190,7 +190,7 @@ class Pipeline:
     schedule: Schedule | None = None
     glue: GlueConfig = GlueConfig()  # project defaults with this job's overrides applied
     glue_overrides: tuple[tuple[str, object], ...] = ()  # only what this job's YAML sets
-    sql_file: str | None = None  # display path of the .sql file when the SQL lives in one
+    sql_file: str | None = None  # `sql_file` as written (relative to the pipeline's YAML file)
     #: target column -> upstream "table.column" names it is computed from (column lineage)
     lineage: tuple[tuple[str, tuple[str, ...]], ...] = ()
     sql_span: Span = field(default_factory=Span.unknown, compare=False)  # first line of the SQL

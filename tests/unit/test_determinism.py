@@ -1,0 +1,76 @@
+"""Output is byte-identical whatever the discovery order, the folder or the working dir."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from alur_compiler import api
+from alur_compiler.load import discover
+
+ROOT = Path(__file__).resolve().parents[2]
+RETAIL = ROOT / "examples" / "retail"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _copy(tmp: Path, name: str) -> Path:
+    dst = tmp / name
+    shutil.copytree(RETAIL, dst, ignore=shutil.ignore_patterns("build", ".alur"))
+    return dst
+
+
+def test_shuffled_discovery_and_other_folder_give_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _copy(tmp_path, "a")
+    api.compile_project(first, tmp_path / "out1")
+    original = discover.spec_files
+
+    def shuffled(root: Path, paths: list[str]) -> list[Path]:
+        files = original(root, paths)
+        random.Random(7).shuffle(files)
+        return list(reversed(files))
+
+    monkeypatch.setattr(discover, "spec_files", shuffled)
+    second = _copy(tmp_path, "deeper/b")
+    monkeypatch.chdir(tmp_path / "deeper")
+    api.compile_project(Path("b"), tmp_path / "out2")
+    one, two = _tree(tmp_path / "out1"), _tree(tmp_path / "out2")
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []
+    assert second != first
+
+
+def test_recompile_writes_nothing_and_check_passes(tmp_path: Path) -> None:
+    project = _copy(tmp_path, "p")
+    first = api.compile_project(project)
+    assert first.emitted is not None and first.emitted.written
+    stamp = {p: p.stat().st_mtime_ns for p in (project / "build").rglob("*") if p.is_file()}
+    second = api.compile_project(project)
+    assert second.emitted is not None and second.emitted.written == []
+    assert {p: p.stat().st_mtime_ns for p in stamp} == stamp
+    check = api.compile_project(project, check=True)
+    assert check.stale is not None and not check.stale.stale
+
+
+def test_check_lists_stale_missing_and_extra(tmp_path: Path) -> None:
+    project = _copy(tmp_path, "p")
+    api.compile_project(project)
+    build = project / "build"
+    (build / "lineage.json").write_text("{}\n")
+    pipeline = project / "pipelines" / "clean_customers.yaml"
+    text = pipeline.read_text()
+    pipeline.write_text(text.replace("WHERE name IS NOT NULL", "WHERE name IS NOT NULL AND 1 = 1"))
+    check = api.compile_project(project, check=True)
+    assert check.stale is not None and check.stale.stale
+    assert "lineage.json" in check.stale.changed
+    assert "manifest.json" in check.stale.changed
+    # nothing was written by --check
+    assert (build / "lineage.json").read_text() == "{}\n"
