@@ -124,6 +124,27 @@ def test_check_type_completion(lsp: LspClient, project: Path) -> None:
     assert "is not NULL" in items["not_null"]
 
 
+def test_key_completion_in_a_table(lsp: LspClient, project: Path) -> None:
+    uri = open_doc(
+        lsp, project, "contracts/keys.yaml", "apiVersion: alur/v1\nkind: Table\nname: t\n\n"
+    )
+    items = by_label(lsp.completion(uri, 3, 0))
+    assert {"layer", "columns", "primary_key", "partition_by", "checks", "description"} <= set(
+        items
+    )
+    assert "name" not in items and "kind" not in items  # already present
+    assert items["primary_key"].startswith("Columns that identify a row")
+
+
+def test_check_snippets_in_a_check_list(lsp: LspClient, project: Path) -> None:
+    text = "apiVersion: alur/v1\nkind: Pipeline\nname: p\nchecks:\n  - \n"
+    uri = open_doc(lsp, project, "pipelines/snippets.yaml", text)
+    items = {i["label"]: i for i in lsp.completion(uri, 4, 4)}
+    assert {"not_null", "unique", "accepted_values", "between", "expression"} <= set(items)
+    assert "type: not_null" in items["not_null"]["insertText"]
+    assert {"type", "column", "action", "mostly"} <= set(items)  # the check's keys
+
+
 def test_hover_on_a_key_shows_its_description(lsp: LspClient, project: Path) -> None:
     uri = lsp.open(project / "contracts" / "silver" / "orders.yaml")
     lines = (project / "contracts" / "silver" / "orders.yaml").read_text().splitlines()

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 import yaml
-from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
+from typer.testing import CliRunner, Result
 
 from alur_compiler.cli import app
 from alur_compiler.scaffold import (
@@ -99,7 +98,7 @@ def test_vscode_settings_map_the_copied_schemas(project: Path) -> None:
 def test_every_spec_validates_against_the_copied_schemas(project: Path) -> None:
     folder = project / SCHEMA_FOLDER
     schemas = {p.name: json.loads(p.read_text()) for p in folder.glob("*.json")}
-    registry: Registry = Registry().with_resources(  # type: ignore[type-arg]
+    registry: Registry = Registry().with_resources(
         (name, Resource.from_contents(s)) for name, s in schemas.items()
     )
     validator = Draft202012Validator(schemas["alur.schema.json"], registry=registry)
@@ -161,9 +160,8 @@ def test_invalid_names_exit_2_with_a_hint(name: str, suggestion: str) -> None:
     assert check_name(suggestion) is None
 
 
-def run_cli(args: list[str]) -> Any:
-    """Invoke `alurc` as a command group (whatever other command modules exist yet)."""
-    return CliRunner().invoke(typer.main.get_group(app), args, catch_exceptions=False)
+def run_cli(args: list[str]) -> Result:
+    return CliRunner().invoke(app, args, catch_exceptions=False)
 
 
 def test_cli_init_creates_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

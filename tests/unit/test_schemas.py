@@ -24,7 +24,7 @@ def load(name: str) -> dict[str, Any]:
     return data
 
 
-def registry() -> Registry:  # type: ignore[type-arg]
+def registry() -> Registry:
     resources = [(p.name, Resource.from_contents(load(p.name))) for p in SCHEMA_FILES]
     return Registry().with_resources(resources)
 

@@ -81,7 +81,7 @@ FRAGMENTS = [b for page in ALL for b in page.fragments]
 
 def validator() -> Draft202012Validator:
     schemas = {p.name: json.loads(p.read_text()) for p in SCHEMAS.glob("*.schema.json")}
-    registry: Registry = Registry().with_resources(  # type: ignore[type-arg]
+    registry: Registry = Registry().with_resources(
         (name, Resource.from_contents(s)) for name, s in schemas.items()
     )
     return Draft202012Validator(schemas["alur.schema.json"], registry=registry)
