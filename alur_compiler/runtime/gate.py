@@ -41,6 +41,7 @@ def quality_gate(
     outcome = evaluate_checks(df, checks, lookup=table_reader(spark, args, job["lookups"]))
     report["checks"] = [_gate_verdict(r) for r in outcome.results]
     counts = outcome.counts
+    report["rows_read"] = max(int(report["rows_read"]), int(counts["row_count"]))
     report["rows_dropped"] += int(counts["rows_dropped"])
     report["rows_quarantined"] += int(counts["rows_quarantined"])
     for result in outcome.results:

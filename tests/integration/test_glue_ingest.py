@@ -94,8 +94,9 @@ def test_crash_after_commit_point_is_finished_not_duplicated(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ALUR_SIMULATE_CRASH", "after_commit")
-    with pytest.raises(BaseException):
+    with pytest.raises(BaseException) as info:
         harness.run("ingest_orders")
+    assert type(info.value).__name__ == "SimulatedCrash"
     monkeypatch.delenv("ALUR_SIMULATE_CRASH")
     report = harness.run("ingest_orders", alur_claim_lease_seconds="0")
     assert report["files_claimed"] == 0

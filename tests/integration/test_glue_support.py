@@ -44,7 +44,7 @@ def bronze_orders() -> Table:
 
 
 def silver_orders(checks: tuple[Check, ...] = ()) -> Table:
-    cols = tuple(c for c in RAW_COLUMNS) + (Column("order_date", "date"),)
+    cols = (*RAW_COLUMNS, Column("order_date", "date"))
     return Table(
         "orders",
         Layer.SILVER,
@@ -194,7 +194,7 @@ class Harness:
         return f"glue_catalog.{self.args['alur_db_' + layer]}.{name}"
 
     def rows(self, layer: str, name: str, cols: str = "*") -> list[tuple[Any, ...]]:
-        df = self.spark.table(self.table(layer, name)).selectExpr(cols)
+        df = self.spark.sql(f"SELECT {cols} FROM {self.table(layer, name)}")
         return sorted(tuple(r) for r in df.collect())
 
     def bronze(self, sub: str = "bronze/orders_raw") -> Any:
