@@ -1,0 +1,88 @@
+"""Glue catalog: one database per layer, bronze tables registered as Parquet.
+
+Silver and gold tables are Iceberg tables created by their jobs (contracts.md §6): the
+AWS provider cannot declare an Iceberg partition spec, and a table Terraform registered
+would fight the job over the schema Iceberg itself maintains.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alur_compiler.backends.terraform.model import StackBuilder
+from alur_compiler.backends.terraform.naming import address_name, entity_tags
+from alur_compiler.backends.terraform.types import glue_type
+from alur_compiler.diagnostics import codes
+from alur_compiler.ir import Layer, Table
+
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+
+def database_ref(sb: StackBuilder, layer: Layer) -> str:
+    name = address_name("environment", sb.env.name, f"db_{layer}")
+    return "${aws_glue_catalog_database." + name + ".name}"
+
+
+def add_databases(sb: StackBuilder) -> None:
+    for layer in Layer:
+        sb.add(
+            "aws_glue_catalog_database",
+            address_name("environment", sb.env.name, f"db_{layer}"),
+            {
+                "name": sb.env.database(sb.project.name, layer),
+                "description": f"{sb.project.name} {layer} layer ({sb.env.name})",
+                "tags": entity_tags("environment", sb.env.name),
+            },
+        )
+
+
+def add_bronze_tables(sb: StackBuilder) -> None:
+    for table in sb.project.tables:
+        if table.layer is Layer.BRONZE:
+            body = _bronze_table(sb, table)
+            if body is not None:
+                sb.add("aws_glue_catalog_table", address_name("table", table.name), body)
+
+
+def _bronze_table(sb: StackBuilder, table: Table) -> dict[str, Any] | None:
+    partition_cols = []
+    for pf in table.partition_by:
+        if pf.transform not in (None, "identity"):
+            sb.diags.report(
+                codes.BACKEND_LIMIT,
+                f"bronze table '{table.name}' is Parquet: partition transform "
+                f"'{pf.expression}' needs Iceberg; partition by a plain column",
+                pf.span,
+            )
+            return None
+        partition_cols.append(pf.column)
+    columns, keys = [], []
+    for col in table.columns:
+        try:
+            entry = {"name": col.name, "type": glue_type(col.type), "comment": col.description}
+        except ValueError as exc:
+            sb.diags.report(codes.BACKEND_LIMIT, str(exc), col.span)
+            return None
+        (keys if col.name in partition_cols else columns).append(entry)
+    keys.sort(key=lambda k: partition_cols.index(k["name"]))
+    return {
+        "name": table.name,
+        "database_name": database_ref(sb, Layer.BRONZE),
+        "description": table.description,
+        "table_type": "EXTERNAL_TABLE",
+        "parameters": {"EXTERNAL": "TRUE", "classification": "parquet"},
+        "partition_keys": keys,
+        "storage_descriptor": [
+            {
+                "location": f"s3://{sb.env.lake_bucket}/bronze/{table.name}/",
+                "input_format": PARQUET_INPUT,
+                "output_format": PARQUET_OUTPUT,
+                "columns": columns,
+                "ser_de_info": [
+                    {"serialization_library": PARQUET_SERDE, "parameters": {"serialization.format": "1"}}
+                ],
+            }
+        ],
+    }

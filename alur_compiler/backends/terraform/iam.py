@@ -1,0 +1,189 @@
+"""One least-privilege IAM role per job.
+
+Grants only: the landing prefixes of an ingestion's sources (read), the lake prefixes of
+the target (write) and of the tables it reads (SQL sources, relationship checks), its own
+script/suite objects, its TempDir and reports prefixes, the Glue catalog objects it touches,
+the environment's state table and its own log groups. Actions never contain `*`; the only
+`"Resource": "*"` statements are the ones in WILDCARD_EXCEPTIONS (documented in
+specs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from alur_compiler.backends.terraform.model import StackBuilder
+from alur_compiler.backends.terraform.naming import (
+    Job,
+    address_name,
+    entity_tags,
+    glue_job_name,
+    job_kind,
+    job_log_group,
+    s3_arn,
+    split_s3,
+)
+from alur_compiler.backends.terraform.storage import script_key, suite_key
+from alur_compiler.ir import Ingestion, Layer, Pipeline
+
+#: Actions AWS authorises only on `"Resource": "*"` (no resource-level permissions).
+WILDCARD_EXCEPTIONS: dict[str, str] = {
+    "cloudwatch:PutMetricData": "CloudWatch metrics have no ARN; scoped by a namespace condition",
+}
+
+S3_READ = ["s3:GetObject"]
+S3_WRITE = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+GLUE_READ = ["glue:GetDatabase", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable", "glue:GetTables"]
+GLUE_WRITE = [
+    "glue:BatchCreatePartition",
+    "glue:BatchGetPartition",
+    "glue:CreatePartition",
+    "glue:CreateTable",
+    "glue:UpdatePartition",
+    "glue:UpdateTable",
+]
+STATE_ACTIONS = [
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+]
+LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
+ASSUME_ROLE = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "glue.amazonaws.com"}}
+    ],
+}
+
+
+def lake_prefixes(sb: StackBuilder, table: str) -> list[str]:
+    """Object prefixes (in the lake bucket) holding a table's data."""
+    t = sb.project.table(table)
+    if t.layer is Layer.BRONZE:
+        return [f"bronze/{table}/"]
+    db = sb.env.database(sb.project.name, t.layer)
+    return [f"iceberg/{db}.db/{table}/"]
+
+
+def _tables_read(sb: StackBuilder, job: Job) -> list[str]:
+    read: set[str] = set()
+    if isinstance(job, Pipeline):
+        read.update(job.upstream_tables)
+    for check in sb.project.effective_checks(job.target):
+        if check.ref_table:
+            read.add(check.ref_table)
+    read.discard(job.target)
+    return sorted(read)
+
+
+def _catalog_arns(sb: StackBuilder, tables: list[str]) -> list[str]:
+    arns = {sb.arn("glue", "catalog")}
+    for table in tables:
+        db = sb.env.database(sb.project.name, sb.project.table(table).layer)
+        arns.add(sb.arn("glue", f"database/{db}"))
+        arns.add(sb.arn("glue", f"table/{db}/{table}"))
+    return sorted(arns)
+
+
+def _s3_statements(sid: str, bucket: str, prefixes: list[str], actions: list[str]) -> list[dict[str, Any]]:
+    if not prefixes:
+        return []
+    return [
+        {"Sid": f"{sid}Objects", "Effect": "Allow", "Action": actions,
+         "Resource": sorted(s3_arn(bucket, f"{p}*") for p in prefixes)},
+        {"Sid": f"{sid}List", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": s3_arn(bucket),
+         "Condition": {"StringLike": {"s3:prefix": sorted(f"{p}*" for p in prefixes)}}},
+    ]  # fmt: skip
+
+
+def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
+    env, target = sb.env, sb.project.table(job.target)
+    read = _tables_read(sb, job)
+    write_prefixes = [*lake_prefixes(sb, job.target), f"quarantine/{job.target}/"]
+    if target.layer is not Layer.BRONZE:
+        db = env.database(sb.project.name, target.layer)
+        write_prefixes.append(f"iceberg/{db}.db/{job.target}_quarantine/")
+    stmts = [
+        *_s3_statements("LakeWrite", env.lake_bucket, write_prefixes, S3_WRITE),
+        *_s3_statements("LakeRead", env.lake_bucket, [p for t in read for p in lake_prefixes(sb, t)], S3_READ),
+        *_landing_statements(sb, job),
+        *_artifact_statements(sb, job),
+        {"Sid": "CatalogRead", "Effect": "Allow", "Action": GLUE_READ,
+         "Resource": _catalog_arns(sb, [*read, job.target])},
+        {"Sid": "CatalogWrite", "Effect": "Allow", "Action": GLUE_WRITE,
+         "Resource": _catalog_arns(sb, [job.target]) + _quarantine_table_arns(sb, job)},
+        {"Sid": "State", "Effect": "Allow", "Action": STATE_ACTIONS,
+         "Resource": sb.arn("dynamodb", f"table/{env.state_table}")},
+        {"Sid": "Logs", "Effect": "Allow", "Action": LOG_ACTIONS, "Resource": _log_arns(sb, job)},
+        {"Sid": "Metrics", "Effect": "Allow", "Action": sorted(WILDCARD_EXCEPTIONS), "Resource": "*",
+         "Condition": {"StringEquals": {"cloudwatch:namespace": "Glue"}}},
+    ]  # fmt: skip
+    return {"Version": "2012-10-17", "Statement": stmts}
+
+
+def _quarantine_table_arns(sb: StackBuilder, job: Job) -> list[str]:
+    target = sb.project.table(job.target)
+    if target.layer is Layer.BRONZE:
+        return []
+    db = sb.env.database(sb.project.name, target.layer)
+    return [sb.arn("glue", f"table/{db}/{job.target}_quarantine")]
+
+
+def _landing_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:
+    if not isinstance(job, Ingestion):
+        return []
+    by_bucket: dict[str, list[str]] = {}
+    for src in job.sources:
+        bucket, prefix = split_s3(src.path, sb.env.landing_bucket)
+        by_bucket.setdefault(bucket, []).append(prefix)
+    out: list[dict[str, Any]] = []
+    for i, bucket in enumerate(sorted(by_bucket)):
+        out += _s3_statements(f"Landing{i}", bucket, sorted(set(by_bucket[bucket])), S3_READ)
+    return out
+
+
+def _artifact_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:
+    bucket = sb.env.artifacts_bucket
+    keys = [script_key(job.name)]
+    if sb.project.effective_checks(job.target):
+        keys.append(suite_key(job.target))
+    scratch = [f"tmp/{job.name}/", f"reports/{job.name}/"]
+    return [
+        {"Sid": "Artifacts", "Effect": "Allow", "Action": S3_READ,
+         "Resource": sorted(s3_arn(bucket, k) for k in keys)},
+        *_s3_statements("Scratch", bucket, scratch, S3_WRITE),
+    ]  # fmt: skip
+
+
+def _log_arns(sb: StackBuilder, job: Job) -> list[str]:
+    groups = [job_log_group(sb.project, sb.env, job.name), "/aws-glue/jobs/output", "/aws-glue/jobs/error"]
+    return sorted(sb.arn("logs", f"log-group:{g}:*") for g in groups)
+
+
+def add_roles(sb: StackBuilder) -> None:
+    for job in sb.project.jobs:
+        kind = job_kind(job)
+        role = address_name(kind, job.name, "role")
+        sb.add(
+            "aws_iam_role",
+            role,
+            {
+                "name": glue_job_name(sb.project, sb.env, job.name),
+                "description": f"Glue job {job.name} ({sb.env.name}), least privilege",
+                "assume_role_policy": json.dumps(ASSUME_ROLE, sort_keys=True),
+                "tags": entity_tags(kind, job.name),
+            },
+        )
+        sb.add(
+            "aws_iam_role_policy",
+            role,
+            {
+                "name": "least-privilege",
+                "role": "${aws_iam_role." + role + ".id}",
+                "policy": json.dumps(job_policy(sb, job), sort_keys=True),
+            },
+        )

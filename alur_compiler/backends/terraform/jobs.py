@@ -1,0 +1,158 @@
+"""Glue jobs (Glue 5.0 + Iceberg), their log groups, triggers and the workflow."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from alur_compiler.backends.terraform.model import StackBuilder
+from alur_compiler.backends.terraform.naming import (
+    Job,
+    address_name,
+    entity_tags,
+    glue_job_name,
+    job_kind,
+    job_log_group,
+    workflow_name,
+)
+from alur_compiler.backends.terraform.storage import script_key
+from alur_compiler.ir import GlueConfig, Layer
+
+ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+LOG_RETENTION_DAYS = 30
+
+
+def effective_glue(sb: StackBuilder, job: Job) -> GlueConfig:
+    """The job's GlueConfig merged over the environment's: a field the job leaves at
+    its default takes the environment's value; extra arguments are unioned (job wins)."""
+    base, own, default = sb.env.glue, job.glue, GlueConfig()
+    merged = base
+    for f in fields(GlueConfig):
+        if f.name != "extra_arguments" and getattr(own, f.name) != getattr(default, f.name):
+            merged = replace(merged, **{f.name: getattr(own, f.name)})
+    extra = dict(base.extra_arguments) | dict(own.extra_arguments)
+    return replace(merged, extra_arguments=tuple(sorted(extra.items())))
+
+
+def spark_conf(lake_bucket: str) -> str:
+    """The `--conf` value: Glue accepts several settings chained with ` --conf `."""
+    settings = [
+        ("spark.sql.extensions", ICEBERG_EXTENSIONS),
+        ("spark.sql.catalog.glue_catalog", "org.apache.iceberg.spark.SparkCatalog"),
+        ("spark.sql.catalog.glue_catalog.catalog-impl", "org.apache.iceberg.aws.glue.GlueCatalog"),
+        ("spark.sql.catalog.glue_catalog.io-impl", "org.apache.iceberg.aws.s3.S3FileIO"),
+        ("spark.sql.catalog.glue_catalog.warehouse", f"s3://{lake_bucket}/iceberg/"),
+    ]
+    return " --conf ".join(f"{k}={v}" for k, v in settings)
+
+
+def job_arguments(sb: StackBuilder, job: Job, glue: GlueConfig) -> dict[str, str]:
+    env, project = sb.env, sb.project
+    args = {
+        "--datalake-formats": "iceberg",
+        "--enable-glue-datacatalog": "true",
+        "--conf": spark_conf(env.lake_bucket),
+        "--enable-metrics": "true",
+        "--enable-continuous-cloudwatch-log": "true",
+        "--continuous-log-logGroup": job_log_group(project, env, job.name),
+        "--TempDir": f"s3://{env.artifacts_bucket}/tmp/{job.name}/",
+        "--job-language": "python",
+        "--alur_mode": "glue",
+        "--alur_env": env.name,
+        "--alur_project": project.name,
+        "--alur_lake": f"s3://{env.lake_bucket}",
+        "--alur_landing": f"s3://{env.landing_bucket}",
+        "--alur_state": env.state_table,
+        "--alur_reports": f"s3://{env.artifacts_bucket}/reports/{job.name}",
+    }
+    for layer in Layer:
+        args[f"--alur_db_{layer}"] = env.database(project.name, layer)
+    for key, value in glue.extra_arguments:
+        args[key if key.startswith("--") else f"--{key}"] = value
+    return args
+
+
+def add_jobs(sb: StackBuilder) -> None:
+    for job in sb.project.jobs:
+        kind, glue = job_kind(job), effective_glue(sb, job)
+        tags = entity_tags(kind, job.name)
+        sb.add(
+            "aws_cloudwatch_log_group",
+            address_name(kind, job.name, "logs"),
+            {
+                "name": job_log_group(sb.project, sb.env, job.name),
+                "retention_in_days": LOG_RETENTION_DAYS,
+                "tags": tags,
+            },
+        )
+        bucket = sb.env.artifacts_bucket
+        body: dict[str, Any] = {
+            "name": glue_job_name(sb.project, sb.env, job.name),
+            "description": job.description,
+            "role_arn": "${aws_iam_role." + address_name(kind, job.name, "role") + ".arn}",
+            "glue_version": "5.0",
+            "worker_type": glue.worker_type,
+            "number_of_workers": glue.workers,
+            "timeout": glue.timeout_minutes,
+            "max_retries": glue.max_retries,
+            "execution_class": glue.execution_class,
+            "execution_property": [{"max_concurrent_runs": glue.max_concurrent_runs}],
+            "command": [
+                {
+                    "name": "glueetl",
+                    "script_location": f"s3://{bucket}/{script_key(job.name)}",
+                    "python_version": "3",
+                }
+            ],
+            "default_arguments": job_arguments(sb, job, glue),
+            "tags": tags,
+            "depends_on": ["aws_s3_object." + address_name(kind, job.name, "script")],
+        }
+        sb.add("aws_glue_job", address_name(kind, job.name), body)
+
+
+def _job_ref(sb: StackBuilder, name: str) -> str:
+    return "${aws_glue_job." + address_name(job_kind(sb.project.job(name)), name) + ".name}"
+
+
+def add_triggers(sb: StackBuilder) -> None:
+    """cron -> SCHEDULED trigger; `after:` -> CONDITIONAL trigger (all predecessors
+    SUCCEEDED) in the environment's workflow, which also holds the scheduled triggers
+    of the jobs that start or belong to a chain."""
+    jobs = sb.project.jobs
+    after = {j.name: j.schedule.after for j in jobs if j.schedule and j.schedule.after}
+    chained = set(after) | {p for preds in after.values() for p in preds}
+    wf_ref = "${aws_glue_workflow." + address_name("environment", sb.env.name, "workflow") + ".name}"
+    if chained:
+        sb.add(
+            "aws_glue_workflow",
+            address_name("environment", sb.env.name, "workflow"),
+            {
+                "name": workflow_name(sb.project, sb.env),
+                "description": f"{sb.project.name} jobs chained by 'after:' ({sb.env.name})",
+                "tags": entity_tags("environment", sb.env.name),
+            },
+        )
+    for job in jobs:
+        if job.schedule is None:
+            continue
+        kind, tags = job_kind(job), entity_tags(job_kind(job), job.name)
+        base = glue_job_name(sb.project, sb.env, job.name)
+        common: dict[str, Any] = {"enabled": job.schedule.enabled, "tags": tags}
+        common["actions"] = [{"job_name": _job_ref(sb, job.name)}]
+        if job.name in chained:
+            common["workflow_name"] = wf_ref
+        if job.schedule.cron:
+            body = {"name": f"{base}-cron", "type": "SCHEDULED", "schedule": job.schedule.aws_expression}
+            sb.add("aws_glue_trigger", address_name(kind, job.name, "cron"), body | common)
+        if job.schedule.after:
+            conditions = [
+                {"job_name": _job_ref(sb, p), "state": "SUCCEEDED", "logical_operator": "EQUALS"}
+                for p in sorted(job.schedule.after)
+            ]
+            body = {
+                "name": f"{base}-after",
+                "type": "CONDITIONAL",
+                "predicate": [{"logical": "AND", "conditions": conditions}],
+            }
+            sb.add("aws_glue_trigger", address_name(kind, job.name, "after"), body | common)

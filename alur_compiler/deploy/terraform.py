@@ -1,0 +1,153 @@
+"""Drive the real `terraform` CLI on `build/terraform/<env>/`.
+
+Terraform's working data (`.terraform/`, the saved plan, local state) lives under
+`<project>/.alur/terraform/<env>/` (TF_DATA_DIR), so the build folder stays pure compiler
+output; only `.terraform.lock.hcl` is written next to `main.tf.json` (terraform has no
+option to move it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alur_compiler.deploy.errors import DeployError
+
+PLAN_FILE = "alurc.tfplan"
+_CREDENTIAL_MARKERS = (
+    "no valid credential sources",
+    "invalidclienttokenid",
+    "expiredtoken",
+    "failed to refresh cached credentials",
+    "signaturedoesnotmatch",
+    "unrecognizedclientexception",
+    "get identity: ",
+)
+
+
+@dataclass(frozen=True)
+class TerraformOptions:
+    """How to run terraform: binary, offline provider mirror, timeout, extra env vars."""
+
+    binary: str | None = None  # default: $ALURC_TERRAFORM, then `terraform` on PATH
+    plugin_dir: Path | None = None  # default: $ALURC_TF_PLUGIN_DIR; None = registry
+    timeout_seconds: float = 3600.0
+    env: dict[str, str] = field(default_factory=dict)
+
+    def resolved_binary(self) -> str:
+        name = self.binary or os.environ.get("ALURC_TERRAFORM") or "terraform"
+        found = shutil.which(name)
+        if found is None:
+            raise DeployError(
+                f"terraform CLI not found ({name!r})",
+                "install terraform >= 1.5 (or OpenTofu) and put it on PATH, or set ALURC_TERRAFORM",
+            )
+        return found
+
+    def resolved_plugin_dir(self) -> Path | None:
+        raw = self.plugin_dir or os.environ.get("ALURC_TF_PLUGIN_DIR")
+        return Path(raw) if raw else None
+
+
+@dataclass
+class TerraformRunner:
+    """One environment's stack: `config_dir` holds main.tf.json, `data_dir` the rest."""
+
+    config_dir: Path
+    data_dir: Path
+    options: TerraformOptions = field(default_factory=TerraformOptions)
+    local_state: bool = False
+
+    @property
+    def plan_file(self) -> Path:
+        return self.data_dir / PLAN_FILE
+
+    @property
+    def state_file(self) -> Path:
+        """Local state (backend: local). Not `terraform.tfstate`: TF_DATA_DIR uses that name."""
+        return self.data_dir / "local.tfstate"
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({"TF_DATA_DIR": str(self.data_dir), "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"})
+        cli_config = env.get("TF_CLI_CONFIG_FILE")
+        if cli_config and not Path(cli_config).exists():
+            env.pop("TF_CLI_CONFIG_FILE")  # a dangling setting only produces a warning
+        env.update(self.options.env)
+        return env
+
+    def run(self, *args: str, step: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        cmd = [self.options.resolved_binary(), f"-chdir={self.config_dir}", *args]
+        try:
+            proc = subprocess.run(
+                cmd,
+                capture_output=True,
+                text=True,
+                env=self._env(),
+                timeout=self.options.timeout_seconds,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise DeployError(
+                f"terraform {step} did not finish within {self.options.timeout_seconds:.0f} s",
+                "an AWS API may be failing and terraform retrying; run terraform manually to see",
+            ) from exc
+        if proc.returncode not in ok_codes:
+            raise _failure(step, proc.stderr or proc.stdout)
+        return proc
+
+    def init(self) -> None:
+        if not (self.config_dir / "main.tf.json").is_file():
+            raise DeployError(f"no Terraform stack at {self.config_dir}", "run `alurc compile` first")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = ["init", "-input=false", "-no-color", "-reconfigure"]
+        plugin_dir = self.options.resolved_plugin_dir()
+        if plugin_dir is not None:
+            args.append(f"-plugin-dir={plugin_dir}")
+        if self.local_state:
+            args.append(f"-backend-config=path={self.state_file}")
+        self.run(*args, step="init")
+
+    def plan(self, destroy: bool = False) -> bool:
+        """Write the saved plan; True when it changes something."""
+        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={self.plan_file}"]
+        if destroy:
+            args.append("-destroy")
+        return self.run(*args, step="plan", ok_codes=(0, 2)).returncode == 2
+
+    def show_plan(self) -> dict[str, Any]:
+        if not self.plan_file.is_file():
+            raise DeployError("no saved plan for this environment", "run `alurc plan` first")
+        out = self.run("show", "-json", "-no-color", str(self.plan_file), step="show").stdout
+        data: dict[str, Any] = json.loads(out)
+        return data
+
+    def apply(self) -> str:
+        """Apply exactly the saved plan, then forget it (a plan applies once)."""
+        proc = self.run("apply", "-input=false", "-no-color", str(self.plan_file), step="apply")
+        self.plan_file.unlink(missing_ok=True)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(("Apply complete", "Destroy complete"))]
+        return lines[-1] if lines else "Apply complete."
+
+
+def _failure(step: str, output: str) -> DeployError:
+    text = output.strip()
+    lowered = text.lower()
+    tail = "\n".join(text.splitlines()[-25:])
+    if any(marker in lowered for marker in _CREDENTIAL_MARKERS):
+        return DeployError(
+            f"terraform {step} failed: AWS credentials were rejected or not found\n{tail}",
+            "configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO login)",
+        )
+    hint = None
+    if step == "init":
+        hint = (
+            "offline? pass --plugin-dir (or set ALURC_TF_PLUGIN_DIR) to a provider mirror; "
+            "S3 state? run `alurc bootstrap --env ENV` first"
+        )
+    return DeployError(f"terraform {step} failed:\n{tail}", hint)
