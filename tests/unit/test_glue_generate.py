@@ -1,0 +1,182 @@
+"""The glue backend's output: valid, lint-clean, deterministic, every YAML value escaped."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alur_compiler import api
+from alur_compiler.backends.glue import GlueBackend
+from alur_compiler.backends.glue.inline import INGESTION_MODULES, PIPELINE_MODULES, runtime_names
+from alur_compiler.backends.glue.literal import literal
+from alur_compiler.backends.glue.sql import rewrite_sql
+from alur_compiler.diagnostics import Diagnostics
+from alur_compiler.ir import SourceTable
+
+ROOT = Path(__file__).resolve().parents[2]
+RUFF = Path(sys.executable).parent / "ruff"
+EVIL = [
+    "",
+    "plain",
+    'it\'s "quoted" \\ back\\slash',
+    '"""; import os; os.system("rm -rf /") #',
+    "{JOB} %s {0} \\N{BULLET}",
+    "line1\nline2\r\nline3\ttab \x00 nul \u2028 sep",
+    "é 中文 🚀 " * 30,
+    "x" * 500,
+]
+
+
+@pytest.fixture(scope="module")
+def retail(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("retail-build")
+    result = api.compile_project(ROOT / "examples" / "retail", out)
+    assert result.ok, [str(d.message) for d in result.diagnostics.items]
+    return out / "glue"
+
+
+def job_literal(source: str) -> Any:
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "JOB":
+            assert node.value is not None
+            return ast.literal_eval(node.value)
+    raise AssertionError("no JOB literal")
+
+
+def test_retail_scripts_parse_and_pass_ruff(retail: Path) -> None:
+    scripts = sorted(p.name for p in retail.glob("*.py"))
+    assert scripts == [
+        "clean_customers.py",
+        "clean_orders.py",
+        "clean_products.py",
+        "customer_lifetime_value.py",
+        "daily_revenue.py",
+        "ingest_customers.py",
+        "ingest_orders.py",
+        "ingest_products.py",
+    ]
+    for path in retail.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        assert {"run", "main"} <= names
+        assert "awsglue" not in {
+            a.name.split(".")[0]
+            for n in tree.body
+            if isinstance(n, ast.Import | ast.ImportFrom)
+            for a in n.names
+        }
+    proc = subprocess.run(
+        [str(RUFF), "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), str(retail)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_retail_job_config(retail: Path) -> None:
+    job = job_literal((retail / "clean_orders.py").read_text(encoding="utf-8"))
+    assert job["merge"] == {
+        "keys": ["order_id"],
+        "sequence_by": "updated_at",
+        "delete_when": "status = 'deleted'",
+    }
+    assert job["target"]["partition_spec"] == "days(`order_ts`)"
+    assert "FROM __alur_src_orders_raw AS o" in job["sql"]
+    assert [s["incremental_column"] for s in job["sources"]] == ["_ingested_at"]
+    assert [c["name"] for c in job["checks"]] == [
+        "unique_order_id",
+        "accepted_values_status",
+        "between_quantity",
+        "relationship_customer_id",
+    ]
+    assert job["lookups"]["customers"]["layer"] == "silver"
+    ingest = job_literal((retail / "ingest_orders.py").read_text(encoding="utf-8"))
+    assert ingest["sources"] == [
+        {
+            "path": "orders/",
+            "format": "csv",
+            "pattern": "*.csv",
+            "options": {"delimiter": ",", "header": "true"},
+        }
+    ]
+    assert [c["name"] for c in ingest["file_columns"]][:2] == ["order_id", "customer_id"]
+    assert ingest["on_bad_row"] == "quarantine"
+
+
+def test_generation_is_deterministic() -> None:
+    project, diags = api.load_project(ROOT / "examples" / "retail")
+    assert project is not None
+    first = GlueBackend().generate(project, diags)
+    second = GlueBackend().generate(project, Diagnostics())
+    assert [(a.path, a.content) for a in first] == [(a.path, a.content) for a in second]
+
+
+@pytest.mark.parametrize("text", EVIL)
+def test_literal_round_trips_any_string(text: str) -> None:
+    value = {"s": text, "l": [text, 1, None, True, 2.5], "d": {text: text}}
+    source = "X = " + literal(value, used=4)
+    tree = ast.parse(source)
+    assert ast.literal_eval(tree.body[0].value) == value  # type: ignore[attr-defined]
+    if "\x00" not in text and "\u2028" not in text and "\r" not in text:
+        assert max(len(line) for line in source.splitlines()) <= 100
+
+
+def test_yaml_text_cannot_escape_into_code(tmp_path: Path) -> None:
+    project, _ = api.load_project(ROOT / "examples" / "retail")
+    assert project is not None
+    evil = EVIL[3] + "\n" + EVIL[5]
+    pipe = replace(project.pipelines[0], description=evil, delete_when=evil)
+    ing = replace(project.ingestions[0], source_system=evil, description=evil)
+    project = replace(project, pipelines=(pipe, *project.pipelines[1:]), ingestions=(ing,))
+    for art in GlueBackend().generate(project, Diagnostics()):
+        if art.path not in (f"glue/{pipe.name}.py", f"glue/{ing.name}.py"):
+            continue
+        source = art.content.decode("utf-8")
+        tree = ast.parse(source)
+        assert "os.system" not in "".join(
+            ast.unparse(n) for n in tree.body if not isinstance(n, ast.AnnAssign | ast.Expr)
+        )
+        job = job_literal(source)
+        assert job["description"] == evil
+        assert job.get("source_system", evil) == evil
+        if job["kind"] == "pipeline":
+            assert job["merge"]["delete_when"] == evil
+
+
+def test_runtime_modules_define_distinct_names() -> None:
+    for modules in (INGESTION_MODULES, PIPELINE_MODULES):
+        clashes = {n: m for n, m in runtime_names(modules).items() if len(m) > 1}
+        assert clashes == {}
+
+
+def test_sql_rewrite_keeps_aliases_and_ctes() -> None:
+    sql = (
+        "WITH orders_cte AS (SELECT * FROM orders) "
+        "SELECT orders.id, c.name FROM silver.orders JOIN customers c ON c.id = orders.cid "
+        "JOIN orders_cte ON orders_cte.id = orders.id"
+    )
+    out = rewrite_sql(
+        sql, (SourceTable("customers", "customers"), SourceTable("orders", "silver.orders"))
+    )
+    assert "FROM __alur_src_orders AS orders" in out
+    assert "JOIN __alur_src_customers AS c" in out
+    assert "JOIN orders_cte" in out
+    assert "silver." not in out
+
+
+def test_bad_sql_is_a_diagnostic_not_a_crash() -> None:
+    project, _ = api.load_project(ROOT / "examples" / "retail")
+    assert project is not None
+    broken = replace(project.pipelines[0], sql="SELECT FROM WHERE (")
+    project = replace(project, pipelines=(broken, *project.pipelines[1:]))
+    diags = Diagnostics()
+    arts = GlueBackend().generate(project, diags)
+    assert [d.code.code for d in diags.items] == ["AL501"]
+    assert f"glue/{broken.name}.py" not in {a.path for a in arts}
