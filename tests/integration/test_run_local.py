@@ -1,0 +1,65 @@
+"""`alurc run --local examples/retail` end to end in the shared session, asserting data."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from alur_compiler.cli import app
+
+pytestmark = pytest.mark.spark
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def first_export(order_id: str, root: Path) -> dict[str, str]:
+    with (root / "data/landing/orders/orders_2026-11-01.csv").open() as fh:
+        return next(r for r in csv.DictReader(fh) if r["order_id"] == order_id)
+
+
+def test_run_local_retail_twice(spark: Any, tmp_path: Path) -> None:
+    project = tmp_path / "retail"
+    shutil.copytree(
+        ROOT / "examples" / "retail", project, ignore=shutil.ignore_patterns(".alur", "build")
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", "--local", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "gold.daily_revenue" in result.output
+    assert "gold.customer_lifetime_value" in result.output
+    for job in ("ingest_orders", "clean_orders", "daily_revenue"):
+        assert job in result.output
+
+    orders = {
+        r["order_id"]: r for r in spark.table("glue_catalog.retail_local_silver.orders").collect()
+    }
+    assert "O00007" not in orders  # deleted by the second export
+    assert orders["O00003"]["status"] == "delivered"  # newer update wins
+    assert orders["O00006"]["status"] == first_export("O00006", project)["status"]  # stale loses
+    assert "O00130" not in orders  # bad row ('three') quarantined in bronze
+    assert len(orders) == 126  # 129 keys - 1 dropped - 1 quarantined - O00007 deleted
+    gold = "glue_catalog.retail_local_gold.daily_revenue"
+    before = sorted(tuple(r) for r in spark.table(gold).collect())
+
+    again = runner.invoke(app, ["run", "--local", str(project), "daily_revenue"])
+    assert again.exit_code == 0, again.output
+    assert "ingest_customers" not in again.output  # only daily_revenue and its upstreams
+    assert sorted(tuple(r) for r in spark.table(gold).collect()) == before
+    count = spark.table("glue_catalog.retail_local_silver.orders").count()
+    assert count == 126  # nothing re-ingested
+
+
+def test_run_local_unknown_job_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "--local", str(ROOT / "examples" / "retail"), "nope"])
+    assert result.exit_code == 2
+    assert "unknown job(s): nope" in result.output
+
+
+def test_run_needs_local_or_env() -> None:
+    result = CliRunner().invoke(app, ["run", str(ROOT / "examples" / "retail")])
+    assert result.exit_code == 2
+    assert "--local or --env" in result.output
