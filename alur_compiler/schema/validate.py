@@ -56,7 +56,7 @@ def check_kind(doc: SourceDoc, diags: Diagnostics) -> str | None:
             hint=f"add `apiVersion: {API_VERSION}` as the first line of the document",
         )
     kind = doc.data.get("kind")
-    if kind in KIND_SCHEMAS:
+    if isinstance(kind, str) and kind in KIND_SCHEMAS:
         return str(kind)
     if kind is None:
         diags.report(
@@ -66,9 +66,10 @@ def check_kind(doc: SourceDoc, diags: Diagnostics) -> str | None:
             hint="add `kind:` with one of: " + ", ".join(sorted(KIND_SCHEMAS)),
         )
     else:
+        shown = kind if isinstance(kind, str) else _short(kind)
         diags.report(
             codes.UNKNOWN_KIND,
-            f"unknown kind '{kind}'{suggestion_suffix(str(kind), KIND_SCHEMAS)}",
+            f"unknown kind '{shown}'{suggestion_suffix(str(shown), KIND_SCHEMAS)}",
             doc.span_of("/kind"),
             hint="kind is one of: " + ", ".join(sorted(KIND_SCHEMAS)),
         )

@@ -17,6 +17,8 @@ class SpecIndex:
     #: names that exist but whose documents have schema errors (no cascade errors for them)
     broken_tables: set[str] = field(default_factory=set)
     broken_jobs: set[str] = field(default_factory=set)
+    #: tables named as `target` by any job document, valid or not (for "nothing writes it")
+    targets: set[str] = field(default_factory=set)
 
     @property
     def jobs(self) -> dict[str, SourceDoc]:
@@ -34,6 +36,9 @@ def index_documents(
 ) -> SpecIndex:
     """Register every named document; a name defined twice is AL301 at the second one."""
     index = SpecIndex()
+    for doc in [*valid, *broken]:
+        if doc.kind in ("Pipeline", "Ingestion") and isinstance(doc.data.get("target"), str):
+            index.targets.add(doc.data["target"])
     for doc in broken:
         name = doc.name
         if name is None:

@@ -58,7 +58,7 @@ def check_writers(tables: dict[str, Table], jobs: list[Pipeline | Ingestion], in
                          hint="one job writes a table; combine the SQL with UNION ALL",
                          notes=(("other writer", index.jobs[writers[0].name].span_of("/target")),))
     for name, table in sorted(tables.items()):
-        if name in by_table or name in index.broken_tables:
+        if name in by_table or name in index.broken_tables or name in index.targets:
             continue
         what = "ingestion" if table.layer is Layer.BRONZE else "pipeline"
         diags.report(codes.UNUSED_TABLE, f"no {what} writes table '{name}'",
