@@ -6,17 +6,18 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from alur_compiler import __version__
-from alur_compiler.backends import BACKENDS, Artifact
+from alur_compiler.backends.base import Artifact
 from alur_compiler.diagnostics import Diagnostics, Span, codes
 from alur_compiler.emit import MANIFEST, EmitResult, Staleness, emit, json_bytes, sha256, staleness
+from alur_compiler.fastpath import input_hash, up_to_date
 from alur_compiler.ir import Project
-from alur_compiler.ir.build import build_project
-from alur_compiler.ir.fingerprint import fingerprint
 from alur_compiler.load.discover import LoadedProject, find_root, load_project_files
-from alur_compiler.load.source import SourceDoc
-from alur_compiler.schema.validate import validate_document
-from alur_compiler.semantic.context import index_documents
+
+if TYPE_CHECKING:  # heavy modules (jsonschema, sqlglot, backends) load only when needed
+    from alur_compiler.load.source import SourceDoc
 
 
 @dataclass
@@ -37,6 +38,7 @@ class CompileResult:
     emitted: EmitResult | None = None
     stale: Staleness | None = None
     files: dict[str, str] = field(default_factory=dict)
+    up_to_date: bool = False  # nothing to do: inputs and outputs match the manifest
 
     @property
     def ok(self) -> bool:
@@ -62,6 +64,10 @@ def load_project(root: Path) -> tuple[Project | None, Diagnostics]:
 
 
 def _build(loaded: LoadedProject, diags: Diagnostics) -> Project | None:
+    from alur_compiler.ir.build import build_project
+    from alur_compiler.schema.validate import validate_document
+    from alur_compiler.semantic.context import index_documents
+
     valid: list[SourceDoc] = []
     broken: list[SourceDoc] = []
     docs = ([loaded.project_doc] if loaded.project_doc else []) + loaded.docs
@@ -88,6 +94,8 @@ def _inputs(loaded: LoadedProject, project: Project | None) -> dict[str, str]:
 
 def generate(project: Project, diags: Diagnostics) -> list[Artifact]:
     """Run every registered backend, then add lineage.json and manifest.json."""
+    from alur_compiler.backends import BACKENDS
+
     artifacts: list[Artifact] = []
     for backend in BACKENDS:
         artifacts.extend(backend.generate(project, diags))
@@ -106,10 +114,32 @@ def lineage_document(project: Project) -> dict[str, object]:
     return {"version": 1, "tables": tables}
 
 
-def manifest(project: Project, artifacts: list[Artifact], inputs: dict[str, str]) -> Artifact:
+def sql_files(project: Project, root: Path) -> list[str]:
+    """Root-relative paths of the .sql files pipelines read (inputs beyond the YAML)."""
+    out = set()
+    for pipe in project.pipelines:
+        if pipe.sql_file is not None:
+            yaml_dir = Path(pipe.span.file).resolve().parent if pipe.span.file else root
+            out.add(Path(_relpath((yaml_dir / pipe.sql_file).resolve(), root)).as_posix())
+    return sorted(out)
+
+
+def _relpath(path: Path, root: Path) -> str:
+    import os
+
+    return os.path.relpath(path, root)
+
+
+def manifest(project: Project, artifacts: list[Artifact], inputs: dict[str, str],
+             root: Path) -> Artifact:
+    from alur_compiler.ir.fingerprint import fingerprint
+
+    extra = sql_files(project, root)
     doc = {
         "alurc": __version__,
         "project": project.name,
+        "input_hash": input_hash(root, extra),
+        "sql_files": extra,
         "inputs": inputs,
         "files": {a.path: sha256(a.content) for a in sorted(artifacts, key=lambda a: a.path)},
         "fingerprints": {
@@ -124,6 +154,12 @@ def manifest(project: Project, artifacts: list[Artifact], inputs: dict[str, str]
 
 def compile_project(root: Path, out: Path | None = None, check: bool = False) -> CompileResult:
     """Compile the project at `root` into `out` (default ROOT/build); --check only compares."""
+    found = find_root(root)
+    if found is not None:
+        target = (out if out is not None else found / "build").resolve()
+        if up_to_date(found, target):
+            return CompileResult(None, Diagnostics(), target, up_to_date=True,
+                                 emitted=EmitResult(), stale=Staleness() if check else None)
     loaded = load(root)
     result = CompileResult(loaded.project, loaded.diagnostics, None, files=loaded.files)
     if loaded.project is None or loaded.root is None:
@@ -132,7 +168,7 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
     artifacts = generate(loaded.project, loaded.diagnostics)
     if loaded.diagnostics.has_errors:
         return result
-    artifacts.append(manifest(loaded.project, artifacts, loaded.inputs))
+    artifacts.append(manifest(loaded.project, artifacts, loaded.inputs, loaded.root))
     result.artifacts = artifacts
     if check:
         result.stale = staleness(result.out, artifacts)

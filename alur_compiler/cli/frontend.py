@@ -56,6 +56,9 @@ def compile_cmd(
         raise typer.Exit(0)
     emitted = result.emitted
     assert emitted is not None
+    if result.up_to_date:
+        typer.echo(f"up to date: {result.out}", err=True)
+        return
     typer.echo(f"compiled {len(result.artifacts)} files into {result.out} "
                f"({len(emitted.written)} written, {len(emitted.unchanged)} unchanged, "
                f"{len(emitted.removed)} removed)", err=True)
