@@ -75,6 +75,7 @@ class TerraformRunner:
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update({"TF_DATA_DIR": str(self.data_dir), "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"})
+        env.setdefault("CHECKPOINT_DISABLE", "1")  # no version check call home
         cli_config = env.get("TF_CLI_CONFIG_FILE")
         if cli_config and not Path(cli_config).exists():
             env.pop("TF_CLI_CONFIG_FILE")  # a dangling setting only produces a warning
