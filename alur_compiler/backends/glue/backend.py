@@ -48,26 +48,27 @@ def _safe(text: str) -> str:
 
 
 def _summary(job: Pipeline | Ingestion, config: dict[str, Any]) -> list[str]:
+    """What the job does, in words, wrapped for the docstring."""
     target = config["target"]
     if isinstance(job, Ingestion):
         sources = ", ".join(_safe(f"{s.path}{s.pattern} ({s.format})") for s in job.sources)
-        return [
-            f"Ingests {sources} from the landing area into the bronze table",
-            f"{_safe(target['name'])} (Parquet), each file version exactly once; bad files:",
-            f"{_safe(job.on_bad_file)}, bad rows: {_safe(job.on_bad_row)}.",
-        ]
-    how = {"merge": "merges into", "overwrite": "overwrites", "append": "appends to"}
-    lines = [
-        f"Runs the SQL below and {how.get(str(job.mode), 'writes')} the {target['layer']} Iceberg",
-        f"table {_safe(target['name'])}",
-    ]
+        text = (
+            f"Ingests {sources} from the landing area into the bronze table "
+            f"{_safe(target['name'])} (Parquet), each file version exactly once; "
+            f"bad files: {_safe(job.on_bad_file)}, bad rows: {_safe(job.on_bad_row)}."
+        )
+        return _wrap(text)
+    how = {"merge": "merges", "overwrite": "overwrites", "append": "appends"}
+    text = (
+        f"Runs JOB['sql'] and {how.get(str(job.mode), 'writes')} the result into the "
+        f"{target['layer']} Iceberg table {_safe(target['name'])}"
+    )
     if config["merge"]:
-        keys = ", ".join(_safe(k) for k in config["merge"]["keys"])
-        lines[-1] += f" by key ({keys})"
+        text += " by key (" + ", ".join(_safe(k) for k in config["merge"]["keys"]) + ")"
         if job.sequence_by:
-            lines[-1] += f", latest {_safe(job.sequence_by)} wins"
-    lines[-1] += f"; {len(config['checks'])} quality check(s) gate the publish."
-    return lines
+            text += f", latest {_safe(job.sequence_by)} wins"
+    text += f"; {len(config['checks'])} quality check(s) gate the publish."
+    return _wrap(text)
 
 
 def render_script(job: Pipeline | Ingestion, config: dict[str, Any]) -> str:
@@ -109,6 +110,23 @@ def _wrap(text: str, width: int = 90) -> list[str]:
     return [*out, line] if line else out
 
 
+def _bronze_partitions_ok(project: Project, job: Ingestion, diags: Diagnostics) -> bool:
+    """Bronze is plain Parquet: only identity (Hive-style) partitions can be written."""
+    table = project.table(job.target)
+    ok = True
+    for part in table.partition_by:
+        if part.transform not in (None, "identity"):
+            diags.report(
+                codes.BACKEND_LIMIT,
+                f"bronze table {table.name!r} is Parquet: partition transform "
+                f"{part.expression!r} needs an Iceberg (silver/gold) table",
+                part.span,
+                hint=f"partition bronze by a plain column, e.g. [{part.column}]",
+            )
+            ok = False
+    return ok
+
+
 class GlueBackend:
     """IR -> glue/<job>.py for every pipeline and ingestion."""
 
@@ -117,6 +135,8 @@ class GlueBackend:
     def generate(self, project: Project, diags: Diagnostics) -> list[Artifact]:
         artifacts: list[Artifact] = []
         for job in project.jobs:
+            if isinstance(job, Ingestion) and not _bronze_partitions_ok(project, job, diags):
+                continue
             try:
                 if isinstance(job, Pipeline):
                     config = pipeline_config(project, job)
