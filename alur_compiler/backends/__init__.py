@@ -5,10 +5,12 @@ from __future__ import annotations
 from alur_compiler.backends.base import Artifact, Backend
 from alur_compiler.backends.glue import GlueBackend
 from alur_compiler.backends.quality import QualityBackend
+from alur_compiler.backends.terraform import TerraformBackend
 
 BACKENDS: tuple[Backend, ...] = (
     QualityBackend(),
     GlueBackend(),
+    TerraformBackend(),
 )
 
 __all__ = ["BACKENDS", "Artifact", "Backend"]
