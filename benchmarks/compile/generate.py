@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import Synthetic, build  # noqa: E402
-from write_alurc import write_alurc  # noqa: E402
-from write_dbt import write_dbt  # noqa: E402
+from synth import Synthetic, build
+from write_alurc import write_alurc
+from write_dbt import write_dbt
 
 
 def generate(n: int, out: Path, seed: int = 7) -> tuple[Path, Path, Synthetic]:
@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for alurc/ and dbt/")
     args = parser.parse_args(argv)
     alurc, dbt, syn = generate(args.n, args.out, args.seed)
-    print(f"{alurc}: {len(syn.tables)} tables, {len(syn.pipelines)} pipelines, "
-          f"{len(syn.ingestions)} ingestions")
+    print(
+        f"{alurc}: {len(syn.tables)} tables, {len(syn.pipelines)} pipelines, "
+        f"{len(syn.ingestions)} ingestions"
+    )
     print(f"{dbt}: {len(syn.pipelines)} models, {len(syn.ingestions)} sources")
     return 0
 

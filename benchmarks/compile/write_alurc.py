@@ -60,8 +60,14 @@ def _check(c: Check) -> str:
 
 
 def table_yaml(t: TableSpec) -> str:
-    out = ["apiVersion: alur/v1", "kind: Table", f"name: {t.name}", f"layer: {t.layer}",
-           f"description: {_q(t.description)}", "columns:"]
+    out = [
+        "apiVersion: alur/v1",
+        "kind: Table",
+        f"name: {t.name}",
+        f"layer: {t.layer}",
+        f"description: {_q(t.description)}",
+        "columns:",
+    ]
     for c in t.columns:
         out += [f"  - name: {c.name}", f"    type: {c.type}"]
         if not c.nullable:
@@ -100,8 +106,14 @@ schedule:
 
 def pipeline_yaml(j: JobSpec) -> str:
     sql = j.sql.format(**{f"r{i}": name for i, name in enumerate(j.reads)})
-    out = ["apiVersion: alur/v1", "kind: Pipeline", f"name: {j.name}",
-           f"description: {_q(j.description)}", f"target: {j.target}", "sql: |"]
+    out = [
+        "apiVersion: alur/v1",
+        "kind: Pipeline",
+        f"name: {j.name}",
+        f"description: {_q(j.description)}",
+        f"target: {j.target}",
+        "sql: |",
+    ]
     out += ["  " + line if line else "" for line in sql.rstrip("\n").split("\n")]
     out.append(f"mode: {j.mode}")
     if j.mode == "merge":
@@ -123,6 +135,7 @@ def write_alurc(syn: Synthetic, root: Path) -> Path:
         folder = "ingestions" if j.mode == "append" else "pipelines"
         path = root / folder / f"{j.name}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(ingestion_yaml(j) if j.mode == "append" else pipeline_yaml(j),
-                        encoding="utf-8")
+        path.write_text(
+            ingestion_yaml(j) if j.mode == "append" else pipeline_yaml(j), encoding="utf-8"
+        )
     return root

@@ -53,8 +53,11 @@ def _test(c: Check) -> list[str]:
 def _columns(t: TableSpec, indent: str) -> list[str]:
     out = [f"{indent}columns:"]
     for col in t.columns:
-        out += [f"{indent}  - name: {col.name}", f"{indent}    description: {_q(col.description)}",
-                f"{indent}    data_type: {_dbt_type(col.type)}"]
+        out += [
+            f"{indent}  - name: {col.name}",
+            f"{indent}    description: {_q(col.description)}",
+            f"{indent}    data_type: {_dbt_type(col.type)}",
+        ]
         if not col.nullable and t.layer != "bronze":
             out += [f"{indent}    constraints:", f"{indent}      - type: not_null"]
         tests = [line for c in t.checks if c.column == col.name for line in _test(c)]
@@ -65,8 +68,15 @@ def _columns(t: TableSpec, indent: str) -> list[str]:
 
 
 def sources_yaml(bronze: list[TableSpec]) -> str:
-    out = ["version: 2", "", "sources:", "  - name: bronze", "    schema: bronze",
-           "    description: Raw exports loaded by the ingestion jobs.", "    tables:"]
+    out = [
+        "version: 2",
+        "",
+        "sources:",
+        "  - name: bronze",
+        "    schema: bronze",
+        "    description: Raw exports loaded by the ingestion jobs.",
+        "    tables:",
+    ]
     for t in bronze:
         out += [f"      - name: {t.name}", f"        description: {_q(t.description)}"]
         out += _columns(t, "        ")
@@ -74,25 +84,43 @@ def sources_yaml(bronze: list[TableSpec]) -> str:
 
 
 def model_yaml(t: TableSpec) -> str:
-    out = ["version: 2", "", "models:", f"  - name: {t.name}",
-           f"    description: {_q(t.description)}", "    config:", "      contract:",
-           "        enforced: true"]
+    out = [
+        "version: 2",
+        "",
+        "models:",
+        f"  - name: {t.name}",
+        f"    description: {_q(t.description)}",
+        "    config:",
+        "      contract:",
+        "        enforced: true",
+    ]
     out += _columns(t, "    ")
     return "\n".join(out) + "\n"
 
 
 def model_sql(j: JobSpec, layers: dict[str, str]) -> str:
-    refs = {f"r{i}": ("{{ source('bronze', '" + name + "') }}" if layers[name] == "bronze"
-                      else "{{ ref('" + name + "') }}") for i, name in enumerate(j.reads)}
+    refs = {
+        f"r{i}": (
+            "{{ source('bronze', '" + name + "') }}"
+            if layers[name] == "bronze"
+            else "{{ ref('" + name + "') }}"
+        )
+        for i, name in enumerate(j.reads)
+    }
     sql = j.sql.format(**refs).rstrip("\n")
     if j.mode == "overwrite":
         return "{{ config(materialized='table') }}\n\n" + sql + "\n"
     alias = "k" if "FROM ranked AS k" in sql else "r"
-    head = ("{{ config(materialized='incremental', unique_key='" + ",".join(j.merge_keys)
-            + "', incremental_strategy='delete+insert', on_schema_change='fail') }}\n\n")
-    tail = ("\n{% if is_incremental() %}\n"
-            f"  AND {alias}.{j.sequence_by} > (SELECT MAX({j.sequence_by}) FROM {{{{ this }}}})\n"
-            "{% endif %}\n")
+    head = (
+        "{{ config(materialized='incremental', unique_key='"
+        + ",".join(j.merge_keys)
+        + "', incremental_strategy='delete+insert', on_schema_change='fail') }}\n\n"
+    )
+    tail = (
+        "\n{% if is_incremental() %}\n"
+        f"  AND {alias}.{j.sequence_by} > (SELECT MAX({j.sequence_by}) FROM {{{{ this }}}})\n"
+        "{% endif %}\n"
+    )
     return head + sql + tail
 
 
