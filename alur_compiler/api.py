@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from alur_compiler import __version__
@@ -50,8 +49,12 @@ def load(path: Path) -> LoadResult:
     diags = Diagnostics()
     root = find_root(path)
     if root is None:
-        diags.report(codes.NO_PROJECT, f"no {'alur.yaml'} in {path} or any parent folder",
-                     Span(str(path), 1, 1), hint="run `alurc init NAME` to create a project")
+        diags.report(
+            codes.NO_PROJECT,
+            f"no {'alur.yaml'} in {path} or any parent folder",
+            Span(str(path), 1, 1),
+            hint="run `alurc init NAME` to create a project",
+        )
         return LoadResult(None, diags, None)
     loaded = load_project_files(root, diags)
     project = _build(loaded, diags)
@@ -72,9 +75,12 @@ def _build(loaded: LoadedProject, diags: Diagnostics) -> Project | None:
     broken: list[SourceDoc] = []
     docs = ([loaded.project_doc] if loaded.project_doc else []) + loaded.docs
     if loaded.project_doc is None and not diags.has_errors:
-        diags.report(codes.UNKNOWN_KIND, "alur.yaml has no `kind: Project` document",
-                     Span("alur.yaml", 1, 1), hint="alur.yaml starts with `apiVersion: alur/v1` "
-                     "and `kind: Project`")
+        diags.report(
+            codes.UNKNOWN_KIND,
+            "alur.yaml has no `kind: Project` document",
+            Span("alur.yaml", 1, 1),
+            hint="alur.yaml starts with `apiVersion: alur/v1` and `kind: Project`",
+        )
     for doc in docs:
         (valid if validate_document(doc, diags) else broken).append(doc)
     index = index_documents(valid, broken, diags)
@@ -130,8 +136,9 @@ def _relpath(path: Path, root: Path) -> str:
     return os.path.relpath(path, root)
 
 
-def manifest(project: Project, artifacts: list[Artifact], inputs: dict[str, str],
-             root: Path) -> Artifact:
+def manifest(
+    project: Project, artifacts: list[Artifact], inputs: dict[str, str], root: Path
+) -> Artifact:
     from alur_compiler.ir.fingerprint import fingerprint
 
     extra = sql_files(project, root)
@@ -158,8 +165,14 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
     if found is not None:
         target = (out if out is not None else found / "build").resolve()
         if up_to_date(found, target):
-            return CompileResult(None, Diagnostics(), target, up_to_date=True,
-                                 emitted=EmitResult(), stale=Staleness() if check else None)
+            return CompileResult(
+                None,
+                Diagnostics(),
+                target,
+                up_to_date=True,
+                emitted=EmitResult(),
+                stale=Staleness() if check else None,
+            )
     loaded = load(root)
     result = CompileResult(loaded.project, loaded.diagnostics, None, files=loaded.files)
     if loaded.project is None or loaded.root is None:

@@ -114,6 +114,7 @@ def staleness(out: Path, artifacts: list[Artifact]) -> Staleness:
         elif path.read_bytes() != art.content:
             report.changed.append(art.path)
     current = {a.path for a in artifacts}
-    report.extra = sorted(p for p in previous_files(out) if p not in current
-                          and (out / p).is_file())
+    report.extra = sorted(
+        p for p in previous_files(out) if p not in current and (out / p).is_file()
+    )
     return report

@@ -44,7 +44,7 @@ def input_hash(root: Path, extra_files: list[str]) -> str | None:
     paths = doc.get("paths") if isinstance(doc, dict) else None
     if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
         paths = list(DEFAULT_PATHS)
-    names = [PROJECT_FILE] + sorted(p.relative_to(root).as_posix() for p in spec_files(root, paths))
+    names = [PROJECT_FILE, *sorted(p.relative_to(root).as_posix() for p in spec_files(root, paths))]
     for rel in [*names, *sorted(set(extra_files))]:
         try:
             data = (root / rel).read_bytes()

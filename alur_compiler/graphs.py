@@ -12,14 +12,16 @@ def graph_document(project: Project) -> dict[str, object]:
     nodes = []
     for name in topological_order(deps):
         job = project.job(name)
-        nodes.append({
-            "name": name,
-            "kind": "pipeline" if isinstance(job, Pipeline) else "ingestion",
-            "target": job.target,
-            "reads": list(job.upstream_tables) if isinstance(job, Pipeline) else [],
-            "after": list(deps[name]),
-            "schedule": (job.schedule.aws_expression if job.schedule else None),
-        })
+        nodes.append(
+            {
+                "name": name,
+                "kind": "pipeline" if isinstance(job, Pipeline) else "ingestion",
+                "target": job.target,
+                "reads": list(job.upstream_tables) if isinstance(job, Pipeline) else [],
+                "after": list(deps[name]),
+                "schedule": (job.schedule.aws_expression if job.schedule else None),
+            }
+        )
     tables = [{"name": t.name, "layer": t.layer.value} for t in project.tables]
     return {"jobs": nodes, "tables": tables}
 
@@ -29,8 +31,11 @@ def render_mermaid(doc: dict[str, object]) -> str:
     for t in doc["tables"]:  # type: ignore[attr-defined]
         lines.append(f"  t_{t['name']}[({t['name']}<br/><i>{t['layer']}</i>)]")
     for j in doc["jobs"]:  # type: ignore[attr-defined]
-        shape = f"j_{j['name']}[/{j['name']}/]" if j["kind"] == "ingestion" else (
-            f"j_{j['name']}[{j['name']}]")
+        shape = (
+            f"j_{j['name']}[/{j['name']}/]"
+            if j["kind"] == "ingestion"
+            else (f"j_{j['name']}[{j['name']}]")
+        )
         lines.append(f"  {shape}")
         for src in j["reads"]:
             lines.append(f"  t_{src} --> j_{j['name']}")
@@ -59,8 +64,9 @@ def upstream_columns(project: Project, table: str, column: str) -> dict[str, obj
         raise KeyError(f"unknown table '{table}'{suggestion_suffix(table, names)}")
     tab = project.table(table)
     if tab.column(column) is None:
-        raise KeyError(f"unknown column '{table}.{column}'"
-                       f"{suggestion_suffix(column, tab.column_names)}")
+        raise KeyError(
+            f"unknown column '{table}.{column}'{suggestion_suffix(column, tab.column_names)}"
+        )
     return _trace(project, table, column, set())
 
 
@@ -75,5 +81,7 @@ def _trace(project: Project, table: str, column: str, seen: set[str]) -> dict[st
         return node
     node["via"] = f"pipeline {writer.name}"
     ups = dict(writer.lineage).get(column, ())
-    node["upstream"] = [_trace(project, *u.split(".", 1), seen | {key}) for u in ups]
+    node["upstream"] = [
+        _trace(project, u.split(".", 1)[0], u.split(".", 1)[1], seen | {key}) for u in ups
+    ]
     return node

@@ -39,8 +39,9 @@ def use_color(stream: object = sys.stderr) -> bool:
     return bool(isatty and isatty())
 
 
-def report(diags: Diagnostics, files: dict[str, str], fmt: OutputFormat,
-           quiet_when_clean: bool = False) -> None:
+def report(
+    diags: Diagnostics, files: dict[str, str], fmt: OutputFormat, quiet_when_clean: bool = False
+) -> None:
     """Print diagnostics: text to stderr, json to stdout, github annotations to stdout."""
     items = diags.sorted()
     if fmt is OutputFormat.json:

@@ -22,19 +22,26 @@ def validate(path: ProjectDir = Path("."), fmt: FormatOption = OutputFormat.text
     report(result.diagnostics, result.files, fmt)
     if fmt is OutputFormat.text and not result.diagnostics.has_errors and result.project:
         p = result.project
-        typer.echo(f"ok: {p.name}: {len(p.tables)} tables, {len(p.pipelines)} pipelines, "
-                   f"{len(p.ingestions)} ingestions, {len(p.environments)} environments",
-                   err=True)
+        typer.echo(
+            f"ok: {p.name}: {len(p.tables)} tables, {len(p.pipelines)} pipelines, "
+            f"{len(p.ingestions)} ingestions, {len(p.environments)} environments",
+            err=True,
+        )
     raise typer.Exit(exit_code(result.diagnostics))
 
 
 @app.command("compile")
 def compile_cmd(
     path: ProjectDir = Path("."),
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Build folder "
-                                             "(default: PROJECT/build).")] = None,
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the build "
-                                        "folder is out of date (for CI).")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Build folder (default: PROJECT/build).")
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 when the build folder is out of date (for CI)."
+        ),
+    ] = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
     """Validate and generate glue/, quality/, terraform/, cdktf/, manifest and lineage."""
@@ -45,8 +52,11 @@ def compile_cmd(
     assert result.out is not None
     if result.stale is not None:
         stale = result.stale
-        for label, paths in (("changed", stale.changed), ("missing", stale.missing),
-                             ("not generated any more", stale.extra)):
+        for label, paths in (
+            ("changed", stale.changed),
+            ("missing", stale.missing),
+            ("not generated any more", stale.extra),
+        ):
             for rel in paths:
                 typer.echo(f"stale: {result.out / rel} ({label})", err=True)
         if stale.stale:
@@ -59,9 +69,12 @@ def compile_cmd(
     if result.up_to_date:
         typer.echo(f"up to date: {result.out}", err=True)
         return
-    typer.echo(f"compiled {len(result.artifacts)} files into {result.out} "
-               f"({len(emitted.written)} written, {len(emitted.unchanged)} unchanged, "
-               f"{len(emitted.removed)} removed)", err=True)
+    typer.echo(
+        f"compiled {len(result.artifacts)} files into {result.out} "
+        f"({len(emitted.written)} written, {len(emitted.unchanged)} unchanged, "
+        f"{len(emitted.removed)} removed)",
+        err=True,
+    )
 
 
 class GraphFormat(StrEnum):
@@ -73,8 +86,9 @@ class GraphFormat(StrEnum):
 @app.command()
 def graph(
     path: ProjectDir = Path("."),
-    fmt: Annotated[GraphFormat, typer.Option("--format", "-f", help="mermaid, dot or json.")]
-    = GraphFormat.mermaid,
+    fmt: Annotated[
+        GraphFormat, typer.Option("--format", "-f", help="mermaid, dot or json.")
+    ] = GraphFormat.mermaid,
 ) -> None:
     """Print the job DAG: ingestions and pipelines with the tables they read and write."""
     result = api.load(path)
@@ -92,9 +106,12 @@ def graph(
 def lineage(
     column: Annotated[str, typer.Argument(help="TABLE.COLUMN to trace upstream.")],
     path: ProjectDir = Path("."),
-    fmt: Annotated[GraphFormat, typer.Option("--format", "-f", help="text as a tree (mermaid "
-                                             "is accepted as text), or json.")]
-    = GraphFormat.mermaid,
+    fmt: Annotated[
+        GraphFormat,
+        typer.Option(
+            "--format", "-f", help="text as a tree (mermaid is accepted as text), or json."
+        ),
+    ] = GraphFormat.mermaid,
 ) -> None:
     """Print the upstream columns TABLE.COLUMN is computed from, back to the raw files."""
     result = api.load(path)

@@ -68,17 +68,19 @@ CHECK_RULE = _register("AL310", "check-rule", "a check is not valid for its tabl
 PARTITION_RULE = _register("AL311", "partition-rule", "an invalid partition transform")
 ENVIRONMENT_RULE = _register("AL312", "environment-rule", "an invalid environment setting")
 WRITE_MODE_RULE = _register("AL313", "write-mode-rule", "write mode settings do not fit")
-UNUSED_TABLE = _register(
-    "AL314", "unused-table", "a table nothing writes", Severity.WARNING
-)
+UNUSED_TABLE = _register("AL314", "unused-table", "a table nothing writes", Severity.WARNING)
 
 # AL4xx: SQL
 SQL_SYNTAX = _register("AL401", "sql-syntax", "the SQL does not parse")
 SQL_UNKNOWN_TABLE = _register("AL402", "sql-unknown-table", "the SQL reads an unknown table")
 SQL_UNKNOWN_COLUMN = _register("AL403", "sql-unknown-column", "the SQL uses an unknown column")
 SQL_AMBIGUOUS_COLUMN = _register("AL404", "sql-ambiguous-column", "a column could be several")
-SQL_MISSING_COLUMN = _register("AL405", "sql-missing-column", "the target has a column the SQL lacks")
-SQL_EXTRA_COLUMN = _register("AL406", "sql-extra-column", "the SQL returns a column the target lacks")
+SQL_MISSING_COLUMN = _register(
+    "AL405", "sql-missing-column", "the target has a column the SQL lacks"
+)
+SQL_EXTRA_COLUMN = _register(
+    "AL406", "sql-extra-column", "the SQL returns a column the target lacks"
+)
 SQL_TYPE_MISMATCH = _register("AL407", "sql-type-mismatch", "a column type does not fit the target")
 SQL_NULLABILITY = _register(
     "AL408", "sql-nullability", "a nullable value goes into a NOT NULL column", Severity.WARNING

@@ -34,8 +34,10 @@ def render_text(diags: list[Diagnostic], files: dict[str, str], color: bool = Fa
         sev = d.severity.value
         head = f"{d.span}: {sev}[{d.code.code}]: {d.message}"
         if color:
-            head = (f"{_BOLD}{d.span}:{_RESET} {_COLORS[sev]}{sev}[{d.code.code}]{_RESET}: "
-                    f"{_BOLD}{d.message}{_RESET}")
+            head = (
+                f"{_BOLD}{d.span}:{_RESET} {_COLORS[sev]}{sev}[{d.code.code}]{_RESET}: "
+                f"{_BOLD}{d.message}{_RESET}"
+            )
         out.append(head)
         line = _source_line(files, d.span)
         if line is not None:
@@ -53,8 +55,11 @@ def render_text(diags: list[Diagnostic], files: dict[str, str], color: bool = Fa
 def summary(diags: list[Diagnostic]) -> str:
     errors = sum(1 for d in diags if d.severity.value == "error")
     warnings = len(diags) - errors
-    plural = lambda n, w: f"{n} {w}{'' if n == 1 else 's'}"  # noqa: E731
-    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def render_json(diags: list[Diagnostic]) -> str:
@@ -70,8 +75,9 @@ def render_json(diags: list[Diagnostic]) -> str:
             "end_line": d.span.end_line or d.span.line,
             "end_column": d.span.end_col or d.span.col,
             "hint": d.hint,
-            "notes": [{"message": m, "file": s.file, "line": s.line, "column": s.col}
-                      for m, s in d.notes],
+            "notes": [
+                {"message": m, "file": s.file, "line": s.line, "column": s.col} for m, s in d.notes
+            ],
         }
         for d in diags
     ]

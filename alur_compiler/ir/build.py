@@ -40,9 +40,14 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
     check_relationships(tables, pipelines, index, diags)
     check_writers(tables, jobs, index, diags)
     project = Project(
-        name=name, root=str(root), tables=tuple(tables[n] for n in sorted(tables)),
-        pipelines=tuple(pipelines), ingestions=tuple(ingestions), environments=environments,
-        description=description, local=local,
+        name=name,
+        root=str(root),
+        tables=tuple(tables[n] for n in sorted(tables)),
+        pipelines=tuple(pipelines),
+        ingestions=tuple(ingestions),
+        environments=environments,
+        description=description,
+        local=local,
         span=index.project.span if index.project else Span.unknown(),
     )
     spans = {n: d.span_of("/name") for n, d in index.jobs.items()}

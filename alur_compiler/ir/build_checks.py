@@ -7,7 +7,7 @@ from typing import Any
 
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
-from alur_compiler.ir.nodes import Action, Check, CheckType, Column, TABLE_LEVEL_CHECKS
+from alur_compiler.ir.nodes import TABLE_LEVEL_CHECKS, Action, Check, CheckType, Column
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.types import category
 
@@ -39,8 +39,12 @@ def build_checks(
             continue
         name = check.name
         if "name" in spec and name in taken:
-            diags.report(codes.CHECK_RULE, f"check name '{name}' is used twice for this table",
-                         doc.span_of(ptr + "/name"), hint="check names must be unique per table")
+            diags.report(
+                codes.CHECK_RULE,
+                f"check name '{name}' is used twice for this table",
+                doc.span_of(ptr + "/name"),
+                hint="check names must be unique per table",
+            )
             continue
         n = 2
         while name in taken:
@@ -57,7 +61,11 @@ def _rename(check: Check, name: str) -> Check:
 
 
 def _build_one(
-    doc: SourceDoc, ptr: str, spec: dict[str, Any], columns: dict[str, Column], origin: str,
+    doc: SourceDoc,
+    ptr: str,
+    spec: dict[str, Any],
+    columns: dict[str, Column],
+    origin: str,
     diags: Diagnostics,
 ) -> Check | None:
     ctype = CheckType(spec["type"])
@@ -75,9 +83,12 @@ def _build_one(
     for j, col in enumerate(cols):
         key = f"{ptr}/columns/{j}" if "columns" in spec else f"{ptr}/column"
         if col not in columns:
-            diags.report(codes.UNKNOWN_COLUMN,
-                         f"check {ctype}: unknown column '{col}'{suggestion_suffix(col, columns)}",
-                         doc.span_of(key), hint="columns: " + ", ".join(columns))
+            diags.report(
+                codes.UNKNOWN_COLUMN,
+                f"check {ctype}: unknown column '{col}'{suggestion_suffix(col, columns)}",
+                doc.span_of(key),
+                hint="columns: " + ", ".join(columns),
+            )
             ok = False
     if ok and cols:
         ok = _type_rules(doc, ptr, spec, ctype, columns[cols[0]], diags)
@@ -85,8 +96,10 @@ def _build_one(
     if ctype is CheckType.EXPRESSION:
         from alur_compiler.ir.sql_check import SqlLocator, check_row_expression
 
-        ok = check_row_expression(str(spec["sql"]), columns, SqlLocator(doc, ptr + "/sql"),
-                                  diags) and ok
+        ok = (
+            check_row_expression(str(spec["sql"]), columns, SqlLocator(doc, ptr + "/sql"), diags)
+            and ok
+        )
     if not ok:
         return None
     return Check(
@@ -118,7 +131,11 @@ def _age_seconds(text: Any) -> int | None:
 
 
 def _type_rules(
-    doc: SourceDoc, ptr: str, spec: dict[str, Any], ctype: CheckType, col: Column,
+    doc: SourceDoc,
+    ptr: str,
+    spec: dict[str, Any],
+    ctype: CheckType,
+    col: Column,
     diags: Diagnostics,
 ) -> bool:
     cat = category(col.type)
@@ -129,9 +146,11 @@ def _type_rules(
         CheckType.BETWEEN: ("numeric", "datetime", "string"),
     }.get(ctype)
     if need and cat not in need:
-        diags.report(codes.CHECK_RULE,
-                     f"{ctype} needs a {' or '.join(need)} column; '{col.name}' is {col.type}",
-                     doc.span_of(ptr + "/column"))
+        diags.report(
+            codes.CHECK_RULE,
+            f"{ctype} needs a {' or '.join(need)} column; '{col.name}' is {col.type}",
+            doc.span_of(ptr + "/column"),
+        )
         return False
     if ctype is CheckType.BETWEEN:
         for key in ("min", "max"):
@@ -139,15 +158,19 @@ def _type_rules(
             if bound is None:
                 continue
             if cat == "numeric" and not isinstance(bound, int | float):
-                diags.report(codes.CHECK_RULE,
-                             f"between on numeric column '{col.name}' needs a numeric {key}",
-                             doc.span_of(f"{ptr}/{key}"))
+                diags.report(
+                    codes.CHECK_RULE,
+                    f"between on numeric column '{col.name}' needs a numeric {key}",
+                    doc.span_of(f"{ptr}/{key}"),
+                )
                 return False
             if cat != "numeric" and not isinstance(bound, str):
-                diags.report(codes.CHECK_RULE,
-                             f"between on {col.type} column '{col.name}' needs a quoted {key}",
-                             doc.span_of(f"{ptr}/{key}"),
-                             hint="write dates and timestamps as strings: '2024-01-01'")
+                diags.report(
+                    codes.CHECK_RULE,
+                    f"between on {col.type} column '{col.name}' needs a quoted {key}",
+                    doc.span_of(f"{ptr}/{key}"),
+                    hint="write dates and timestamps as strings: '2024-01-01'",
+                )
                 return False
     return True
 
@@ -157,18 +180,28 @@ def _param_rules(
 ) -> bool:
     lo, hi = spec.get("min"), spec.get("max")
     if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
-        diags.report(codes.CHECK_RULE, f"{ctype}: min {lo} is greater than max {hi}",
-                     doc.span_of(ptr + "/min"))
+        diags.report(
+            codes.CHECK_RULE,
+            f"{ctype}: min {lo} is greater than max {hi}",
+            doc.span_of(ptr + "/min"),
+        )
         return False
     if ctype is CheckType.REGEX:
         try:
             re.compile(str(spec["pattern"]))
         except re.error as exc:
-            diags.report(codes.CHECK_RULE, f"invalid regular expression: {exc.msg}",
-                         doc.span_in_scalar(ptr + "/pattern", 1, (exc.pos or 0) + 1))
+            diags.report(
+                codes.CHECK_RULE,
+                f"invalid regular expression: {exc.msg}",
+                doc.span_in_scalar(ptr + "/pattern", 1, (exc.pos or 0) + 1),
+            )
             return False
     if ctype is CheckType.RELATIONSHIP and "." not in str(spec.get("to", "")):
-        diags.report(codes.CHECK_RULE, "relationship `to` must be written as table.column",
-                     doc.span_of(ptr + "/to"), hint="e.g. to: customers.customer_id")
+        diags.report(
+            codes.CHECK_RULE,
+            "relationship `to` must be written as table.column",
+            doc.span_of(ptr + "/to"),
+            hint="e.g. to: customers.customer_id",
+        )
         return False
     return True

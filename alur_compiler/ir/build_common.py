@@ -26,8 +26,12 @@ def glue_overrides(spec: dict[str, Any] | None) -> tuple[tuple[str, object], ...
         return ()
     out: list[tuple[str, object]] = [(GLUE_KEYS[k], v) for k, v in spec.items() if k in GLUE_KEYS]
     if "arguments" in spec:
-        out.append(("extra_arguments", tuple(sorted((str(k), str(v))
-                                                    for k, v in spec["arguments"].items()))))
+        out.append(
+            (
+                "extra_arguments",
+                tuple(sorted((str(k), str(v)) for k, v in spec["arguments"].items())),
+            )
+        )
     return tuple(sorted(out, key=lambda kv: kv[0]))
 
 
@@ -44,12 +48,17 @@ def build_schedule(doc: SourceDoc, diags: Diagnostics) -> Schedule | None:
     if isinstance(cron, str):
         bare, _ = strip_wrapper(cron)
         for err in validate_cron(cron):
-            diags.report(codes.INVALID_CRON, f"invalid cron: {err.message}",
-                         doc.span_in_scalar("/schedule/cron", 1, err.offset + 1, err.length),
-                         hint="AWS cron: minutes hours day-of-month month day-of-week year, "
-                         "e.g. '0 2 * * ? *' (02:00 UTC daily)")
+            diags.report(
+                codes.INVALID_CRON,
+                f"invalid cron: {err.message}",
+                doc.span_in_scalar("/schedule/cron", 1, err.offset + 1, err.length),
+                hint="AWS cron: minutes hours day-of-month month day-of-week year, "
+                "e.g. '0 2 * * ? *' (02:00 UTC daily)",
+            )
         cron = " ".join(bare.split())
-    return Schedule(cron=cron if isinstance(cron, str) else None,
-                    after=tuple(spec.get("after", ())),
-                    enabled=bool(spec.get("enabled", True)),
-                    span=doc.span_of("/schedule"))
+    return Schedule(
+        cron=cron if isinstance(cron, str) else None,
+        after=tuple(spec.get("after", ())),
+        enabled=bool(spec.get("enabled", True)),
+        span=doc.span_of("/schedule"),
+    )

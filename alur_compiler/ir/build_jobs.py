@@ -10,25 +10,39 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.ir.build_checks import build_checks
 from alur_compiler.ir.build_common import apply_glue, build_schedule, glue_overrides
 from alur_compiler.ir.nodes import (
-    FileSource, GlueConfig, Ingestion, Layer, Pipeline, SourceTable, Table, WriteMode,
+    FileSource,
+    GlueConfig,
+    Ingestion,
+    Layer,
+    Pipeline,
+    SourceTable,
+    Table,
+    WriteMode,
 )
 from alur_compiler.ir.sql_check import SqlLocator, check_output, check_row_expression
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.sql_analyze import OutputColumn, analyze
 from alur_compiler.semantic.sql_parse import parse_select, resolve_tables
 
-DEFAULT_MODE = {Layer.BRONZE: WriteMode.APPEND, Layer.SILVER: WriteMode.MERGE,
-                Layer.GOLD: WriteMode.OVERWRITE}
+DEFAULT_MODE = {
+    Layer.BRONZE: WriteMode.APPEND,
+    Layer.SILVER: WriteMode.MERGE,
+    Layer.GOLD: WriteMode.OVERWRITE,
+}
 
 
-def _target(doc: SourceDoc, tables: dict[str, Table], known: set[str],
-            diags: Diagnostics) -> Table | None:
+def _target(
+    doc: SourceDoc, tables: dict[str, Table], known: set[str], diags: Diagnostics
+) -> Table | None:
     name = str(doc.data["target"])
     table = tables.get(name)
     if table is None and name not in known:
-        diags.report(codes.UNKNOWN_TABLE, f"unknown target table '{name}'"
-                     f"{suggestion_suffix(name, tables)}", doc.span_of("/target"),
-                     hint="declare it as a Table in contracts/")
+        diags.report(
+            codes.UNKNOWN_TABLE,
+            f"unknown target table '{name}'{suggestion_suffix(name, tables)}",
+            doc.span_of("/target"),
+            hint="declare it as a Table in contracts/",
+        )
     return table
 
 
@@ -41,9 +55,12 @@ def read_sql(doc: SourceDoc, diags: Diagnostics) -> tuple[str, SqlLocator] | Non
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
-        diags.report(codes.SQL_FILE_MISSING, f"cannot read sql_file '{data['sql_file']}': "
-                     f"{reason}", doc.span_of("/sql_file"),
-                     hint="the path is relative to this YAML file")
+        diags.report(
+            codes.SQL_FILE_MISSING,
+            f"cannot read sql_file '{data['sql_file']}': {reason}",
+            doc.span_of("/sql_file"),
+            hint="the path is relative to this YAML file",
+        )
         return None
     shown = Path(doc.path).parent.joinpath(str(data["sql_file"])).as_posix()
     shown = str(Path(shown)) if ".." not in shown else _normalise(shown)
@@ -60,8 +77,13 @@ def _normalise(path: str) -> str:
     return "/".join(parts)
 
 
-def build_pipeline(doc: SourceDoc, tables: dict[str, Table], known: set[str],
-                   defaults: GlueConfig, diags: Diagnostics) -> Pipeline | None:
+def build_pipeline(
+    doc: SourceDoc,
+    tables: dict[str, Table],
+    known: set[str],
+    defaults: GlueConfig,
+    diags: Diagnostics,
+) -> Pipeline | None:
     data: dict[str, Any] = doc.data
     before = len(diags.errors)
     target = _target(doc, tables, known, diags)
@@ -69,9 +91,12 @@ def build_pipeline(doc: SourceDoc, tables: dict[str, Table], known: set[str],
     if target is None or source is None:
         return None
     if target.layer is Layer.BRONZE:
-        diags.report(codes.LAYER_RULE, f"'{target.name}' is a bronze table: bronze is filled by "
-                     "ingestions, not pipelines", doc.span_of("/target"),
-                     hint="write an Ingestion for it, or target a silver/gold table")
+        diags.report(
+            codes.LAYER_RULE,
+            f"'{target.name}' is a bronze table: bronze is filled by ingestions, not pipelines",
+            doc.span_of("/target"),
+            hint="write an Ingestion for it, or target a silver/gold table",
+        )
     sql, loc = source
     outputs, sources = _analyze_sql(sql, loc, target, tables, diags)
     if outputs is not None and target.layer is not Layer.BRONZE:
@@ -80,24 +105,43 @@ def build_pipeline(doc: SourceDoc, tables: dict[str, Table], known: set[str],
     keys, seq, delete_when = _merge_settings(doc, mode, target, diags)
     scope = _overwrite_scope(doc, mode, target, diags)
     sources = _incremental(doc, sources, tables, diags)
-    checks = build_checks(doc, "/checks", data.get("checks", []),
-                          {c.name: c for c in target.columns}, "pipeline", diags,
-                          {c.name for c in target.checks})
+    checks = build_checks(
+        doc,
+        "/checks",
+        data.get("checks", []),
+        {c.name: c for c in target.columns},
+        "pipeline",
+        diags,
+        {c.name for c in target.checks},
+    )
     schedule = build_schedule(doc, diags)
     if len(diags.errors) > before:
         return None
     return Pipeline(
-        name=str(data["name"]), target=target.name, sql=sql, mode=mode, sources=sources,
-        description=str(data.get("description", "")), merge_keys=keys, sequence_by=seq,
-        delete_when=delete_when, overwrite_scope=scope, checks=checks, schedule=schedule,
-        glue=apply_glue(defaults, data.get("glue")), glue_overrides=glue_overrides(data.get("glue")),
-        sql_file=data.get("sql_file"), sql_span=loc.span(1, 1), span=doc.span,
+        name=str(data["name"]),
+        target=target.name,
+        sql=sql,
+        mode=mode,
+        sources=sources,
+        description=str(data.get("description", "")),
+        merge_keys=keys,
+        sequence_by=seq,
+        delete_when=delete_when,
+        overwrite_scope=scope,
+        checks=checks,
+        schedule=schedule,
+        glue=apply_glue(defaults, data.get("glue")),
+        glue_overrides=glue_overrides(data.get("glue")),
+        sql_file=data.get("sql_file"),
+        sql_span=loc.span(1, 1),
+        span=doc.span,
         lineage=tuple((o.name, o.lineage) for o in outputs or ()),
     )
 
 
-def _analyze_sql(sql: str, loc: SqlLocator, target: Table, tables: dict[str, Table],
-                 diags: Diagnostics) -> tuple[list[OutputColumn] | None, tuple[SourceTable, ...]]:
+def _analyze_sql(
+    sql: str, loc: SqlLocator, target: Table, tables: dict[str, Table], diags: Diagnostics
+) -> tuple[list[OutputColumn] | None, tuple[SourceTable, ...]]:
     parsed = parse_select(sql)
     if parsed.tree is not None:
         resolve_tables(parsed, {n: t.layer.value for n, t in tables.items()}, target.name)
@@ -105,12 +149,14 @@ def _analyze_sql(sql: str, loc: SqlLocator, target: Table, tables: dict[str, Tab
         diags.report(p.code, p.message, loc.at(p.offset, p.length), hint=p.hint)
     if parsed.tree is None or parsed.problems:
         return None, ()
-    schema: dict[str, dict[str, dict[str, str]]] = {}
+    nested: dict[str, dict[str, dict[str, str]]] = {}
     for name in parsed.tables:
         t = tables[name]
-        schema.setdefault(t.layer.value, {})[name] = {c.name: c.type for c in t.columns}
-    not_null = frozenset(f"{n}.{c.name}" for n in parsed.tables for c in tables[n].columns
-                         if not c.nullable)
+        nested.setdefault(t.layer.value, {})[name] = {c.name: c.type for c in t.columns}
+    schema: dict[str, object] = dict(nested)
+    not_null = frozenset(
+        f"{n}.{c.name}" for n in parsed.tables for c in tables[n].columns if not c.nullable
+    )
     analysis = analyze(parsed, schema, not_null)
     for p in analysis.problems:
         diags.report(p.code, p.message, loc.at(p.offset, p.length), hint=p.hint)
@@ -118,30 +164,43 @@ def _analyze_sql(sql: str, loc: SqlLocator, target: Table, tables: dict[str, Tab
     return (None if analysis.problems else analysis.columns), sources
 
 
-def _merge_settings(doc: SourceDoc, mode: WriteMode, target: Table,
-                    diags: Diagnostics) -> tuple[tuple[str, ...], str | None, str | None]:
+def _merge_settings(
+    doc: SourceDoc, mode: WriteMode, target: Table, diags: Diagnostics
+) -> tuple[tuple[str, ...], str | None, str | None]:
     merge = doc.data.get("merge") or {}
     if merge and mode is not WriteMode.MERGE:
-        diags.report(codes.WRITE_MODE_RULE, f"`merge:` settings are given but mode is {mode}",
-                     doc.span_of("/merge", key=True), hint="set `mode: merge` or remove `merge:`")
+        diags.report(
+            codes.WRITE_MODE_RULE,
+            f"`merge:` settings are given but mode is {mode}",
+            doc.span_of("/merge", key=True),
+            hint="set `mode: merge` or remove `merge:`",
+        )
     if mode is not WriteMode.MERGE:
         return (), None, None
     keys = tuple(merge.get("keys") or target.primary_key)
     if not keys:
-        diags.report(codes.MERGE_WITHOUT_KEYS, f"merge into '{target.name}' needs keys",
-                     doc.span_of("/mode") if "mode" in doc.data else doc.span_of("/target"),
-                     hint="add `merge: {keys: [...]}` or a primary_key to the table")
+        diags.report(
+            codes.MERGE_WITHOUT_KEYS,
+            f"merge into '{target.name}' needs keys",
+            doc.span_of("/mode") if "mode" in doc.data else doc.span_of("/target"),
+            hint="add `merge: {keys: [...]}` or a primary_key to the table",
+        )
     cols = {c.name: c for c in target.columns}
     for i, key in enumerate(merge.get("keys") or ()):
         if key not in cols:
-            diags.report(codes.UNKNOWN_COLUMN, f"merge key '{key}' is not a column of "
-                         f"'{target.name}'{suggestion_suffix(key, cols)}",
-                         doc.span_of(f"/merge/keys/{i}"))
+            diags.report(
+                codes.UNKNOWN_COLUMN,
+                f"merge key '{key}' is not a column of "
+                f"'{target.name}'{suggestion_suffix(key, cols)}",
+                doc.span_of(f"/merge/keys/{i}"),
+            )
     seq = merge.get("sequence_by")
     if seq is not None and seq not in cols:
-        diags.report(codes.UNKNOWN_COLUMN, f"sequence_by '{seq}' is not a column of "
-                     f"'{target.name}'{suggestion_suffix(seq, cols)}",
-                     doc.span_of("/merge/sequence_by"))
+        diags.report(
+            codes.UNKNOWN_COLUMN,
+            f"sequence_by '{seq}' is not a column of '{target.name}'{suggestion_suffix(seq, cols)}",
+            doc.span_of("/merge/sequence_by"),
+        )
     delete_when = merge.get("delete_when")
     if isinstance(delete_when, str):
         check_row_expression(delete_when, cols, SqlLocator(doc, "/merge/delete_when"), diags)
@@ -151,61 +210,95 @@ def _merge_settings(doc: SourceDoc, mode: WriteMode, target: Table,
 def _overwrite_scope(doc: SourceDoc, mode: WriteMode, target: Table, diags: Diagnostics) -> str:
     spec = doc.data.get("overwrite") or {}
     if spec and mode is not WriteMode.OVERWRITE:
-        diags.report(codes.WRITE_MODE_RULE, f"`overwrite:` settings are given but mode is {mode}",
-                     doc.span_of("/overwrite", key=True),
-                     hint="set `mode: overwrite` or remove `overwrite:`")
+        diags.report(
+            codes.WRITE_MODE_RULE,
+            f"`overwrite:` settings are given but mode is {mode}",
+            doc.span_of("/overwrite", key=True),
+            hint="set `mode: overwrite` or remove `overwrite:`",
+        )
     scope = str(spec.get("scope", "table"))
     if scope == "partitions" and not target.partition_by:
-        diags.report(codes.WRITE_MODE_RULE, f"overwrite scope 'partitions' needs a partitioned "
-                     f"table; '{target.name}' has no partition_by",
-                     doc.span_of("/overwrite/scope"), hint="use scope: table")
+        diags.report(
+            codes.WRITE_MODE_RULE,
+            f"overwrite scope 'partitions' needs a partitioned "
+            f"table; '{target.name}' has no partition_by",
+            doc.span_of("/overwrite/scope"),
+            hint="use scope: table",
+        )
     return scope
 
 
-def _incremental(doc: SourceDoc, sources: tuple[SourceTable, ...], tables: dict[str, Table],
-                 diags: Diagnostics) -> tuple[SourceTable, ...]:
+def _incremental(
+    doc: SourceDoc, sources: tuple[SourceTable, ...], tables: dict[str, Table], diags: Diagnostics
+) -> tuple[SourceTable, ...]:
     spec = doc.data.get("incremental")
     if not spec:
         return sources
     name, column = str(spec["source"]), str(spec["watermark"])
     if sources and name not in {s.table for s in sources}:
-        diags.report(codes.WRITE_MODE_RULE, f"incremental source '{name}' is not read by the SQL"
-                     f"{suggestion_suffix(name, [s.table for s in sources])}",
-                     doc.span_of("/incremental/source"))
+        diags.report(
+            codes.WRITE_MODE_RULE,
+            f"incremental source '{name}' is not read by the SQL"
+            f"{suggestion_suffix(name, [s.table for s in sources])}",
+            doc.span_of("/incremental/source"),
+        )
         return sources
     table = tables.get(name)
     if table is not None and table.column(column) is None:
-        diags.report(codes.UNKNOWN_COLUMN, f"watermark '{column}' is not a column of '{name}'"
-                     f"{suggestion_suffix(column, table.column_names)}",
-                     doc.span_of("/incremental/watermark"))
-    return tuple(SourceTable(s.table, s.written_as, column if s.table == name else None)
-                 for s in sources)
+        diags.report(
+            codes.UNKNOWN_COLUMN,
+            f"watermark '{column}' is not a column of '{name}'"
+            f"{suggestion_suffix(column, table.column_names)}",
+            doc.span_of("/incremental/watermark"),
+        )
+    return tuple(
+        SourceTable(s.table, s.written_as, column if s.table == name else None) for s in sources
+    )
 
 
-def build_ingestion(doc: SourceDoc, tables: dict[str, Table], known: set[str],
-                    defaults: GlueConfig, diags: Diagnostics) -> Ingestion | None:
+def build_ingestion(
+    doc: SourceDoc,
+    tables: dict[str, Table],
+    known: set[str],
+    defaults: GlueConfig,
+    diags: Diagnostics,
+) -> Ingestion | None:
     data: dict[str, Any] = doc.data
     before = len(diags.errors)
     target = _target(doc, tables, known, diags)
     if target is not None and target.layer is not Layer.BRONZE:
-        diags.report(codes.LAYER_RULE, f"ingestions load bronze tables; '{target.name}' is "
-                     f"{target.layer}", doc.span_of("/target"),
-                     hint="silver and gold tables are filled by pipelines")
+        diags.report(
+            codes.LAYER_RULE,
+            f"ingestions load bronze tables; '{target.name}' is {target.layer}",
+            doc.span_of("/target"),
+            hint="silver and gold tables are filled by pipelines",
+        )
     sources = tuple(
-        FileSource(path=str(s["path"]), format=str(s["format"]), pattern=str(s.get("pattern", "*")),
-                   options=tuple(sorted((str(k), _opt(v)) for k, v in (s.get("options") or {}).items())),
-                   span=doc.span_of(f"/sources/{i}"))
-        for i, s in enumerate(data["sources"]))
+        FileSource(
+            path=str(s["path"]),
+            format=str(s["format"]),
+            pattern=str(s.get("pattern", "*")),
+            options=tuple(sorted((str(k), _opt(v)) for k, v in (s.get("options") or {}).items())),
+            span=doc.span_of(f"/sources/{i}"),
+        )
+        for i, s in enumerate(data["sources"])
+    )
     schedule = build_schedule(doc, diags)
     if target is None or len(diags.errors) > before:
         return None
     return Ingestion(
-        name=str(data["name"]), target=target.name, source_system=str(data["source_system"]),
-        sources=sources, description=str(data.get("description", "")),
+        name=str(data["name"]),
+        target=target.name,
+        source_system=str(data["source_system"]),
+        sources=sources,
+        description=str(data.get("description", "")),
         on_bad_file=str(data.get("on_bad_file", "fail")),
-        on_bad_row=str(data.get("on_bad_row", "quarantine")), schedule=schedule,
-        glue=apply_glue(defaults, data.get("glue")), glue_overrides=glue_overrides(data.get("glue")),
-        span=doc.span)
+        on_bad_row=str(data.get("on_bad_row", "quarantine")),
+        schedule=schedule,
+        glue=apply_glue(defaults, data.get("glue")),
+        glue_overrides=glue_overrides(data.get("glue")),
+        span=doc.span,
+    )
 
 
 def _opt(value: object) -> str:

@@ -17,13 +17,16 @@ def project_settings(doc: SourceDoc | None) -> tuple[str, str, GlueConfig, Local
     data: dict[str, Any] = doc.data
     defaults = apply_glue(GlueConfig(), (data.get("defaults") or {}).get("glue"))
     local_spec = data.get("local") or {}
-    local = LocalConfig(landing=str(local_spec.get("landing", LocalConfig.landing)),
-                        warehouse=str(local_spec.get("warehouse", LocalConfig.warehouse)))
+    local = LocalConfig(
+        landing=str(local_spec.get("landing", LocalConfig.landing)),
+        warehouse=str(local_spec.get("warehouse", LocalConfig.warehouse)),
+    )
     return str(data["name"]), str(data.get("description", "")), defaults, local
 
 
-def build_environments(doc: SourceDoc | None, defaults: GlueConfig,
-                       diags: Diagnostics) -> tuple[Environment, ...]:
+def build_environments(
+    doc: SourceDoc | None, defaults: GlueConfig, diags: Diagnostics
+) -> tuple[Environment, ...]:
     if doc is None:
         return ()
     envs: list[Environment] = []
@@ -31,26 +34,29 @@ def build_environments(doc: SourceDoc | None, defaults: GlueConfig,
     for name, spec in sorted(doc.data["environments"].items()):
         state = spec.get("state") or {}
         buckets = spec["buckets"]
-        envs.append(Environment(
-            name=name,
-            region=str(spec["region"]),
-            account=str(spec["account"]) if "account" in spec else None,
-            lake_bucket=str(buckets["lake"]),
-            artifacts_bucket=str(buckets["artifacts"]),
-            landing_bucket=str(buckets["landing"]),
-            state=StateBackend(
-                backend=str(state.get("backend", "local")),
-                bucket=state.get("bucket"),
-                key=state.get("key") or f"{project}/{name}/terraform.tfstate",
-                lock_table=state.get("lock_table"),
-                region=state.get("region") or str(spec["region"]),
-            ),
-            glue=apply_glue(defaults, spec.get("glue")),
-            tags=tuple(sorted((str(k), str(v)) for k, v in (spec.get("tags") or {}).items())),
-            endpoints=tuple(sorted((str(k), str(v))
-                                   for k, v in (spec.get("endpoints") or {}).items())),
-            span=doc.span_of(f"/environments/{name}", key=True),
-        ))
+        envs.append(
+            Environment(
+                name=name,
+                region=str(spec["region"]),
+                account=str(spec["account"]) if "account" in spec else None,
+                lake_bucket=str(buckets["lake"]),
+                artifacts_bucket=str(buckets["artifacts"]),
+                landing_bucket=str(buckets["landing"]),
+                state=StateBackend(
+                    backend=str(state.get("backend", "local")),
+                    bucket=state.get("bucket"),
+                    key=state.get("key") or f"{project}/{name}/terraform.tfstate",
+                    lock_table=state.get("lock_table"),
+                    region=state.get("region") or str(spec["region"]),
+                ),
+                glue=apply_glue(defaults, spec.get("glue")),
+                tags=tuple(sorted((str(k), str(v)) for k, v in (spec.get("tags") or {}).items())),
+                endpoints=tuple(
+                    sorted((str(k), str(v)) for k, v in (spec.get("endpoints") or {}).items())
+                ),
+                span=doc.span_of(f"/environments/{name}", key=True),
+            )
+        )
     _check_state(doc, envs, diags)
     return tuple(envs)
 
@@ -60,16 +66,20 @@ def _check_state(doc: SourceDoc, envs: list[Environment], diags: Diagnostics) ->
 
     for env in envs:
         if env.state.backend == "s3" and not env.state.bucket:
-            diags.report(codes.ENVIRONMENT_RULE,
-                         f"environment '{env.name}': the s3 state backend needs a bucket",
-                         doc.span_of(f"/environments/{env.name}/state"),
-                         hint="add `bucket:` (and `lock_table:` for locking) under `state:`")
+            diags.report(
+                codes.ENVIRONMENT_RULE,
+                f"environment '{env.name}': the s3 state backend needs a bucket",
+                doc.span_of(f"/environments/{env.name}/state"),
+                hint="add `bucket:` (and `lock_table:` for locking) under `state:`",
+            )
     seen: dict[str, str] = {}
     for env in envs:
         for bucket in (env.lake_bucket, env.artifacts_bucket):
             if bucket in seen and seen[bucket] != env.name:
-                diags.report(codes.ENVIRONMENT_RULE,
-                             f"bucket '{bucket}' is used by environments '{seen[bucket]}' and "
-                             f"'{env.name}'", doc.span_of(f"/environments/{env.name}/buckets"),
-                             hint="each environment needs its own lake and artifacts buckets")
+                diags.report(
+                    codes.ENVIRONMENT_RULE,
+                    f"bucket '{bucket}' is used by environments '{seen[bucket]}' and '{env.name}'",
+                    doc.span_of(f"/environments/{env.name}/buckets"),
+                    hint="each environment needs its own lake and artifacts buckets",
+                )
             seen[bucket] = env.name

@@ -32,12 +32,15 @@ def build_table(doc: SourceDoc, diags: Diagnostics) -> Table | None:
     pk = tuple(data.get("primary_key", ()))
     for i, key in enumerate(pk):
         if key not in by_name:
-            diags.report(codes.UNKNOWN_COLUMN,
-                         f"primary key column '{key}' is not a column of '{doc.name}'"
-                         f"{suggestion_suffix(key, by_name)}",
-                         doc.span_of(f"/primary_key/{i}"))
+            diags.report(
+                codes.UNKNOWN_COLUMN,
+                f"primary key column '{key}' is not a column of '{doc.name}'"
+                f"{suggestion_suffix(key, by_name)}",
+                doc.span_of(f"/primary_key/{i}"),
+            )
     parts = tuple(
-        p for i, text in enumerate(data.get("partition_by", ()))
+        p
+        for i, text in enumerate(data.get("partition_by", ()))
         if (p := _partition(doc, i, text, layer, by_name, diags)) is not None
     )
     checks = build_checks(doc, "/checks", data.get("checks", []), by_name, "table", diags, set())
@@ -63,59 +66,91 @@ def _columns(doc: SourceDoc, layer: Layer, diags: Diagnostics) -> tuple[Column, 
     for i, spec in enumerate(doc.data["columns"]):
         name = str(spec["name"])
         if name in seen:
-            diags.report(codes.DUPLICATE_NAME, f"column '{name}' is declared twice",
-                         doc.span_of(f"/columns/{i}/name"))
+            diags.report(
+                codes.DUPLICATE_NAME,
+                f"column '{name}' is declared twice",
+                doc.span_of(f"/columns/{i}/name"),
+            )
             continue
         seen.add(name)
         if layer is Layer.BRONZE and name in reserved:
-            diags.report(codes.LAYER_RULE,
-                         f"'{name}' is an ingestion metadata column; bronze tables get it "
-                         "automatically", doc.span_of(f"/columns/{i}/name"),
-                         hint="remove this column from the contract")
+            diags.report(
+                codes.LAYER_RULE,
+                f"'{name}' is an ingestion metadata column; bronze tables get it automatically",
+                doc.span_of(f"/columns/{i}/name"),
+                hint="remove this column from the contract",
+            )
             continue
         try:
             ctype = normalize_type(str(spec["type"]))
         except TypeSyntaxError as exc:
-            diags.report(codes.INVALID_TYPE, f"invalid type '{spec['type']}': {exc}",
-                         doc.span_in_scalar(f"/columns/{i}/type", 1, exc.offset + 1),
-                         hint="Spark SQL types: string, int, bigint, double, decimal(p,s), date, "
-                         "timestamp, boolean, array<T>, map<K,V>, struct<name:T,...>")
+            diags.report(
+                codes.INVALID_TYPE,
+                f"invalid type '{spec['type']}': {exc}",
+                doc.span_in_scalar(f"/columns/{i}/type", 1, exc.offset + 1),
+                hint="Spark SQL types: string, int, bigint, double, decimal(p,s), date, "
+                "timestamp, boolean, array<T>, map<K,V>, struct<name:T,...>",
+            )
             continue
-        out.append(Column(name=name, type=ctype, nullable=bool(spec.get("nullable", True)),
-                          description=str(spec.get("description", "")),
-                          pii=bool(spec.get("pii", False)), span=doc.span_of(f"/columns/{i}")))
+        out.append(
+            Column(
+                name=name,
+                type=ctype,
+                nullable=bool(spec.get("nullable", True)),
+                description=str(spec.get("description", "")),
+                pii=bool(spec.get("pii", False)),
+                span=doc.span_of(f"/columns/{i}"),
+            )
+        )
     if layer is Layer.BRONZE:
-        out.extend(Column(name=n, type=t, nullable=False, description="ingestion metadata")
-                   for n, t in INGESTION_COLUMNS)
+        out.extend(
+            Column(name=n, type=t, nullable=False, description="ingestion metadata")
+            for n, t in INGESTION_COLUMNS
+        )
     return tuple(out)
 
 
 def _partition(
-    doc: SourceDoc, i: int, text: str, layer: Layer, columns: dict[str, Column],
+    doc: SourceDoc,
+    i: int,
+    text: str,
+    layer: Layer,
+    columns: dict[str, Column],
     diags: Diagnostics,
 ) -> PartitionField | None:
     ptr = f"/partition_by/{i}"
     m = _PART.match(text)
     if m is None:
-        diags.report(codes.PARTITION_RULE, f"invalid partition '{text}'", doc.span_of(ptr),
-                     hint="use a column, years(col), months(col), days(col), hours(col), "
-                     "bucket(N, col) or truncate(N, col)")
+        diags.report(
+            codes.PARTITION_RULE,
+            f"invalid partition '{text}'",
+            doc.span_of(ptr),
+            hint="use a column, years(col), months(col), days(col), hours(col), "
+            "bucket(N, col) or truncate(N, col)",
+        )
         return None
     fn = m.group("fn") or m.group("fn2")
     col = m.group("c1") or m.group("c2") or m.group("c3")
     arg = int(m.group("n")) if m.group("n") else None
     if col not in columns:
-        diags.report(codes.UNKNOWN_COLUMN, f"partition column '{col}' is not a column of "
-                     f"'{doc.name}'{suggestion_suffix(col, columns)}", doc.span_of(ptr))
+        diags.report(
+            codes.UNKNOWN_COLUMN,
+            f"partition column '{col}' is not a column of "
+            f"'{doc.name}'{suggestion_suffix(col, columns)}",
+            doc.span_of(ptr),
+        )
         return None
     ctype = columns[col].type
     if fn and layer is Layer.BRONZE:
         return None  # reported by _bronze_partitions
-    if fn in ("years", "months", "days") and category(ctype) != "datetime" or (
+    if (fn in ("years", "months", "days") and category(ctype) != "datetime") or (
         fn == "hours" and ctype not in ("timestamp", "timestamp_ntz")
     ):
-        diags.report(codes.PARTITION_RULE, f"{fn}() needs a date or timestamp column; '{col}' "
-                     f"is {ctype}", doc.span_of(ptr))
+        diags.report(
+            codes.PARTITION_RULE,
+            f"{fn}() needs a date or timestamp column; '{col}' is {ctype}",
+            doc.span_of(ptr),
+        )
         return None
     if fn in ("bucket", "truncate") and (arg is None or arg <= 0):
         diags.report(codes.PARTITION_RULE, f"{fn}() needs a positive width", doc.span_of(ptr))
@@ -129,7 +164,9 @@ def _bronze_partitions(doc: SourceDoc, diags: Diagnostics) -> None:
         m = _PART.match(text)
         fn = m and (m.group("fn") or m.group("fn2"))
         if fn:
-            diags.report(codes.PARTITION_RULE, f"bronze tables are Parquet: partition by plain "
-                         f"columns, not {fn}()", doc.span_of(f"/partition_by/{i}"),
-                         hint="add a derived date column in silver, or partition bronze by a "
-                         "column")
+            diags.report(
+                codes.PARTITION_RULE,
+                f"bronze tables are Parquet: partition by plain columns, not {fn}()",
+                doc.span_of(f"/partition_by/{i}"),
+                hint="add a derived date column in silver, or partition bronze by a column",
+            )

@@ -14,8 +14,11 @@ _SKIP = {"span", "sql_span", "root"}
 def to_jsonable(value: Any) -> Any:
     """Dataclasses -> dicts without source locations; enums -> values; tuples -> lists."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name))
-                for f in dataclasses.fields(value) if f.name not in _SKIP}
+        return {
+            f.name: to_jsonable(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in _SKIP
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple | list):

@@ -297,7 +297,8 @@ class Project:
         raise KeyError(name)
 
     def job(self, name: str) -> Pipeline | Ingestion:
-        for j in (*self.pipelines, *self.ingestions):
+        jobs: tuple[Pipeline | Ingestion, ...] = (*self.pipelines, *self.ingestions)
+        for j in jobs:
             if j.name == name:
                 return j
         raise KeyError(name)

@@ -44,46 +44,71 @@ def _value(doc: SourceDoc, ptr: str) -> object:
     return node
 
 
-def check_output(outputs: list[OutputColumn], target: Table, tables: dict[str, Table],
-                 loc: SqlLocator, diags: Diagnostics) -> None:
+def check_output(
+    outputs: list[OutputColumn],
+    target: Table,
+    tables: dict[str, Table],
+    loc: SqlLocator,
+    diags: Diagnostics,
+) -> None:
     """Missing/extra columns, incompatible types and nullable-into-NOT-NULL (AL405-AL408)."""
     wanted = {c.name: c for c in target.columns}
     seen: dict[str, OutputColumn] = {}
     for out in outputs:
         if out.name in seen:
-            diags.report(codes.SQL_EXTRA_COLUMN, f"column '{out.name}' is selected twice",
-                         loc.at(out.offset, len(out.name)), hint="alias one of them")
+            diags.report(
+                codes.SQL_EXTRA_COLUMN,
+                f"column '{out.name}' is selected twice",
+                loc.at(out.offset, len(out.name)),
+                hint="alias one of them",
+            )
             continue
         seen[out.name] = out
         col = wanted.get(out.name)
         if col is None:
             missing = [n for n in wanted if n not in {o.name for o in outputs}]
-            diags.report(codes.SQL_EXTRA_COLUMN, f"the SQL returns '{out.name}', which target "
-                         f"'{target.name}' does not have{suggestion_suffix(out.name, missing)}",
-                         loc.at(out.offset, len(out.name)),
-                         hint="add the column to the contract, or drop/rename it in the SELECT")
+            diags.report(
+                codes.SQL_EXTRA_COLUMN,
+                f"the SQL returns '{out.name}', which target "
+                f"'{target.name}' does not have{suggestion_suffix(out.name, missing)}",
+                loc.at(out.offset, len(out.name)),
+                hint="add the column to the contract, or drop/rename it in the SELECT",
+            )
             continue
         _check_type(out, col, target, loc, diags)
     for name, col in wanted.items():
         if name not in seen:
-            diags.report(codes.SQL_MISSING_COLUMN, f"target '{target.name}' has column '{name}' "
-                         f"({col.type}) that the SQL does not return", loc.at(0, 6),
-                         hint=f"add `... AS {name}` to the SELECT")
+            diags.report(
+                codes.SQL_MISSING_COLUMN,
+                f"target '{target.name}' has column '{name}' "
+                f"({col.type}) that the SQL does not return",
+                loc.at(0, 6),
+                hint=f"add `... AS {name}` to the SELECT",
+            )
 
 
-def _check_type(out: OutputColumn, col: Column, target: Table, loc: SqlLocator,
-                diags: Diagnostics) -> None:
-    if out.type is not None and category(out.type) != category(col.type) and not _castable(
-        out.type, col.type
+def _check_type(
+    out: OutputColumn, col: Column, target: Table, loc: SqlLocator, diags: Diagnostics
+) -> None:
+    if (
+        out.type is not None
+        and category(out.type) != category(col.type)
+        and not _castable(out.type, col.type)
     ):
-        diags.report(codes.SQL_TYPE_MISMATCH, f"'{out.name}' is {out.type} in the SQL but "
-                     f"{col.type} in '{target.name}'", loc.at(out.offset, len(out.name)),
-                     hint=f"CAST(... AS {col.type}) in the SELECT, or change the contract")
+        diags.report(
+            codes.SQL_TYPE_MISMATCH,
+            f"'{out.name}' is {out.type} in the SQL but {col.type} in '{target.name}'",
+            loc.at(out.offset, len(out.name)),
+            hint=f"CAST(... AS {col.type}) in the SELECT, or change the contract",
+        )
     if not col.nullable and out.nullable:
-        diags.report(codes.SQL_NULLABILITY, f"'{out.name}' can be NULL here but is NOT NULL in "
-                     f"'{target.name}'", loc.at(out.offset, len(out.name)),
-                     hint=f"filter with WHERE ... IS NOT NULL, use coalesce(), or declare "
-                     f"'{out.name}' nullable")
+        diags.report(
+            codes.SQL_NULLABILITY,
+            f"'{out.name}' can be NULL here but is NOT NULL in '{target.name}'",
+            loc.at(out.offset, len(out.name)),
+            hint=f"filter with WHERE ... IS NOT NULL, use coalesce(), or declare "
+            f"'{out.name}' nullable",
+        )
 
 
 def _castable(source: str, target: str) -> bool:
@@ -91,26 +116,36 @@ def _castable(source: str, target: str) -> bool:
     return {category(source), category(target)} <= {"datetime"}
 
 
-def check_row_expression(sql: str, columns: dict[str, Column] | tuple[str, ...],
-                         loc: SqlLocator, diags: Diagnostics) -> bool:
+def check_row_expression(
+    sql: str, columns: dict[str, Column] | tuple[str, ...], loc: SqlLocator, diags: Diagnostics
+) -> bool:
     """A boolean SQL expression over one row: parses, and names only known columns."""
     try:
         tree = sqlglot.parse_one(sql, read="spark")
     except (ParseError, TokenError) as exc:
         errors = getattr(exc, "errors", None) or [{}]
         line, col = int(errors[0].get("line") or 1), int(errors[0].get("col") or 1)
-        diags.report(codes.SQL_SYNTAX, f"SQL syntax error in expression: "
-                     f"{str(exc).splitlines()[0][:120]}", loc.span(line, col))
+        diags.report(
+            codes.SQL_SYNTAX,
+            f"SQL syntax error in expression: {str(exc).splitlines()[0][:120]}",
+            loc.span(line, col),
+        )
         return False
     if isinstance(tree, exp.Query) or tree.find(exp.Select):
-        diags.report(codes.SQL_NOT_SELECT, "expected a boolean expression, not a query",
-                     loc.at(0), hint="e.g. amount >= 0 AND status <> 'void'")
+        diags.report(
+            codes.SQL_NOT_SELECT,
+            "expected a boolean expression, not a query",
+            loc.at(0),
+            hint="e.g. amount >= 0 AND status <> 'void'",
+        )
         return False
     ok = True
     for ref in tree.find_all(exp.Column):
         if ref.name not in columns:
-            diags.report(codes.SQL_UNKNOWN_COLUMN, f"unknown column '{ref.name}'"
-                         f"{suggestion_suffix(ref.name, columns)}",
-                         loc.at(offset_of(ref), len(ref.name)))
+            diags.report(
+                codes.SQL_UNKNOWN_COLUMN,
+                f"unknown column '{ref.name}'{suggestion_suffix(ref.name, columns)}",
+                loc.at(offset_of(ref), len(ref.name)),
+            )
             ok = False
     return ok

@@ -23,7 +23,9 @@ except AttributeError:  # pragma: no cover
 
 _TAG = "tag:yaml.org,2002:"
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.[0-9]+([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+_FLOAT = re.compile(
+    r"^[-+]?([0-9][0-9_]*)?\.[0-9]+([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
+)
 
 
 def _span(path: str, node: yaml.Node) -> Span:
@@ -152,11 +154,16 @@ def parse_documents(text: str, path: str, abspath: str, diags: Diagnostics) -> l
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
-        hint = "YAML indents with spaces, never tabs" if "\t" in text else (
-            "check the indentation and quoting around this position"
+        hint = (
+            "YAML indents with spaces, never tabs"
+            if "\t" in text
+            else ("check the indentation and quoting around this position")
         )
         diags.report(
-            codes.YAML_SYNTAX, _yaml_error_message(exc), _yaml_error_span(path, exc, text), hint=hint
+            codes.YAML_SYNTAX,
+            _yaml_error_message(exc),
+            _yaml_error_span(path, exc, text),
+            hint=hint,
         )
         return []
     except RecursionError:

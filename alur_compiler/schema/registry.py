@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 KIND_SCHEMAS = {
@@ -35,7 +35,7 @@ def registry() -> tuple[Registry, dict[str, Any]]:
     schemas: dict[str, Any] = {}
     for path in sorted(schema_dir().glob("*.json")):
         schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))
-    resources = [(name, Resource(contents=s, specification=DRAFT202012)) for name, s in schemas.items()]
+    resources = [(name, DRAFT202012.create_resource(s)) for name, s in schemas.items()]
     return Registry().with_resources(resources), schemas
 
 
@@ -43,18 +43,3 @@ def registry() -> tuple[Registry, dict[str, Any]]:
 def validator_for(kind: str) -> Draft202012Validator:
     reg, schemas = registry()
     return Draft202012Validator(schemas[KIND_SCHEMAS[kind]], registry=reg)
-
-
-def resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local or cross-file $ref once (for reading property lists in errors)."""
-    ref = schema.get("$ref")
-    if not isinstance(ref, str):
-        return schema
-    reg, schemas = registry()
-    file, _, frag = ref.partition("#")
-    doc: Any = schemas.get(file) if file else None
-    if doc is None:
-        return schema
-    for part in [p for p in frag.split("/") if p]:
-        doc = doc.get(part, {}) if isinstance(doc, dict) else {}
-    return doc if isinstance(doc, dict) else schema

@@ -88,8 +88,9 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
 
 def _report_additional(doc: SourceDoc, error: ValidationError, diags: Diagnostics) -> None:
     parts = tuple(error.absolute_path)
-    props = sorted(error.schema.get("properties", {}))
-    pattern = error.schema.get("patternProperties", {})
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    props = sorted(schema.get("properties", {}))
+    pattern = schema.get("patternProperties", {})
     assert isinstance(error.instance, dict)
     for key in sorted(error.instance):
         if key in props or any(re.search(p, key) for p in pattern):
@@ -97,8 +98,10 @@ def _report_additional(doc: SourceDoc, error: ValidationError, diags: Diagnostic
         ptr = pointer((*parts, key))
         best = did_you_mean(key, props)
         where = f" in '{parts[-1]}'" if parts and isinstance(parts[-1], str) else ""
-        hint = f"did you mean '{best}'?" if best else (
-            "allowed keys: " + ", ".join(props) if props else None
+        hint = (
+            f"did you mean '{best}'?"
+            if best
+            else ("allowed keys: " + ", ".join(props) if props else None)
         )
         msg = f"unknown key '{key}'{where}" + (f" (did you mean '{best}'?)" if best else "")
         diags.report(codes.UNKNOWN_KEY, msg, doc.span_of(ptr, key=True), hint=hint)
@@ -130,8 +133,8 @@ def _report_one(doc: SourceDoc, error: ValidationError, diags: Diagnostics) -> N
             hint=_describe(error.schema),
         )
     elif v in ("enum", "const"):
-        allowed = error.validator_value if v == "enum" else [error.validator_value]
-        names = [str(a) for a in allowed]
+        value: Any = error.validator_value
+        names = [str(a) for a in (value if v == "enum" else [value])]
         sugg = suggestion_suffix(str(error.instance), names)
         diags.report(
             codes.BAD_VALUE,

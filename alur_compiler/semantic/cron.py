@@ -68,10 +68,16 @@ def _check_range(token: str, field: Field, at: int) -> list[CronError]:
             allowed = f"{field.low}-{field.high}" + (
                 f" or {field.names[0]}-{field.names[-1]}" if field.names else ""
             )
-            errors.append(CronError(f"{field.name}: '{part}' is not allowed ({allowed})", pos, len(part)))
+            errors.append(
+                CronError(f"{field.name}: '{part}' is not allowed ({allowed})", pos, len(part))
+            )
         elif not field.low <= value <= field.high:
             errors.append(
-                CronError(f"{field.name}: {value} is out of range {field.low}-{field.high}", pos, len(part))
+                CronError(
+                    f"{field.name}: {value} is out of range {field.low}-{field.high}",
+                    pos,
+                    len(part),
+                )
             )
         else:
             values.append(value)
@@ -87,11 +93,21 @@ def _check_element(elem: str, field: Field, at: int) -> list[CronError]:
     errors: list[CronError] = []
     if slash:
         if not step.isdigit() or int(step) == 0:
-            errors.append(CronError(f"{field.name}: step '{step}' must be a positive number",
-                                    at + len(base) + 1, max(len(step), 1)))
+            errors.append(
+                CronError(
+                    f"{field.name}: step '{step}' must be a positive number",
+                    at + len(base) + 1,
+                    max(len(step), 1),
+                )
+            )
         elif int(step) > field.high:
-            errors.append(CronError(f"{field.name}: step {step} is larger than {field.high}",
-                                    at + len(base) + 1, len(step)))
+            errors.append(
+                CronError(
+                    f"{field.name}: step {step} is larger than {field.high}",
+                    at + len(base) + 1,
+                    len(step),
+                )
+            )
     if base == "*":
         return errors
     return errors + _check_range(base, field, at)
@@ -106,7 +122,11 @@ def _special(elem: str, field: Field, at: int) -> list[CronError] | None:
         m = re.fullmatch(r"(\d+)W", upper)
         if m:
             day = int(m.group(1))
-            return [] if 1 <= day <= 31 else [CronError(f"day-of-month: {day}W is out of range", at, len(elem))]
+            return (
+                []
+                if 1 <= day <= 31
+                else [CronError(f"day-of-month: {day}W is out of range", at, len(elem))]
+            )
     if field.name == "day-of-week":
         if upper == "L":
             return []
@@ -116,7 +136,11 @@ def _special(elem: str, field: Field, at: int) -> list[CronError] | None:
             if m.group(3) is not None and not 1 <= int(m.group(3)) <= 5:
                 errors.append(CronError("day-of-week: '#n' needs n in 1-5", at, len(elem)))
             return errors
-    if "L" in upper and upper.isalnum() and field.name not in ("day-of-month", "day-of-week", "month"):
+    if (
+        "L" in upper
+        and upper.isalnum()
+        and field.name not in ("day-of-month", "day-of-week", "month")
+    ):
         return [CronError(f"{field.name}: 'L' is only allowed in the day fields", at, len(elem))]
     if "W" in upper and field.name != "day-of-month" and re.fullmatch(r"\d+W", upper):
         return [CronError(f"{field.name}: 'W' is only allowed in day-of-month", at, len(elem))]
@@ -134,14 +158,21 @@ def validate_cron(expression: str) -> list[CronError]:
     expr, base = strip_wrapper(expression)
     tokens = _tokens(expr)
     if len(tokens) != 6:
-        return [CronError(
-            f"AWS cron has 6 fields (minutes hours day-of-month month day-of-week year), "
-            f"found {len(tokens)}", base, max(len(expr), 1))]
+        return [
+            CronError(
+                f"AWS cron has 6 fields (minutes hours day-of-month month day-of-week year), "
+                f"found {len(tokens)}",
+                base,
+                max(len(expr), 1),
+            )
+        ]
     errors: list[CronError] = []
     for (token, at), field in zip(tokens, FIELDS, strict=True):
         if token == "?":
             if field.name not in ("day-of-month", "day-of-week"):
-                errors.append(CronError(f"{field.name}: '?' is only allowed in the day fields", base + at))
+                errors.append(
+                    CronError(f"{field.name}: '?' is only allowed in the day fields", base + at)
+                )
             continue
         pos = at
         for elem in token.split(","):
@@ -153,7 +184,11 @@ def validate_cron(expression: str) -> list[CronError]:
     dom, dow = tokens[2][0], tokens[4][0]
     if (dom == "?") == (dow == "?"):
         which = "both are" if dom == "?" else "neither is"
-        errors.append(CronError(
-            f"exactly one of day-of-month and day-of-week must be '?' ({which})",
-            base + tokens[2][1], tokens[4][1] - tokens[2][1] + len(dow)))
+        errors.append(
+            CronError(
+                f"exactly one of day-of-month and day-of-week must be '?' ({which})",
+                base + tokens[2][1],
+                tokens[4][1] - tokens[2][1] + len(dow),
+            )
+        )
     return errors

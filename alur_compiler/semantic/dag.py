@@ -17,7 +17,7 @@ def find_cycle(deps: dict[str, tuple[str, ...]]) -> list[str] | None:
             if nxt not in deps:
                 continue
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if state.get(nxt) is None:
                 found = visit(nxt)
                 if found:
@@ -34,8 +34,9 @@ def find_cycle(deps: dict[str, tuple[str, ...]]) -> list[str] | None:
     return None
 
 
-def check_cycles(deps: dict[str, tuple[str, ...]], spans: dict[str, Span],
-                 diags: Diagnostics) -> bool:
+def check_cycles(
+    deps: dict[str, tuple[str, ...]], spans: dict[str, Span], diags: Diagnostics
+) -> bool:
     """Report every distinct cycle (removing one edge of each); True when there was none."""
     deps = {k: tuple(v) for k, v in deps.items()}
     clean = True
@@ -46,9 +47,13 @@ def check_cycles(deps: dict[str, tuple[str, ...]], spans: dict[str, Span],
         clean = False
         # "runs before" reads the other way round: deps point at predecessors
         path = " -> ".join(reversed(cycle))
-        diags.report(codes.CYCLE, f"dependency cycle: {path}", spans[cycle[0]],
-                     hint="a job reads (or runs after) another job that depends on it; break "
-                     "the loop", notes=tuple(("in the cycle", spans[n]) for n in cycle[1:-1]))
+        diags.report(
+            codes.CYCLE,
+            f"dependency cycle: {path}",
+            spans[cycle[0]],
+            hint="a job reads (or runs after) another job that depends on it; break the loop",
+            notes=tuple(("in the cycle", spans[n]) for n in cycle[1:-1]),
+        )
         a, b = cycle[0], cycle[1]
         deps[a] = tuple(x for x in deps[a] if x != b)
     return clean

@@ -15,16 +15,22 @@ def check_after(jobs: list[Pipeline | Ingestion], index: SpecIndex, diags: Diagn
         doc = index.jobs[job.name]
         for i, name in enumerate(job.schedule.after):
             if name == job.name:
-                diags.report(codes.CYCLE, f"'{job.name}' cannot run after itself",
-                             doc.span_of(f"/schedule/after/{i}"))
+                diags.report(
+                    codes.CYCLE,
+                    f"'{job.name}' cannot run after itself",
+                    doc.span_of(f"/schedule/after/{i}"),
+                )
             elif not index.job_known(name):
-                diags.report(codes.UNKNOWN_JOB, f"unknown pipeline or ingestion '{name}'"
-                             f"{suggestion_suffix(name, index.jobs)}",
-                             doc.span_of(f"/schedule/after/{i}"))
+                diags.report(
+                    codes.UNKNOWN_JOB,
+                    f"unknown pipeline or ingestion '{name}'{suggestion_suffix(name, index.jobs)}",
+                    doc.span_of(f"/schedule/after/{i}"),
+                )
 
 
-def check_relationships(tables: dict[str, Table], pipelines: list[Pipeline], index: SpecIndex,
-                        diags: Diagnostics) -> None:
+def check_relationships(
+    tables: dict[str, Table], pipelines: list[Pipeline], index: SpecIndex, diags: Diagnostics
+) -> None:
     owners: list[tuple[str, Table | Pipeline]] = [(t.name, t) for t in tables.values()]
     owners += [(p.name, p) for p in pipelines]
     for _, owner in owners:
@@ -36,31 +42,44 @@ def check_relationships(tables: dict[str, Table], pipelines: list[Pipeline], ind
             ref = tables.get(check.ref_table)
             if ref is None:
                 if not index.table_known(check.ref_table):
-                    diags.report(codes.UNKNOWN_TABLE, f"relationship to unknown table "
-                                 f"'{check.ref_table}'{suggestion_suffix(check.ref_table, tables)}",
-                                 span)
+                    diags.report(
+                        codes.UNKNOWN_TABLE,
+                        f"relationship to unknown table "
+                        f"'{check.ref_table}'{suggestion_suffix(check.ref_table, tables)}",
+                        span,
+                    )
             elif check.ref_column and ref.column(check.ref_column) is None:
-                diags.report(codes.UNKNOWN_COLUMN, f"'{check.ref_column}' is not a column of "
-                             f"'{ref.name}'{suggestion_suffix(check.ref_column, ref.column_names)}",
-                             span)
+                diags.report(
+                    codes.UNKNOWN_COLUMN,
+                    f"'{check.ref_column}' is not a column of "
+                    f"'{ref.name}'{suggestion_suffix(check.ref_column, ref.column_names)}",
+                    span,
+                )
 
 
-def check_writers(tables: dict[str, Table], jobs: list[Pipeline | Ingestion], index: SpecIndex,
-                  diags: Diagnostics) -> None:
+def check_writers(
+    tables: dict[str, Table], jobs: list[Pipeline | Ingestion], index: SpecIndex, diags: Diagnostics
+) -> None:
     """Each table has one writer; tables nothing writes get a warning."""
     by_table: dict[str, list[Pipeline | Ingestion]] = {}
     for job in sorted(jobs, key=lambda j: j.name):
         by_table.setdefault(job.target, []).append(job)
     for name, writers in by_table.items():
         for extra in writers[1:]:
-            diags.report(codes.LAYER_RULE, f"table '{name}' is already written by "
-                         f"'{writers[0].name}'", index.jobs[extra.name].span_of("/target"),
-                         hint="one job writes a table; combine the SQL with UNION ALL",
-                         notes=(("other writer", index.jobs[writers[0].name].span_of("/target")),))
+            diags.report(
+                codes.LAYER_RULE,
+                f"table '{name}' is already written by '{writers[0].name}'",
+                index.jobs[extra.name].span_of("/target"),
+                hint="one job writes a table; combine the SQL with UNION ALL",
+                notes=(("other writer", index.jobs[writers[0].name].span_of("/target")),),
+            )
     for name, table in sorted(tables.items()):
         if name in by_table or name in index.broken_tables or name in index.targets:
             continue
         what = "ingestion" if table.layer is Layer.BRONZE else "pipeline"
-        diags.report(codes.UNUSED_TABLE, f"no {what} writes table '{name}'",
-                     index.tables[name].span_of("/name"),
-                     hint=f"add a{'n' if what == 'ingestion' else ''} {what} with target: {name}")
+        diags.report(
+            codes.UNUSED_TABLE,
+            f"no {what} writes table '{name}'",
+            index.tables[name].span_of("/name"),
+            hint=f"add a{'n' if what == 'ingestion' else ''} {what} with target: {name}",
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.semantic.sql_parse import ParsedSql, SqlProblem, offset_of
 from alur_compiler.semantic.types import TypeSyntaxError, normalize_type
 
-Schema = dict[str, dict[str, dict[str, str]]]  # layer -> table -> column -> spark type
+Schema = dict[str, object]  # layer -> table -> column -> spark type (nested dicts)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ _UNKNOWN = re.compile(r"Unknown column: \"?(\w+)\"?")
 _AMBIGUOUS = re.compile(r"Ambiguous column[^:]*: \"?(\w+)\"?|'(\w+)' could refer to")
 
 
-def _find_identifier(tree: exp.Expression, name: str) -> int:
+def _find_identifier(tree: exp.Expr, name: str) -> int:
     for col in tree.find_all(exp.Column):
         if col.name == name:
             return offset_of(col)
@@ -52,32 +53,45 @@ def _column_problem(parsed: ParsedSql, exc: OptimizeError, schema: Schema) -> Sq
     amb = _AMBIGUOUS.search(text)
     if amb:
         name = amb.group(1) or amb.group(2)
-        return SqlProblem(codes.SQL_AMBIGUOUS_COLUMN,
-                          f"column '{name}' is ambiguous: several tables have it",
-                          _find_identifier(parsed.tree, name), len(name),
-                          hint="qualify it with the table alias, e.g. o." + name)
+        return SqlProblem(
+            codes.SQL_AMBIGUOUS_COLUMN,
+            f"column '{name}' is ambiguous: several tables have it",
+            _find_identifier(parsed.tree, name),
+            len(name),
+            hint="qualify it with the table alias, e.g. o." + name,
+        )
     m = _UNRESOLVED.search(text) or _UNKNOWN.search(text)
     name = m.group(1) if m else ""
     if "." in name:
         name = name.rsplit(".", 1)[1]
     read = {t.name for t in parsed.tree.find_all(exp.Table)}
-    owners = sorted(t for tables in schema.values() for t, cols in tables.items()
-                    if t in read and name in cols)
+    owners = sorted(t for t, cols in _tables(schema).items() if t in read and name in cols)
     if len(owners) > 1:
-        return SqlProblem(codes.SQL_AMBIGUOUS_COLUMN,
-                          f"column '{name}' is ambiguous: " + " and ".join(owners) + " both have it",
-                          _find_identifier(parsed.tree, name), len(name),
-                          hint="qualify it with the table alias, e.g. o." + name)
+        return SqlProblem(
+            codes.SQL_AMBIGUOUS_COLUMN,
+            f"column '{name}' is ambiguous: " + " and ".join(owners) + " both have it",
+            _find_identifier(parsed.tree, name),
+            len(name),
+            hint="qualify it with the table alias, e.g. o." + name,
+        )
     known = sorted({c for t, cols in _tables(schema).items() if t in read for c in cols})
-    return SqlProblem(codes.SQL_UNKNOWN_COLUMN,
-                      f"unknown column '{name}'{suggestion_suffix(name, known)}" if name
-                      else f"cannot resolve a column: {text}",
-                      _find_identifier(parsed.tree, name) if name else 0, max(len(name), 1),
-                      hint="columns come from the contracts of the tables the SQL reads")
+    return SqlProblem(
+        codes.SQL_UNKNOWN_COLUMN,
+        f"unknown column '{name}'{suggestion_suffix(name, known)}"
+        if name
+        else f"cannot resolve a column: {text}",
+        _find_identifier(parsed.tree, name) if name else 0,
+        max(len(name), 1),
+        hint="columns come from the contracts of the tables the SQL reads",
+    )
 
 
 def _tables(schema: Schema) -> dict[str, dict[str, str]]:
-    return {t: cols for tables in schema.values() for t, cols in tables.items()}
+    out: dict[str, dict[str, str]] = {}
+    for tables in schema.values():
+        assert isinstance(tables, dict)
+        out.update(tables)
+    return out
 
 
 def analyze(
@@ -91,16 +105,19 @@ def analyze(
     result = SqlAnalysis()
     original = parsed.tree
     try:
-        tree = qualify(original.copy(), schema=schema, dialect="spark",
-                       validate_qualify_columns=True, quote_identifiers=False,
-                       identify=False)
+        tree = qualify(
+            original.copy(),
+            schema=schema,
+            dialect="spark",
+            validate_qualify_columns=True,
+            quote_identifiers=False,
+            identify=False,
+        )
     except OptimizeError as exc:
         result.problems.append(_column_problem(parsed, exc, schema))
         return result
-    try:
+    with contextlib.suppress(Exception):  # type inference is best effort; never block on it
         tree = annotate_types(tree, schema=schema, dialect="spark")
-    except Exception:  # type inference is best effort; never block on it
-        pass
     scope = build_scope(tree)
     offsets = _projection_offsets(original)
     assert isinstance(tree, exp.Query)
@@ -109,17 +126,19 @@ def analyze(
     for i, proj in enumerate(tree.selects):
         name = proj.alias_or_name
         lineage = _lineage(proj, scope) if scope else set()
-        result.columns.append(OutputColumn(
-            name=name,
-            type=_type_of(proj),
-            offset=offsets.get(name, offsets.get(f"#{i}", 0)),
-            lineage=tuple(sorted(lineage)),
-            nullable=_nullable(proj, lineage, not_null | filtered, outer),
-        ))
+        result.columns.append(
+            OutputColumn(
+                name=name,
+                type=_type_of(proj),
+                offset=offsets.get(name, offsets.get(f"#{i}", 0)),
+                lineage=tuple(sorted(lineage)),
+                nullable=_nullable(proj, lineage, not_null | filtered, outer),
+            )
+        )
     return result
 
 
-def _outer_join_aliases(tree: exp.Expression) -> set[str]:
+def _outer_join_aliases(tree: exp.Expr) -> set[str]:
     """Aliases on the null-supplying side of outer joins in the outermost SELECT."""
     out: set[str] = set()
     select = tree if isinstance(tree, exp.Select) else None
@@ -133,7 +152,7 @@ def _outer_join_aliases(tree: exp.Expression) -> set[str]:
     return out
 
 
-def _not_null_filters(tree: exp.Expression) -> frozenset[str]:
+def _not_null_filters(tree: exp.Expr) -> frozenset[str]:
     """`table.column` names the outermost WHERE requires to be NOT NULL (AND-ed terms)."""
     where = tree.args.get("where") if isinstance(tree, exp.Select) else None
     if where is None:
@@ -151,8 +170,7 @@ def _not_null_filters(tree: exp.Expression) -> frozenset[str]:
 _NULL_SAFE = (exp.Count, exp.Literal, exp.Boolean, exp.CurrentTimestamp, exp.CurrentDate)
 
 
-def _nullable(proj: exp.Expression, lineage: set[str], not_null: frozenset[str],
-              outer: set[str]) -> bool:
+def _nullable(proj: exp.Expr, lineage: set[str], not_null: frozenset[str], outer: set[str]) -> bool:
     expr = proj.this if isinstance(proj, exp.Alias) else proj
     if isinstance(expr, _NULL_SAFE) and not isinstance(expr, exp.Null):
         return False
@@ -160,14 +178,16 @@ def _nullable(proj: exp.Expression, lineage: set[str], not_null: frozenset[str],
         (expr.expressions or [expr.this])[-1], exp.Literal
     ):
         return False
-    if expr.find(exp.Null) is not None or (isinstance(expr, exp.Case) and not expr.args.get("default")):
+    if expr.find(exp.Null) is not None or (
+        isinstance(expr, exp.Case) and not expr.args.get("default")
+    ):
         return True
     if any(c.table in outer for c in proj.find_all(exp.Column)):
         return True
     return not lineage <= not_null
 
 
-def _projection_offsets(tree: exp.Expression) -> dict[str, int]:
+def _projection_offsets(tree: exp.Expr) -> dict[str, int]:
     out: dict[str, int] = {}
     if isinstance(tree, exp.Query):
         for i, proj in enumerate(tree.selects):
@@ -177,7 +197,7 @@ def _projection_offsets(tree: exp.Expression) -> dict[str, int]:
     return out
 
 
-def _type_of(proj: exp.Expression) -> str | None:
+def _type_of(proj: exp.Expr) -> str | None:
     dtype = proj.type
     if dtype is None or dtype.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
         return None
@@ -187,7 +207,7 @@ def _type_of(proj: exp.Expression) -> str | None:
         return None
 
 
-def _lineage(proj: exp.Expression, scope: Scope) -> set[str]:
+def _lineage(proj: exp.Expr, scope: Scope) -> set[str]:
     """Physical `table.column` names a projection derives from (through CTEs/subqueries)."""
     out: set[str] = set()
     for col in proj.find_all(exp.Column):

@@ -8,8 +8,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from alur_compiler.diagnostics.codes import ErrorCode
 from alur_compiler.diagnostics import codes
+from alur_compiler.diagnostics.codes import ErrorCode
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 
 LAYERS = ("bronze", "silver", "gold")
@@ -28,16 +28,16 @@ class SqlProblem:
 
 @dataclass
 class ParsedSql:
-    tree: exp.Expression | None
+    tree: exp.Expr | None
     tables: dict[str, str] = field(default_factory=dict)  # table name -> as written
     problems: list[SqlProblem] = field(default_factory=list)
 
 
-def offset_of(node: exp.Expression) -> int:
+def offset_of(node: exp.Expr) -> int:
     """Smallest source offset among the node's identifiers (0 when unknown)."""
     best: int | None = None
     for sub in node.walk():
-        start = sub.meta.get("start") if isinstance(sub, exp.Expression) else None
+        start = sub.meta.get("start") if isinstance(sub, exp.Expr) else None
         if isinstance(start, int) and (best is None or start < best):
             best = start
     return best or 0
@@ -70,26 +70,51 @@ def parse_select(sql: str) -> ParsedSql:
         if desc.startswith("Required keyword"):
             desc = "incomplete expression"
         msg = f"SQL syntax error: {desc}" + (f" near '{highlight}'" if highlight else "")
-        return ParsedSql(None, problems=[SqlProblem(
-            codes.SQL_SYNTAX, msg, _offset_from_line_col(sql, line, start), max(len(highlight), 1))])
+        return ParsedSql(
+            None,
+            problems=[
+                SqlProblem(
+                    codes.SQL_SYNTAX,
+                    msg,
+                    _offset_from_line_col(sql, line, start),
+                    max(len(highlight), 1),
+                )
+            ],
+        )
     except TokenError as exc:
-        return ParsedSql(None, problems=[SqlProblem(codes.SQL_SYNTAX, f"SQL syntax error: {exc}", 0)])
+        return ParsedSql(
+            None, problems=[SqlProblem(codes.SQL_SYNTAX, f"SQL syntax error: {exc}", 0)]
+        )
     if len(statements) != 1:
         where = offset_of(statements[1]) if len(statements) > 1 else 0
-        return ParsedSql(None, problems=[SqlProblem(
-            codes.SQL_NOT_SELECT, f"a pipeline's SQL must be one SELECT, found {len(statements)} "
-            "statements", where, hint="remove the extra statements (and trailing ';')")])
+        return ParsedSql(
+            None,
+            problems=[
+                SqlProblem(
+                    codes.SQL_NOT_SELECT,
+                    f"a pipeline's SQL must be one SELECT, found {len(statements)} statements",
+                    where,
+                    hint="remove the extra statements (and trailing ';')",
+                )
+            ],
+        )
     tree = statements[0]
     if not isinstance(tree, exp.Query):
-        return ParsedSql(None, problems=[SqlProblem(
-            codes.SQL_NOT_SELECT, f"a pipeline's SQL must be a SELECT, found {tree.key.upper()}",
-            offset_of(tree), hint="alurc writes the target itself; give only the SELECT")])
+        return ParsedSql(
+            None,
+            problems=[
+                SqlProblem(
+                    codes.SQL_NOT_SELECT,
+                    f"a pipeline's SQL must be a SELECT, found {tree.key.upper()}",
+                    offset_of(tree),
+                    hint="alurc writes the target itself; give only the SELECT",
+                )
+            ],
+        )
     return ParsedSql(tree)
 
 
-def resolve_tables(
-    parsed: ParsedSql, layers: dict[str, str], target: str
-) -> None:
+def resolve_tables(parsed: ParsedSql, layers: dict[str, str], target: str) -> None:
     """Map each table reference to a contract; rewrite it as `<layer>.<name>`.
 
     `layers` maps table name -> layer. Unknown tables, wrong layers and reading the
@@ -104,26 +129,49 @@ def resolve_tables(
         written = f"{db}.{name}" if db else name
         at = offset_of(table)
         if name not in layers:
-            parsed.problems.append(SqlProblem(
-                codes.SQL_UNKNOWN_TABLE, f"unknown table '{written}'{suggestion_suffix(name, layers)}",
-                at, len(written), hint="tables are read by contract name, e.g. `orders` or "
-                "`silver.orders`"))
+            parsed.problems.append(
+                SqlProblem(
+                    codes.SQL_UNKNOWN_TABLE,
+                    f"unknown table '{written}'{suggestion_suffix(name, layers)}",
+                    at,
+                    len(written),
+                    hint="tables are read by contract name, e.g. `orders` or `silver.orders`",
+                )
+            )
             continue
         if db and db != layers[name]:
-            parsed.problems.append(SqlProblem(
-                codes.SQL_UNKNOWN_TABLE, f"'{name}' is a {layers[name]} table, not {db}", at,
-                len(written), hint=f"write `{layers[name]}.{name}` or just `{name}`"))
+            parsed.problems.append(
+                SqlProblem(
+                    codes.SQL_UNKNOWN_TABLE,
+                    f"'{name}' is a {layers[name]} table, not {db}",
+                    at,
+                    len(written),
+                    hint=f"write `{layers[name]}.{name}` or just `{name}`",
+                )
+            )
             continue
         if table.catalog:
-            parsed.problems.append(SqlProblem(
-                codes.SQL_UNKNOWN_TABLE, f"'{table.sql()}': catalogs are not written in pipeline "
-                "SQL", at, len(written), hint="alurc maps tables to catalogs per environment"))
+            parsed.problems.append(
+                SqlProblem(
+                    codes.SQL_UNKNOWN_TABLE,
+                    f"'{table.sql()}': catalogs are not written in pipeline SQL",
+                    at,
+                    len(written),
+                    hint="alurc maps tables to catalogs per environment",
+                )
+            )
             continue
         if name == target:
-            parsed.problems.append(SqlProblem(
-                codes.SQL_SELF_REFERENCE, f"the pipeline reads its own target '{name}'", at,
-                len(written), hint="write the change as a merge; to read the previous state use "
-                "an upstream table"))
+            parsed.problems.append(
+                SqlProblem(
+                    codes.SQL_SELF_REFERENCE,
+                    f"the pipeline reads its own target '{name}'",
+                    at,
+                    len(written),
+                    hint="write the change as a merge; to read the previous state use "
+                    "an upstream table",
+                )
+            )
             continue
         parsed.tables.setdefault(name, written)
         table.set("db", exp.to_identifier(layers[name]))

@@ -50,7 +50,9 @@ class _Parser:
     def word(self) -> str:
         self.skip()
         start = self.pos
-        while self.pos < len(self.text) and (self.text[self.pos].isalnum() or self.text[self.pos] == "_"):
+        while self.pos < len(self.text) and (
+            self.text[self.pos].isalnum() or self.text[self.pos] == "_"
+        ):
             self.pos += 1
         return self.text[start : self.pos]
 
@@ -149,7 +151,7 @@ def normalize_type(text: str) -> str:
     result = parser.parse_type()
     parser.skip()
     if parser.pos != len(text):
-        raise TypeSyntaxError(f"unexpected '{text[parser.pos:]}' after the type", parser.pos)
+        raise TypeSyntaxError(f"unexpected '{text[parser.pos :]}' after the type", parser.pos)
     return result
 
 

@@ -21,8 +21,14 @@ BAD = ROOT / "tests" / "errors" / "references.yaml"
 def alurc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("alurc")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "alur_compiler"]
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, cwd=cwd,
-                          env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}, timeout=120)
+    return subprocess.run(
+        [*cmd, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
 
 
 def bad_project(tmp: Path) -> Path:
@@ -43,7 +49,10 @@ def test_validate_errors_exit_1_with_location_caret_and_hint(tmp_path: Path) -> 
     lines = res.stderr.splitlines()
     head = "alur.yaml:26:9: error[AL302]: unknown target table 'rwa' (did you mean 'raw'?)"
     i = lines.index(head)
-    assert lines[i + 1] == "  26 | target: rwa  # E: AL302 unknown target table 'rwa' (did you mean 'raw'?)"
+    assert (
+        lines[i + 1]
+        == "  26 | target: rwa  # E: AL302 unknown target table 'rwa' (did you mean 'raw'?)"
+    )
     assert lines[i + 2] == "     |         ^^^"
     assert "5 errors, 1 warning" in lines[-1]
 
@@ -60,7 +69,9 @@ def test_json_format(tmp_path: Path) -> None:
 def test_github_format(tmp_path: Path) -> None:
     res = alurc("validate", ".", "--format", "github", cwd=bad_project(tmp_path))
     assert res.returncode == 1
-    assert "::error file=alur.yaml,line=26,col=9,title=AL302::unknown target table 'rwa'" in res.stdout
+    assert (
+        "::error file=alur.yaml,line=26,col=9,title=AL302::unknown target table 'rwa'" in res.stdout
+    )
 
 
 def test_usage_error_exits_2() -> None:
@@ -88,8 +99,9 @@ def test_version() -> None:
     assert res.returncode == 0 and res.stdout.startswith("alurc ")
 
 
-def test_internal_error_is_reported(monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_error_is_reported(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def boom(path: Path) -> None:
         raise RuntimeError("simulated bug")
 

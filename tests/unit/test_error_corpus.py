@@ -52,8 +52,9 @@ def run_case(path: Path, tmp: Path) -> list[tuple[int, str, str, str]]:
         result = api.load(Path("."))
     finally:
         os.chdir(cwd)
-    return [(d.span.line, d.severity.value, d.code.code, d.message)
-            for d in result.diagnostics.sorted()]
+    return [
+        (d.span.line, d.severity.value, d.code.code, d.message) for d in result.diagnostics.sorted()
+    ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
@@ -61,10 +62,19 @@ def test_corpus_case(case: Path, tmp_path: Path) -> None:
     expected, allowed = expectations(case)
     assert expected, f"{case.name} declares no expected diagnostic"
     actual = run_case(case, tmp_path)
-    unmet = [e for e in expected if not any(
-        a[0] == e[0] and a[1] == e[1] and a[2] == e[2] and e[3] in a[3] for a in actual)]
-    unexpected = [a for a in actual if a[2] not in allowed and not any(
-        a[0] == e[0] and a[1] == e[1] and a[2] == e[2] and e[3] in a[3] for e in expected)]
+    unmet = [
+        e
+        for e in expected
+        if not any(a[0] == e[0] and a[1] == e[1] and a[2] == e[2] and e[3] in a[3] for a in actual)
+    ]
+    unexpected = [
+        a
+        for a in actual
+        if a[2] not in allowed
+        and not any(
+            a[0] == e[0] and a[1] == e[1] and a[2] == e[2] and e[3] in a[3] for e in expected
+        )
+    ]
     assert not unmet, f"expected but not reported: {unmet}\nreported: {actual}"
     assert not unexpected, f"reported but not expected: {unexpected}"
 

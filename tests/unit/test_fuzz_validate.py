@@ -26,12 +26,30 @@ FILES = sorted(p.relative_to(RETAIL).as_posix() for p in RETAIL.rglob("*.yaml"))
 EXAMPLES = int(os.environ.get("ALURC_FUZZ_EXAMPLES", "300"))
 
 weird_values = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-    st.text(max_size=40), st.text(alphabet="ünï©ødé✓😀\u202e\u0000\t", max_size=20),
-    st.just("x" * 100_000), st.lists(st.integers(), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=40),
+    st.text(alphabet="ünï©ødé✓😀\u202e\u0000\t", max_size=20),
+    st.just("x" * 100_000),
+    st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
-    st.sampled_from(["bronze", "silver", "Table", "int", "decimal(99,2)", "array<", "cron(",
-                     "SELECT", "0 2 * * ? *", "../../etc/passwd", "{{ ref('x') }}"]),
+    st.sampled_from(
+        [
+            "bronze",
+            "silver",
+            "Table",
+            "int",
+            "decimal(99,2)",
+            "array<",
+            "cron(",
+            "SELECT",
+            "0 2 * * ? *",
+            "../../etc/passwd",
+            "{{ ref('x') }}",
+        ]
+    ),
 )
 
 
@@ -75,8 +93,11 @@ def _mutate_data(text: str, data: st.DataObject) -> str:
 def _mutate_text(text: str, data: st.DataObject) -> str:
     lines = text.splitlines()
     i = data.draw(st.integers(0, max(len(lines) - 1, 0)))
-    op = data.draw(st.sampled_from(["drop", "dup", "indent", "dedent", "tab", "insert",
-                                    "truncate", "duplicate_key"]))
+    op = data.draw(
+        st.sampled_from(
+            ["drop", "dup", "indent", "dedent", "tab", "insert", "truncate", "duplicate_key"]
+        )
+    )
     if not lines:
         return text
     if op == "drop":
@@ -98,13 +119,21 @@ def _mutate_text(text: str, data: st.DataObject) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 1000,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=EXAMPLES <= 1000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_mutated_specs_give_located_diagnostics(tmp_path_factory: Any, data: st.DataObject) -> None:
     project = tmp_path_factory.mktemp("fuzz")
-    shutil.copytree(RETAIL, project, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("build", ".alur", "landing"))
+    shutil.copytree(
+        RETAIL,
+        project,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("build", ".alur", "landing"),
+    )
     for _ in range(data.draw(st.integers(1, 3))):
         target = project / data.draw(st.sampled_from(FILES))
         text = target.read_text(encoding="utf-8")

@@ -19,8 +19,11 @@ CASES = {"retail": ROOT / "examples" / "retail"}
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def compile_copy(project: Path, tmp: Path) -> dict[str, bytes]:
@@ -52,6 +55,11 @@ def test_golden_tree(case: str, tmp_path: Path, update_goldens: bool) -> None:
             diff = difflib.unified_diff(
                 expected[rel].decode("utf-8", "replace").splitlines(),
                 actual[rel].decode("utf-8", "replace").splitlines(),
-                f"expected/{rel}", f"actual/{rel}", lineterm="", n=2)
-            pytest.fail("golden mismatch (run make goldens if intended):\n"
-                        + "\n".join(list(diff)[:60]))
+                f"expected/{rel}",
+                f"actual/{rel}",
+                lineterm="",
+                n=2,
+            )
+            pytest.fail(
+                "golden mismatch (run make goldens if intended):\n" + "\n".join(list(diff)[:60])
+            )
