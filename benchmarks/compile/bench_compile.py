@@ -166,6 +166,19 @@ def verdict(rows: list[dict[str, object]]) -> list[str]:
     return out
 
 
+def alurc_revision() -> dict[str, object]:
+    """The commit measured, and whether alur_compiler/ had uncommitted changes then."""
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        return proc.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--", "alur_compiler", "schemas")),
+    }
+
+
 def profile(root: Path, top: int = 25) -> str:
     """cProfile of one cold `alurc compile ROOT`, top lines by cumulative and by own time."""
     shutil.rmtree(root / "build", ignore_errors=True)
@@ -215,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "loadavg_end": os.getloadavg(),
         },
+        "alurc": alurc_revision(),
         "dbt": dbt_version(dbt) if dbt else None,
         "reps": args.reps,
         "results": rows,
