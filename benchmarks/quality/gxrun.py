@@ -11,6 +11,9 @@ from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+#: The expectation type GX runs as SQL (Spark and SQL data sources only, not pandas).
+SQL_EXPECTATION_TYPE = "unexpected_rows_expectation"
+
 
 def load_suite(suite_json: dict[str, Any]) -> tuple[Any, Any]:
     """(context, ExpectationSuite) loaded into a fresh ephemeral GX 1.x context."""

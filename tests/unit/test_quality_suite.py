@@ -138,3 +138,12 @@ def test_unbounded_range_is_reported_not_dropped() -> None:
     ]
     assert "neither min nor max" in diags.items[0].message
     assert len(json.loads(arts[0].content)["expectations"]) == 1
+
+
+def test_min_above_max_is_reported() -> None:
+    check = Check("rc", CheckType.ROW_COUNT_BETWEEN, min=10, max=2)
+    diags = Diagnostics()
+    QualityBackend().generate(qsample.project(checks=(check,)), diags)
+    assert [d.message for d in diags.items] == [
+        "check 'rc' (row_count_between) has min 10 > max 2; Great Expectations rejects it"
+    ]

@@ -17,8 +17,16 @@ def suite_json(suite: dict[str, object]) -> bytes:
     return (json.dumps(suite, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def _unbounded(check: Check) -> bool:
-    return check.type in _RANGED and check.min is None and check.max is None
+def _range_problem(check: Check) -> str | None:
+    """Why GX would reject this range check's bounds, or None."""
+    if check.type not in _RANGED:
+        return None
+    if check.min is None and check.max is None:
+        return "has neither min nor max; Great Expectations rejects an unbounded range"
+    lo, hi = check.min, check.max
+    if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+        return f"has min {lo} > max {hi}; Great Expectations rejects it"
+    return None
 
 
 class QualityBackend:
@@ -33,13 +41,13 @@ class QualityBackend:
             if not checks:
                 continue
             for check in checks:
-                if _unbounded(check):
+                problem = _range_problem(check)
+                if problem:
                     diags.report(
                         codes.BACKEND_LIMIT,
-                        f"check '{check.name}' ({check.type}) has neither min nor max;"
-                        " Great Expectations rejects an unbounded range",
+                        f"check '{check.name}' ({check.type}) {problem}",
                         check.span,
-                        hint="set min, max or both",
+                        hint="set min <= max (at least one of them)",
                     )
             suite = build_suite(project, table.name)
             artifacts.append(Artifact(f"quality/{table.name}.json", suite_json(suite)))
