@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alur_compiler.backends.base import Artifact, Backend
+from alur_compiler.backends.cdktf import CdktfBackend
 from alur_compiler.backends.glue import GlueBackend
 from alur_compiler.backends.quality import QualityBackend
 from alur_compiler.backends.terraform import TerraformBackend
@@ -11,6 +12,7 @@ BACKENDS: tuple[Backend, ...] = (
     QualityBackend(),
     GlueBackend(),
     TerraformBackend(),
+    CdktfBackend(),
 )
 
 __all__ = ["BACKENDS", "Artifact", "Backend"]

@@ -28,7 +28,7 @@ def provider_block(project: Project, env: Environment) -> dict[str, Any]:
         provider.update(
             {
                 "skip_credentials_validation": True,
-                "skip_metadata_api_check": True,
+                "skip_metadata_api_check": "true",  # a string in the provider schema
                 "s3_use_path_style": True,
                 "max_retries": EMULATOR_MAX_RETRIES,
             }
