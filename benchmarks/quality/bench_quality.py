@@ -1,0 +1,90 @@
+"""Native single-pass quality evaluation vs Great Expectations 1.x on the same Spark DataFrame.
+
+    .venv/bin/python benchmarks/quality/bench_quality.py [ROWS]   (default 1,000,000)
+
+Builds a cached synthetic `orders` DataFrame, lowers 10 checks (every type but compound
+unique) once to the native form and once to the GX suite the quality backend writes, runs
+both, prints the times, the ratio and whether every verdict agrees (exit 1 if not).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+import gxrun  # noqa: E402
+import qsample  # noqa: E402
+
+from alur_compiler.backends.quality.native import native_checks  # noqa: E402
+from alur_compiler.backends.quality.suite import build_suite  # noqa: E402
+from alur_compiler.runtime.quality import evaluate_checks  # noqa: E402
+
+CHECKS = tuple(c for c in qsample.ALL_CHECKS if c.name != "order_customer_unique")
+ORDERS_SQL = """
+SELECT
+  CASE WHEN id % 50000 = 1 THEN NULL
+       WHEN id % 1000 = 0 THEN 'o1' ELSE concat('o', id) END AS order_id,
+  concat('c', id % 1100) AS customer_id,
+  element_at(array('placed', 'shipped', 'bogus', 'it\\'s {odd}'), CAST(id % 4 AS INT) + 1)
+    AS status,
+  CAST(id % 1200 AS INT) AS quantity,
+  CAST(id % 100 AS DOUBLE) - 1.0 AS amount,
+  CASE WHEN id % 20 = 0 THEN 'bad' ELSE concat('u', id, '@x.com') END AS email,
+  CASE WHEN id % 7 = 0 THEN 'DEU' WHEN id % 11 = 0 THEN NULL ELSE 'DE' END AS country,
+  timestamp_seconds(unix_seconds(current_timestamp()) - id % 100000) AS order_ts
+FROM range({rows})
+"""
+
+
+def _spark() -> Any:
+    from alur_compiler.local.session import get_spark
+
+    return get_spark(Path(tempfile.mkdtemp(prefix="alurc-bench-")))
+
+
+def run(rows: int) -> int:
+    spark = _spark()
+    df = spark.sql(ORDERS_SQL.format(rows=rows)).cache()
+    df.count()
+    spark.sql(
+        "SELECT concat('c', id) AS customer_id FROM range(1000)"
+    ).cache().createOrReplaceTempView("customers")
+    project = qsample.project(CHECKS)
+    lowered = native_checks(project, "orders")
+    suite = build_suite(project, "orders")
+
+    start = time.perf_counter()
+    outcome = evaluate_checks(df, lowered, lookup=spark.table)
+    native_s = time.perf_counter() - start
+    outcome.unpersist()
+
+    gxrun.load_suite(suite)  # import GX and warm its context outside the timing
+    start = time.perf_counter()
+    gx = gxrun.validate(suite, df, "spark")
+    gx_s = time.perf_counter() - start
+
+    native_ok = [(r["name"], r["success"]) for r in outcome.results]
+    gx_ok = [(g["check"], g["success"]) for g in gx]
+    print(f"rows={rows:,} checks={len(CHECKS)}")
+    print(f"native single pass: {native_s:8.2f} s")
+    print(f"GX 1.x on Spark:    {gx_s:8.2f} s")
+    print(f"ratio GX/native:    {gx_s / native_s:8.1f}x")
+    for (name, a), (_, b) in zip(native_ok, gx_ok, strict=True):
+        print(f"  {name:24s} native={a!s:5s} gx={b!s:5s}{'' if a == b else '  MISMATCH'}")
+    same = native_ok == gx_ok
+    print("verdicts identical" if same else "VERDICTS DIFFER")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(run(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000))
