@@ -10,8 +10,8 @@ import typer
 
 from alur_compiler import api
 from alur_compiler.cli.app import app
-from alur_compiler.cli.common import ProjectDir, report
 from alur_compiler.cli.common import OutputFormat as DiagFormat
+from alur_compiler.cli.common import ProjectDir, report
 from alur_compiler.deploy import stack_ops
 from alur_compiler.deploy.bootstrap import bootstrap as bootstrap_env
 from alur_compiler.deploy.errors import DeployError

@@ -10,7 +10,9 @@ from alur_compiler.deploy.errors import DeployError
 from alur_compiler.ir import Environment
 
 
-def bootstrap(env: Environment, out: Callable[[str], None] = print, endpoint_url: str | None = None) -> None:
+def bootstrap(
+    env: Environment, out: Callable[[str], None] = print, endpoint_url: str | None = None
+) -> None:
     state = env.state
     if state.backend != "s3" or not state.bucket:
         out(f"{env.name}: state backend is '{state.backend}'; nothing to bootstrap")
@@ -23,7 +25,9 @@ def bootstrap(env: Environment, out: Callable[[str], None] = print, endpoint_url
         if state.lock_table:
             _lock_table(client("dynamodb", env, endpoint_url), state.lock_table, out)
     except (BotoCoreError, ClientError) as exc:
-        raise DeployError(f"bootstrap of '{env.name}' failed: {exc}", "check credentials and names") from exc
+        raise DeployError(
+            f"bootstrap of '{env.name}' failed: {exc}", "check credentials and names"
+        ) from exc
 
 
 def _bucket(s3: object, bucket: str, region: str, out: Callable[[str], None]) -> None:

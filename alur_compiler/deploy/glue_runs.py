@@ -82,7 +82,9 @@ def run_remote(
     return 0 if state == "SUCCEEDED" else 1
 
 
-def _follow(glue: Any, name: str, run_id: str, policy: PollPolicy, out: Out, sleep: Callable[[float], None]) -> dict[str, Any] | None:
+def _follow(
+    glue: Any, name: str, run_id: str, policy: PollPolicy, out: Out, sleep: Callable[[float], None]
+) -> dict[str, Any] | None:
     from botocore.exceptions import BotoCoreError, ClientError
 
     delay, waited, errors, last = policy.first_delay, 0.0, 0, None
@@ -104,7 +106,10 @@ def _follow(glue: Any, name: str, run_id: str, policy: PollPolicy, out: Out, sle
         if state in FINAL_STATES:
             return run
         if waited >= limit:
-            out(f"error: run {run_id} not final after {waited:.0f} s (last state {last}); stopped following")
+            out(
+                f"error: run {run_id} not final after {waited:.0f} s "
+                f"(last state {last}); stopped following"
+            )
             return None
         sleep(delay)
         waited += delay
@@ -140,7 +145,11 @@ def print_logs(
     token: str | None = None
     try:
         while True:
-            args: dict[str, Any] = {"logGroupName": group, "logStreamName": run_id, "startFromHead": True}
+            args: dict[str, Any] = {
+                "logGroupName": group,
+                "logStreamName": run_id,
+                "startFromHead": True,
+            }
             if token:
                 args["nextToken"] = token
             page = logs.get_log_events(**args)

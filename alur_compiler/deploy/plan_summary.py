@@ -105,7 +105,9 @@ def summarise(plan: dict[str, Any], env: str) -> PlanSummary:
         attrs = _changed_attributes(change) if action == "update" else ()
         tags = (change.get("after") or change.get("before") or {}).get("tags")
         entity = entity_of(rc["address"], tags)
-        summary.by_entity.setdefault(entity, []).append(Change(rc["address"], rc["type"], action, attrs))
+        summary.by_entity.setdefault(entity, []).append(
+            Change(rc["address"], rc["type"], action, attrs)
+        )
     for changes in summary.by_entity.values():
         changes.sort(key=lambda c: c.address)
     return summary

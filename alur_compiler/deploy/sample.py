@@ -81,7 +81,9 @@ def _tables() -> tuple[Table, ...]:
             Layer.BRONZE,
             raw_cols,
             partition_by=(PartitionField("order_date"),),
-            checks=(Check("order_id_not_null", CheckType.NOT_NULL, Action.QUARANTINE, ("order_id",)),),
+            checks=(
+                Check("order_id_not_null", CheckType.NOT_NULL, Action.QUARANTINE, ("order_id",)),
+            ),
         ),
     )
 

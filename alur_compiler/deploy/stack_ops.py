@@ -20,7 +20,9 @@ def environment(project: Project, env_name: str) -> Environment:
         ) from None
 
 
-def runner(project: Project, env_name: str, build_dir: Path, options: TerraformOptions) -> TerraformRunner:
+def runner(
+    project: Project, env_name: str, build_dir: Path, options: TerraformOptions
+) -> TerraformRunner:
     env = environment(project, env_name)
     return TerraformRunner(
         config_dir=(build_dir / "terraform" / env.name).resolve(),
@@ -31,7 +33,11 @@ def runner(project: Project, env_name: str, build_dir: Path, options: TerraformO
 
 
 def plan(
-    project: Project, env_name: str, build_dir: Path, options: TerraformOptions, destroy: bool = False
+    project: Project,
+    env_name: str,
+    build_dir: Path,
+    options: TerraformOptions,
+    destroy: bool = False,
 ) -> PlanSummary:
     """init + plan -out + show -json: the saved plan and its per-entity summary."""
     tf = runner(project, env_name, build_dir, options)
@@ -40,12 +46,18 @@ def plan(
     return summarise(tf.show_plan(), env_name)
 
 
-def saved_plan(project: Project, env_name: str, build_dir: Path, options: TerraformOptions) -> PlanSummary:
+def saved_plan(
+    project: Project, env_name: str, build_dir: Path, options: TerraformOptions
+) -> PlanSummary:
     return summarise(runner(project, env_name, build_dir, options).show_plan(), env_name)
 
 
 def apply(
-    project: Project, env_name: str, build_dir: Path, options: TerraformOptions, allow_destroy: bool = False
+    project: Project,
+    env_name: str,
+    build_dir: Path,
+    options: TerraformOptions,
+    allow_destroy: bool = False,
 ) -> str:
     """Apply exactly the saved plan; refuse destructive changes unless allowed."""
     tf = runner(project, env_name, build_dir, options)

@@ -82,7 +82,9 @@ class TerraformRunner:
         env.update(self.options.env)
         return env
 
-    def run(self, *args: str, step: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, step: str, ok_codes: tuple[int, ...] = (0,)
+    ) -> subprocess.CompletedProcess[str]:
         cmd = [self.options.resolved_binary(), f"-chdir={self.config_dir}", *args]
         try:
             proc = subprocess.run(
@@ -104,7 +106,9 @@ class TerraformRunner:
 
     def init(self) -> None:
         if not (self.config_dir / "main.tf.json").is_file():
-            raise DeployError(f"no Terraform stack at {self.config_dir}", "run `alurc compile` first")
+            raise DeployError(
+                f"no Terraform stack at {self.config_dir}", "run `alurc compile` first"
+            )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = ["init", "-input=false", "-no-color", "-reconfigure"]
         plugin_dir = self.options.resolved_plugin_dir()
@@ -132,7 +136,11 @@ class TerraformRunner:
         """Apply exactly the saved plan, then forget it (a plan applies once)."""
         proc = self.run("apply", "-input=false", "-no-color", str(self.plan_file), step="apply")
         self.plan_file.unlink(missing_ok=True)
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(("Apply complete", "Destroy complete"))]
+        lines = [
+            ln
+            for ln in proc.stdout.splitlines()
+            if ln.startswith(("Apply complete", "Destroy complete"))
+        ]
         return lines[-1] if lines else "Apply complete."
 
 
@@ -143,7 +151,8 @@ def _failure(step: str, output: str) -> DeployError:
     if any(marker in lowered for marker in _CREDENTIAL_MARKERS):
         return DeployError(
             f"terraform {step} failed: AWS credentials were rejected or not found\n{tail}",
-            "configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO login)",
+            "configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, "
+            "or an SSO login)",
         )
     hint = None
     if step == "init":

@@ -49,18 +49,32 @@ def _normalise(value: Any) -> Any:
 
 def test_synth_matches_terraform_json(tmp_path: Path) -> None:
     s3_state = StateBackend("s3", "shop-tfstate", None, "shop-tflock", None)
-    envs = (sample_environment("dev", endpoint="http://127.0.0.1:5000"),
-            sample_environment("prod", state=s3_state, account=None))  # fmt: skip
+    envs = (
+        sample_environment("dev", endpoint="http://127.0.0.1:5000"),
+        sample_environment("prod", state=s3_state, account=None),
+    )
     project = sample_project(envs=envs)
     diags = Diagnostics()
-    for art in [*TerraformBackend().generate(project, diags), *CdktfBackend().generate(project, diags)]:
+    for art in [
+        *TerraformBackend().generate(project, diags),
+        *CdktfBackend().generate(project, diags),
+    ]:
         (tmp_path / art.path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / art.path).write_bytes(art.content)
-    env = dict(os.environ, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="1",
-               JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1")  # fmt: skip
+    env = dict(
+        os.environ,
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="1",
+        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
+    )
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "main.py"], cwd=tmp_path / "cdktf", env=env,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=tmp_path / "cdktf",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     print(f"\ncdktf synth of 2 stacks: {time.perf_counter() - start:.1f} s")
     for name in ("dev", "prod"):

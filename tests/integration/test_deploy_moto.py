@@ -47,13 +47,21 @@ def _add_glue_updates() -> None:
         update = self._get_param("JobUpdate")
         job = self.glue_backend.get_job(name)
         fields = {
-            "Description": "description", "Role": "role", "ExecutionProperty": "execution_property",
-            "Command": "command", "DefaultArguments": "default_arguments",
-            "NonOverridableArguments": "non_overridable_arguments", "MaxRetries": "max_retries",
-            "Timeout": "timeout", "MaxCapacity": "max_capacity", "WorkerType": "worker_type",
-            "NumberOfWorkers": "number_of_workers", "GlueVersion": "glue_version",
-            "ExecutionClass": "execution_class", "NotificationProperty": "notification_property",
-        }  # fmt: skip
+            "Description": "description",
+            "Role": "role",
+            "ExecutionProperty": "execution_property",
+            "Command": "command",
+            "DefaultArguments": "default_arguments",
+            "NonOverridableArguments": "non_overridable_arguments",
+            "MaxRetries": "max_retries",
+            "Timeout": "timeout",
+            "MaxCapacity": "max_capacity",
+            "WorkerType": "worker_type",
+            "NumberOfWorkers": "number_of_workers",
+            "GlueVersion": "glue_version",
+            "ExecutionClass": "execution_class",
+            "NotificationProperty": "notification_property",
+        }
         for key, attr in fields.items():
             if key in update:
                 setattr(job, attr, update[key])
@@ -107,7 +115,7 @@ def _write_build(project: Project, build: Path, scripts: dict[str, str]) -> None
     for job in project.jobs:  # stand-ins for the glue backend's scripts
         (build / "glue" / f"{job.name}.py").write_text(scripts.get(job.name, f"# {job.name}\n"))
     for table in ("orders", "orders_raw"):
-        (build / "quality" / f"{table}.json").write_text('{"name": "%s"}\n' % table)
+        (build / "quality" / f"{table}.json").write_text(f'{{"name": "{table}"}}\n')
 
 
 def _timed(name: str, fn: Any, *args: Any, **kw: Any) -> Any:
@@ -127,7 +135,9 @@ def test_apply_replan_update_destroy(moto_url: str, tmp_path: Path) -> None:
     _write_build(project, build, {})
 
     first = _timed("init+plan (create)", stack_ops.plan, project, "dev", build, options)
-    assert first.count("create") == 37  # 10 S3 + 5 objects + 1 DynamoDB + 4 catalog + 6 IAM + 3 logs + 3 jobs + 4 triggers + 1 workflow
+    assert (
+        first.count("create") == 37
+    )  # 10 S3 + 5 objects + DynamoDB + 4 catalog + 6 IAM + 3 logs + 3 jobs + 4 triggers + workflow
     assert first.count("update") == first.count("delete") == 0
     assert "pipeline daily_revenue" in first.by_entity and "table orders_raw" in first.by_entity
     _timed("apply (create)", stack_ops.apply, project, "dev", build, options)
@@ -151,12 +161,18 @@ def test_apply_replan_update_destroy(moto_url: str, tmp_path: Path) -> None:
     third = stack_ops.plan(changed, "dev", build, options)
     assert third.to_json()["entities"] == {
         "pipeline daily_revenue": [
-            {"address": "aws_glue_job.pipeline__daily_revenue", "action": "update",
-             "attributes": ["number_of_workers"]},
-            {"address": "aws_s3_object.pipeline__daily_revenue__script", "action": "update",
-             "attributes": ["source_hash"]},
+            {
+                "address": "aws_glue_job.pipeline__daily_revenue",
+                "action": "update",
+                "attributes": ["number_of_workers"],
+            },
+            {
+                "address": "aws_s3_object.pipeline__daily_revenue__script",
+                "action": "update",
+                "attributes": ["source_hash"],
+            },
         ]
-    }  # fmt: skip
+    }
     _timed("apply (update)", stack_ops.apply, changed, "dev", build, options)
     assert glue.get_job(JobName="shop-dev-daily_revenue")["Job"]["NumberOfWorkers"] == 5
     s3 = boto3.client("s3", region_name="eu-west-1", endpoint_url=moto_url)

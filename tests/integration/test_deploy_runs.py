@@ -1,7 +1,8 @@
 """`alurc run NAME --env ENV` (run_remote) and `alurc logs` against moto's HTTP server.
 
 moto's state manager makes Glue job runs progress one state per GetJobRun call
-(`glue::job_run`, progression manual, times=2: moto advances before it reads): STARTING -> RUNNING -> SUCCEEDED. To get a
+(`glue::job_run`, progression manual, times=2: moto advances before it reads):
+STARTING -> RUNNING -> SUCCEEDED. To get a
 failing run, the test gives one job's runs the transitions STARTING -> RUNNING -> FAILED
 (moto has no failure switch; the patch is on moto's FakeJob in this process, before the
 server starts). No terraform needed: the jobs are created with boto3.
@@ -60,14 +61,22 @@ def project(moto_url: str) -> Project:
         glue.create_job(
             Name=f"shop-dev-{job.name}",
             Role="arn:aws:iam::123456789012:role/x",
-            Command={"Name": "glueetl", "ScriptLocation": f"s3://shop-dev-artifacts/glue/{job.name}.py"},
+            Command={
+                "Name": "glueetl",
+                "ScriptLocation": f"s3://shop-dev-artifacts/glue/{job.name}.py",
+            },
         )
     return proj
 
 
 def test_successful_run_passes_through_every_state(project: Project) -> None:
     lines: list[str] = []
-    assert run_remote(project, "dev", "daily_revenue", out=lines.append, poll=FAST, sleep=lambda s: None) == 0
+    assert (
+        run_remote(
+            project, "dev", "daily_revenue", out=lines.append, poll=FAST, sleep=lambda s: None
+        )
+        == 0
+    )
     assert lines[0].startswith("started shop-dev-daily_revenue run jr_")
     assert lines[1:4] == ["  STARTING", "  RUNNING", "  SUCCEEDED"]
     assert ": SUCCEEDED in 123 s" in lines[4]
@@ -76,7 +85,12 @@ def test_successful_run_passes_through_every_state(project: Project) -> None:
 
 def test_failed_run_exits_non_zero(project: Project) -> None:
     lines: list[str] = []
-    assert run_remote(project, "dev", "clean_orders", out=lines.append, poll=FAST, sleep=lambda s: None) == 1
+    assert (
+        run_remote(
+            project, "dev", "clean_orders", out=lines.append, poll=FAST, sleep=lambda s: None
+        )
+        == 1
+    )
     assert lines[1:4] == ["  STARTING", "  RUNNING", "  FAILED"]
 
 
@@ -87,7 +101,9 @@ def test_following_is_bounded(project: Project, moto_url: str) -> None:
     try:
         lines: list[str] = []
         slept: list[float] = []
-        code = run_remote(project, "dev", "ingest_orders", out=lines.append, poll=FAST, sleep=slept.append)
+        code = run_remote(
+            project, "dev", "ingest_orders", out=lines.append, poll=FAST, sleep=slept.append
+        )
     finally:
         state_manager.set_transition("glue::job_run", {"progression": "manual", "times": 2})
     assert code == 1
@@ -98,7 +114,9 @@ def test_following_is_bounded(project: Project, moto_url: str) -> None:
 def test_unknown_job_and_undeployed_job(project: Project) -> None:
     lines: list[str] = []
     assert run_remote(project, "dev", "nope", out=lines.append) == 2
-    other = sample_project(envs=(sample_environment("dev", endpoint=dict(project.environments[0].endpoints)["glue"]),))
+    other = sample_project(
+        envs=(sample_environment("dev", endpoint=dict(project.environments[0].endpoints)["glue"]),)
+    )
     renamed = type(other)(**{**other.__dict__, "name": "other"})
     assert run_remote(renamed, "dev", "daily_revenue", out=lines.append, poll=FAST) == 1
     assert "cannot start Glue job other-dev-daily_revenue" in lines[-2]
@@ -113,7 +131,9 @@ def test_logs_prints_the_run_output(project: Project, moto_url: str) -> None:
     logs.put_log_events(
         logGroupName="/aws-glue/jobs/output",
         logStreamName="jr_abc",
-        logEvents=[{"timestamp": int(time.time() * 1000) + i, "message": f"line {i}"} for i in range(3)],
+        logEvents=[
+            {"timestamp": int(time.time() * 1000) + i, "message": f"line {i}"} for i in range(3)
+        ],
     )
     lines: list[str] = []
     assert print_logs(project, "dev", "jr_abc", out=lines.append) == 0

@@ -19,11 +19,15 @@ from pathlib import Path
 try:  # CDK Terrain, the maintained fork: same API, renamed packages
     import cdktn as cdktf
     from cdktn_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-    from cdktn_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
+    from cdktn_provider_aws.provider import (
+        AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints,
+    )
 except ImportError:  # HashiCorp CDKTF 0.21 (archived 2025-12-10)
     import cdktf  # type: ignore[no-redef]
     from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-    from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
+    from cdktf_cdktf_provider_aws.provider import (
+        AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints,
+    )
 
 HERE = Path(__file__).resolve().parent
 ENVIRONMENTS = {environments!r}

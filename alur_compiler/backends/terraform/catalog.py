@@ -58,7 +58,8 @@ def _bronze_table(sb: StackBuilder, table: Table) -> dict[str, Any] | None:
             )
             return None
         partition_cols.append(pf.column)
-    columns, keys = [], []
+    columns: list[dict[str, str]] = []
+    keys: list[dict[str, str]] = []
     for col in table.columns:
         try:
             entry = {"name": col.name, "type": glue_type(col.type), "comment": col.description}
@@ -81,7 +82,10 @@ def _bronze_table(sb: StackBuilder, table: Table) -> dict[str, Any] | None:
                 "output_format": PARQUET_OUTPUT,
                 "columns": columns,
                 "ser_de_info": [
-                    {"serialization_library": PARQUET_SERDE, "parameters": {"serialization.format": "1"}}
+                    {
+                        "serialization_library": PARQUET_SERDE,
+                        "parameters": {"serialization.format": "1"},
+                    }
                 ],
             }
         ],

@@ -34,7 +34,13 @@ WILDCARD_EXCEPTIONS: dict[str, str] = {
 
 S3_READ = ["s3:GetObject"]
 S3_WRITE = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-GLUE_READ = ["glue:GetDatabase", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable", "glue:GetTables"]
+GLUE_READ = [
+    "glue:GetDatabase",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:GetTable",
+    "glue:GetTables",
+]
 GLUE_WRITE = [
     "glue:BatchCreatePartition",
     "glue:BatchGetPartition",
@@ -55,7 +61,11 @@ LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 ASSUME_ROLE = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "glue.amazonaws.com"}}
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": "glue.amazonaws.com"},
+        }
     ],
 }
 
@@ -89,15 +99,26 @@ def _catalog_arns(sb: StackBuilder, tables: list[str]) -> list[str]:
     return sorted(arns)
 
 
-def _s3_statements(sid: str, bucket: str, prefixes: list[str], actions: list[str]) -> list[dict[str, Any]]:
+def _s3_statements(
+    sid: str, bucket: str, prefixes: list[str], actions: list[str]
+) -> list[dict[str, Any]]:
     if not prefixes:
         return []
     return [
-        {"Sid": f"{sid}Objects", "Effect": "Allow", "Action": actions,
-         "Resource": sorted(s3_arn(bucket, f"{p}*") for p in prefixes)},
-        {"Sid": f"{sid}List", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": s3_arn(bucket),
-         "Condition": {"StringLike": {"s3:prefix": sorted(f"{p}*" for p in prefixes)}}},
-    ]  # fmt: skip
+        {
+            "Sid": f"{sid}Objects",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": sorted(s3_arn(bucket, f"{p}*") for p in prefixes),
+        },
+        {
+            "Sid": f"{sid}List",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": s3_arn(bucket),
+            "Condition": {"StringLike": {"s3:prefix": sorted(f"{p}*" for p in prefixes)}},
+        },
+    ]
 
 
 def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
@@ -109,19 +130,38 @@ def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
         write_prefixes.append(f"iceberg/{db}.db/{job.target}_quarantine/")
     stmts = [
         *_s3_statements("LakeWrite", env.lake_bucket, write_prefixes, S3_WRITE),
-        *_s3_statements("LakeRead", env.lake_bucket, [p for t in read for p in lake_prefixes(sb, t)], S3_READ),
+        *_s3_statements(
+            "LakeRead", env.lake_bucket, [p for t in read for p in lake_prefixes(sb, t)], S3_READ
+        ),
         *_landing_statements(sb, job),
         *_artifact_statements(sb, job),
-        {"Sid": "CatalogRead", "Effect": "Allow", "Action": GLUE_READ,
-         "Resource": _catalog_arns(sb, [*read, job.target])},
-        {"Sid": "CatalogWrite", "Effect": "Allow", "Action": GLUE_WRITE,
-         "Resource": _catalog_arns(sb, [job.target]) + _quarantine_table_arns(sb, job)},
-        {"Sid": "State", "Effect": "Allow", "Action": STATE_ACTIONS,
-         "Resource": sb.arn("dynamodb", f"table/{env.state_table}")},
+        {
+            "Sid": "CatalogRead",
+            "Effect": "Allow",
+            "Action": GLUE_READ,
+            "Resource": _catalog_arns(sb, [*read, job.target]),
+        },
+        {
+            "Sid": "CatalogWrite",
+            "Effect": "Allow",
+            "Action": GLUE_WRITE,
+            "Resource": _catalog_arns(sb, [job.target]) + _quarantine_table_arns(sb, job),
+        },
+        {
+            "Sid": "State",
+            "Effect": "Allow",
+            "Action": STATE_ACTIONS,
+            "Resource": sb.arn("dynamodb", f"table/{env.state_table}"),
+        },
         {"Sid": "Logs", "Effect": "Allow", "Action": LOG_ACTIONS, "Resource": _log_arns(sb, job)},
-        {"Sid": "Metrics", "Effect": "Allow", "Action": sorted(WILDCARD_EXCEPTIONS), "Resource": "*",
-         "Condition": {"StringEquals": {"cloudwatch:namespace": "Glue"}}},
-    ]  # fmt: skip
+        {
+            "Sid": "Metrics",
+            "Effect": "Allow",
+            "Action": sorted(WILDCARD_EXCEPTIONS),
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "Glue"}},
+        },
+    ]
     return {"Version": "2012-10-17", "Statement": stmts}
 
 
@@ -153,14 +193,22 @@ def _artifact_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:
         keys.append(suite_key(job.target))
     scratch = [f"tmp/{job.name}/", f"reports/{job.name}/"]
     return [
-        {"Sid": "Artifacts", "Effect": "Allow", "Action": S3_READ,
-         "Resource": sorted(s3_arn(bucket, k) for k in keys)},
+        {
+            "Sid": "Artifacts",
+            "Effect": "Allow",
+            "Action": S3_READ,
+            "Resource": sorted(s3_arn(bucket, k) for k in keys),
+        },
         *_s3_statements("Scratch", bucket, scratch, S3_WRITE),
-    ]  # fmt: skip
+    ]
 
 
 def _log_arns(sb: StackBuilder, job: Job) -> list[str]:
-    groups = [job_log_group(sb.project, sb.env, job.name), "/aws-glue/jobs/output", "/aws-glue/jobs/error"]
+    groups = [
+        job_log_group(sb.project, sb.env, job.name),
+        "/aws-glue/jobs/output",
+        "/aws-glue/jobs/error",
+    ]
     return sorted(sb.arn("logs", f"log-group:{g}:*") for g in groups)
 
 

@@ -122,7 +122,9 @@ def add_triggers(sb: StackBuilder) -> None:
     jobs = sb.project.jobs
     after = {j.name: j.schedule.after for j in jobs if j.schedule and j.schedule.after}
     chained = set(after) | {p for preds in after.values() for p in preds}
-    wf_ref = "${aws_glue_workflow." + address_name("environment", sb.env.name, "workflow") + ".name}"
+    wf_ref = (
+        "${aws_glue_workflow." + address_name("environment", sb.env.name, "workflow") + ".name}"
+    )
     if chained:
         sb.add(
             "aws_glue_workflow",
@@ -134,25 +136,37 @@ def add_triggers(sb: StackBuilder) -> None:
             },
         )
     for job in jobs:
-        if job.schedule is None:
-            continue
-        kind, tags = job_kind(job), entity_tags(job_kind(job), job.name)
-        base = glue_job_name(sb.project, sb.env, job.name)
-        common: dict[str, Any] = {"enabled": job.schedule.enabled, "tags": tags}
-        common["actions"] = [{"job_name": _job_ref(sb, job.name)}]
-        if job.name in chained:
-            common["workflow_name"] = wf_ref
-        if job.schedule.cron:
-            body = {"name": f"{base}-cron", "type": "SCHEDULED", "schedule": job.schedule.aws_expression}
-            sb.add("aws_glue_trigger", address_name(kind, job.name, "cron"), body | common)
-        if job.schedule.after:
-            conditions = [
-                {"job_name": _job_ref(sb, p), "state": "SUCCEEDED", "logical_operator": "EQUALS"}
-                for p in sorted(job.schedule.after)
-            ]
-            body = {
-                "name": f"{base}-after",
-                "type": "CONDITIONAL",
-                "predicate": [{"logical": "AND", "conditions": conditions}],
-            }
-            sb.add("aws_glue_trigger", address_name(kind, job.name, "after"), body | common)
+        kind = job_kind(job)
+        for part, body in _triggers(sb, job, wf_ref if job.name in chained else None):
+            sb.add("aws_glue_trigger", address_name(kind, job.name, part), body)
+
+
+def _triggers(sb: StackBuilder, job: Job, workflow: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """(address part, body) of the job's SCHEDULED and CONDITIONAL triggers."""
+    if job.schedule is None:
+        return []
+    base = glue_job_name(sb.project, sb.env, job.name)
+    common: dict[str, Any] = {
+        "enabled": job.schedule.enabled,
+        "tags": entity_tags(job_kind(job), job.name),
+        "actions": [{"job_name": _job_ref(sb, job.name)}],
+    }
+    if workflow is not None:
+        common["workflow_name"] = workflow
+    out: list[tuple[str, dict[str, Any]]] = []
+    if job.schedule.cron:
+        cron = {
+            "name": f"{base}-cron",
+            "type": "SCHEDULED",
+            "schedule": job.schedule.aws_expression,
+        }
+        out.append(("cron", cron | common))
+    if job.schedule.after:
+        conditions = [
+            {"job_name": _job_ref(sb, p), "state": "SUCCEEDED", "logical_operator": "EQUALS"}
+            for p in sorted(job.schedule.after)
+        ]
+        predicate = [{"logical": "AND", "conditions": conditions}]
+        after = {"name": f"{base}-after", "type": "CONDITIONAL", "predicate": predicate}
+        out.append(("after", after | common))
+    return out

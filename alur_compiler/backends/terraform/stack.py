@@ -51,7 +51,9 @@ def backend_block(project: Project, env: Environment) -> dict[str, Any]:
         s3["dynamodb_table"] = state.lock_table
     endpoints = dict(env.endpoints)
     if endpoints:
-        s3["endpoints"] = {k: v for k, v in endpoints.items() if k in ("s3", "dynamodb", "sts", "iam")}
+        s3["endpoints"] = {
+            k: v for k, v in endpoints.items() if k in ("s3", "dynamodb", "sts", "iam")
+        }
         s3.update(
             {
                 "skip_credentials_validation": True,

@@ -14,12 +14,19 @@ def add_buckets(sb: StackBuilder) -> None:
     it is referenced (IAM read grants), never created or destroyed by alurc."""
     env = sb.env
     # The lake holds data: never force-destroyed. Artifacts are regenerable build output.
-    for part, bucket, force in (("lake", env.lake_bucket, False), ("artifacts", env.artifacts_bucket, True)):
+    for part, bucket, force in (
+        ("lake", env.lake_bucket, False),
+        ("artifacts", env.artifacts_bucket, True),
+    ):
         name = address_name("environment", env.name, part)
         ref = sb.add(
             "aws_s3_bucket",
             name,
-            {"bucket": bucket, "force_destroy": force, "tags": entity_tags("environment", env.name)},
+            {
+                "bucket": bucket,
+                "force_destroy": force,
+                "tags": entity_tags("environment", env.name),
+            },
         )
         bucket_id = f"${{{ref}.id}}"
         sb.add(
@@ -73,9 +80,21 @@ def add_objects(sb: StackBuilder) -> None:
     changed script is an in-place update of its object (and nothing else)."""
     for job in sb.project.jobs:
         kind = job_kind(job)
-        _object(sb, address_name(kind, job.name, "script"), script_key(job.name), "text/x-python", entity_tags(kind, job.name))
+        _object(
+            sb,
+            address_name(kind, job.name, "script"),
+            script_key(job.name),
+            "text/x-python",
+            entity_tags(kind, job.name),
+        )
     for table in suite_tables(sb):
-        _object(sb, address_name("table", table, "suite"), suite_key(table), "application/json", entity_tags("table", table))
+        _object(
+            sb,
+            address_name("table", table, "suite"),
+            suite_key(table),
+            "application/json",
+            entity_tags("table", table),
+        )
 
 
 def _object(sb: StackBuilder, name: str, key: str, content_type: str, tags: dict[str, str]) -> None:
