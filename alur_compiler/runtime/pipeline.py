@@ -112,14 +112,9 @@ def publish(
         )
     name = iceberg_name(args, layer, target["name"])
     create_table(spark, name, target["ddl"], target["partition_spec"])
-    if job["checks"]:
-        gate = quality_gate(spark, job, staged, report, args)
-        report["rows_read"] = gate["rows_read"]
-        report["rows_written"] = gate["rows_passed"]
-    else:
-        staged = staged.cache()
-        report["rows_read"] = report["rows_written"] = staged.count()
-        gate = {"passed": staged, "quarantine": None, "release": staged.unpersist}
+    gate = quality_gate(spark, job, staged, report, args)
+    report["rows_read"] = gate["rows_read"]
+    report["rows_written"] = gate["rows_passed"]
     try:
         write_table(spark, job, name, gate["passed"])
         crash_point("after_publish")

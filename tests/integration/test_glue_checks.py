@@ -23,6 +23,7 @@ SILVER_CHECKS = (
         columns=("status",),
         values=("placed", "shipped", "deleted"),
     ),
+    check("key_unique", CheckType.UNIQUE, Action.FAIL, columns=("order_id",)),
 )
 ROWS = [
     "O1,C1,1,10.00,placed,2026-11-01 10:00:00",
@@ -48,7 +49,9 @@ def test_warn_drop_quarantine_counts_and_rows(spark: Any, tmp_path: Path) -> Non
         "customer_known": (1, "warned"),
         "qty_range": (3, "dropped"),
         "status_ok": (2, "quarantined"),
+        "key_unique": (0, "passed"),  # proven: rows are deduplicated by the merge key
     }
+    assert report["checks"][3]["proof"].startswith("rows are deduplicated")
     assert h.rows("silver", "orders", "order_id") == [("O1",), ("O2",)]
     quarantined = h.rows("silver", "orders_quarantine", "order_id, _failed_checks, _job")
     assert quarantined == [
