@@ -63,3 +63,10 @@ def test_run_needs_local_or_env() -> None:
     result = CliRunner().invoke(app, ["run", str(ROOT / "examples" / "retail")])
     assert result.exit_code == 2
     assert "--local or --env" in result.output
+
+
+def test_run_env_takes_exactly_one_job() -> None:
+    retail = str(ROOT / "examples" / "retail")
+    result = CliRunner().invoke(app, ["run", retail, "a", "b", "--env", "dev"])
+    assert result.exit_code == 2
+    assert "--env runs exactly one job" in result.output
