@@ -94,10 +94,9 @@ def evaluate_checks(
     """Evaluate `checks` on `df` (see the module docstring and specs/checks.md)."""
     row = [(i, c) for i, c in enumerate(checks) if c["level"] == "row"]
     flags = {i: _FLAG.format(i) for i, _ in row}
-    flagged = df
-    if row:
-        exprs = [f"coalesce(({c['fail_expr']}), FALSE) AS {flags[i]}" for i, c in row]
-        flagged = df.selectExpr("*", *exprs)
+    exprs = [f"coalesce(({c['fail_expr']}), FALSE) AS {flags[i]}" for i, c in row]
+    # Always a new plan: caching (and later unpersisting) it never touches the caller's df.
+    flagged = df.selectExpr("*", *exprs)
     cached = flagged.cache() if checks else None
     stats = _aggregate(flagged, checks, flags)
     results = [

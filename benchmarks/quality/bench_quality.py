@@ -35,7 +35,7 @@ SELECT
   CASE WHEN id % 50000 = 1 THEN NULL
        WHEN id % 1000 = 0 THEN 'o1' ELSE concat('o', id) END AS order_id,
   concat('c', id % 1100) AS customer_id,
-  element_at(array('placed', 'shipped', 'bogus', 'it\\'s {odd}'), CAST(id % 4 AS INT) + 1)
+  element_at(array('placed', 'shipped', 'bogus', 'it\\'s {{odd}}'), CAST(id % 4 AS INT) + 1)
     AS status,
   CAST(id % 1200 AS INT) AS quantity,
   CAST(id % 100 AS DOUBLE) - 1.0 AS amount,

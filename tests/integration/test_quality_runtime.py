@@ -152,3 +152,12 @@ def test_all_row_checks_in_one_spark_job(spark: Any) -> None:
 def test_string_literal_round_trips_through_spark(spark: Any, value: str) -> None:
     got = spark.sql(f"SELECT {string_literal(value)} AS v").collect()[0].v
     assert got == value
+
+
+def test_unpersist_leaves_the_callers_cache_alone(spark: Any) -> None:
+    df = spark.createDataFrame(ROWS, SCHEMA).cache()
+    df.count()
+    rows = Check("rows", T.ROW_COUNT_BETWEEN, Action.WARN, min=1)
+    evaluate_checks(df, _checks(rows)).unpersist()
+    assert df.storageLevel.useMemory
+    df.unpersist()
