@@ -180,15 +180,19 @@ def alurc_revision() -> dict[str, object]:
 
 
 def profile(root: Path, top: int = 25) -> str:
-    """cProfile of one cold `alurc compile ROOT`, top lines by cumulative and by own time."""
+    """cProfile of one cold `alurc compile ROOT`, top lines by cumulative and by own time.
+
+    In one process (ALURC_NO_PARALLEL=1): a profile cannot see into a process pool.
+    """
     shutil.rmtree(root / "build", ignore_errors=True)
+    env = {**_alurc_env(), "ALURC_NO_PARALLEL": "1"}
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "compile.prof"
         subprocess.run(
             [str(PYTHON), "-m", "cProfile", "-o", str(stats), str(ALURC), "compile", str(root)],
             check=True,
             capture_output=True,
-            env=_alurc_env(),
+            env=env,
         )
         code = (
             "import pstats, sys; s = pstats.Stats(sys.argv[1]); s.strip_dirs(); "
