@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alur_compiler.diagnostics import Diagnostics, Span
-from alur_compiler.ir.build_jobs import build_ingestion, build_pipeline
+from alur_compiler.ir.build_jobs import analyse_all, build_ingestion, build_pipeline
 from alur_compiler.ir.build_project import build_environments, project_settings
 from alur_compiler.ir.build_tables import build_table
 from alur_compiler.ir.graph import job_dependencies
@@ -27,8 +27,10 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
     known = set(index.tables) | index.broken_tables
     pipelines: list[Pipeline] = []
     ingestions: list[Ingestion] = []
-    for _, doc in sorted(index.pipelines.items()):
-        pipe = build_pipeline(doc, tables, known, defaults, diags)
+    pipeline_docs = [doc for _, doc in sorted(index.pipelines.items())]
+    analysed = analyse_all(pipeline_docs, tables)
+    for doc in pipeline_docs:
+        pipe = build_pipeline(doc, tables, known, defaults, diags, analysed)
         if pipe is not None:
             pipelines.append(pipe)
     for _, doc in sorted(index.ingestions.items()):

@@ -21,8 +21,8 @@ from alur_compiler.ir.nodes import (
 )
 from alur_compiler.ir.sql_check import SqlLocator, check_output, check_row_expression
 from alur_compiler.load.source import SourceDoc
-from alur_compiler.semantic.sql_analyze import OutputColumn, analyze
-from alur_compiler.semantic.sql_parse import parse_select, resolve_tables
+from alur_compiler.semantic.sql_analyze import OutputColumn
+from alur_compiler.semantic.sql_batch import Catalog, SqlResult, analyze_many, analyze_one
 
 DEFAULT_MODE = {
     Layer.BRONZE: WriteMode.APPEND,
@@ -83,6 +83,7 @@ def build_pipeline(
     known: set[str],
     defaults: GlueConfig,
     diags: Diagnostics,
+    analysed: dict[str, SqlResult] | None = None,
 ) -> Pipeline | None:
     data: dict[str, Any] = doc.data
     before = len(diags.errors)
@@ -98,7 +99,8 @@ def build_pipeline(
             hint="write an Ingestion for it, or target a silver/gold table",
         )
     sql, loc = source
-    outputs, sources = _analyze_sql(sql, loc, target, tables, diags)
+    done = (analysed or {}).get(str(data["name"]))
+    outputs, sources = _analyze_sql(sql, loc, target, tables, diags, done)
     if outputs is not None and target.layer is not Layer.BRONZE:
         check_output(outputs, target, tables, loc, diags)
     mode = WriteMode(data.get("mode", DEFAULT_MODE[target.layer]))
@@ -139,29 +141,42 @@ def build_pipeline(
     )
 
 
-def _analyze_sql(
-    sql: str, loc: SqlLocator, target: Table, tables: dict[str, Table], diags: Diagnostics
-) -> tuple[list[OutputColumn] | None, tuple[SourceTable, ...]]:
-    parsed = parse_select(sql)
-    if parsed.tree is not None:
-        resolve_tables(parsed, {n: t.layer.value for n, t in tables.items()}, target.name)
-    for p in parsed.problems:
-        diags.report(p.code, p.message, loc.at(p.offset, p.length), hint=p.hint)
-    if parsed.tree is None or parsed.problems:
-        return None, ()
-    nested: dict[str, dict[str, dict[str, str]]] = {}
-    for name in parsed.tables:
-        t = tables[name]
-        nested.setdefault(t.layer.value, {})[name] = {c.name: c.type for c in t.columns}
-    schema: dict[str, object] = dict(nested)
-    not_null = frozenset(
-        f"{n}.{c.name}" for n in parsed.tables for c in tables[n].columns if not c.nullable
+def catalog_of(tables: dict[str, Table]) -> Catalog:
+    """What SQL analysis needs to know about the contracts, in picklable form."""
+    return Catalog(
+        layers={n: t.layer.value for n, t in tables.items()},
+        columns={n: {c.name: c.type for c in t.columns} for n, t in tables.items()},
+        not_null=frozenset(
+            f"{n}.{c.name}" for n, t in tables.items() for c in t.columns if not c.nullable
+        ),
     )
-    analysis = analyze(parsed, schema, not_null)
-    for p in analysis.problems:
+
+
+def analyse_all(docs: list[SourceDoc], tables: dict[str, Table]) -> dict[str, SqlResult]:
+    """SQL analysis of every pipeline whose target and SQL are readable, in one batch."""
+    quiet = Diagnostics()  # problems here are reported again, located, by build_pipeline
+    items = []
+    for doc in docs:
+        source = read_sql(doc, quiet)
+        target = str(doc.data["target"])
+        if source is not None and target in tables:
+            items.append((str(doc.data["name"]), source[0], target))
+    return analyze_many(items, catalog_of(tables))
+
+
+def _analyze_sql(
+    sql: str,
+    loc: SqlLocator,
+    target: Table,
+    tables: dict[str, Table],
+    diags: Diagnostics,
+    done: SqlResult | None = None,
+) -> tuple[list[OutputColumn] | None, tuple[SourceTable, ...]]:
+    result = done if done is not None else analyze_one(sql, target.name, catalog_of(tables))
+    for p in result.problems:
         diags.report(p.code, p.message, loc.at(p.offset, p.length), hint=p.hint)
-    sources = tuple(SourceTable(table=n, written_as=w) for n, w in sorted(parsed.tables.items()))
-    return (None if analysis.problems else analysis.columns), sources
+    sources = tuple(SourceTable(table=n, written_as=w) for n, w in sorted(result.tables.items()))
+    return result.columns, sources
 
 
 def _merge_settings(

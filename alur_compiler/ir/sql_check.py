@@ -13,7 +13,7 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.ir.nodes import Column, Table
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.sql_analyze import OutputColumn
-from alur_compiler.semantic.sql_parse import line_col, offset_of
+from alur_compiler.semantic.sql_parse import SPARK, line_col, offset_of
 from alur_compiler.semantic.types import category
 
 
@@ -121,7 +121,7 @@ def check_row_expression(
 ) -> bool:
     """A boolean SQL expression over one row: parses, and names only known columns."""
     try:
-        tree = sqlglot.parse_one(sql, read="spark")
+        tree = sqlglot.parse_one(sql, read=SPARK)
     except (ParseError, TokenError) as exc:
         errors = getattr(exc, "errors", None) or [{}]
         line, col = int(errors[0].get("line") or 1), int(errors[0].get("col") or 1)

@@ -36,8 +36,9 @@ class SourceDoc:
     abspath: str
     index: int  # position of the document in its file (0-based)
     data: Any
-    value_spans: dict[str, Span] = field(default_factory=dict)
-    key_spans: dict[str, Span] = field(default_factory=dict)
+    #: json pointer -> (line, col, end_line, end_col), 1-based; Spans are made on demand
+    value_spans: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    key_spans: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     scalars: dict[str, ScalarLoc] = field(default_factory=dict)
 
     @property
@@ -56,17 +57,18 @@ class SourceDoc:
 
     @property
     def span(self) -> Span:
-        return self.value_spans.get("", Span(self.path, 1, 1, 1, 1))
+        pos = self.value_spans.get("")
+        return Span(self.path, *pos) if pos else Span(self.path, 1, 1, 1, 1)
 
     def span_of(self, ptr: str, key: bool = False) -> Span:
         """Span of the value (or of its key) at `ptr`; falls back to the nearest parent."""
         table = self.key_spans if key else self.value_spans
         if ptr in table:
-            return table[ptr]
+            return Span(self.path, *table[ptr])
         while ptr:
             ptr = ptr.rsplit("/", 1)[0]
             if ptr in self.value_spans:
-                return self.value_spans[ptr]
+                return Span(self.path, *self.value_spans[ptr])
         return self.span
 
     def span_in_scalar(self, ptr: str, line: int, col: int, length: int = 1) -> Span:

@@ -17,9 +17,19 @@ from alur_compiler.diagnostics import Diagnostics, Span, codes
 from alur_compiler.load.source import ScalarLoc, SourceDoc, pointer
 
 try:  # the C composer is ~5x faster; PyYAML wheels ship it
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """Skips PyYAML's implicit tag resolution: `_scalar` decides types itself."""
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
 
 _TAG = "tag:yaml.org,2002:"
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
@@ -28,12 +38,11 @@ _FLOAT = re.compile(
 )
 
 
-def _span(path: str, node: yaml.Node) -> Span:
+def _pos(node: yaml.Node) -> tuple[int, int, int, int]:
     s, e = node.start_mark, node.end_mark
-    end_line, end_col = e.line + 1, max(e.column, 1)
     if e.line > s.line and e.column == 0:  # block values end at the start of the next line
-        end_line, end_col = e.line, 1
-    return Span(path, s.line + 1, s.column + 1, end_line, end_col)
+        return (s.line + 1, s.column + 1, e.line, 1)
+    return (s.line + 1, s.column + 1, e.line + 1, e.column or 1)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -63,34 +72,34 @@ class _Builder:
         self.doc = doc
         self.lines = lines
         self.diags = diags
-        self.depth = 0
 
-    def build(self, node: yaml.Node, parts: tuple[str | int, ...]) -> Any:
-        ptr = pointer(parts)
-        self.doc.value_spans[ptr] = _span(self.doc.path, node)
-        if len(parts) > 64:
+    def build(self, node: yaml.Node, ptr: str, depth: int = 0) -> Any:
+        self.doc.value_spans[ptr] = _pos(node)
+        if depth > 64:
             self.diags.report(
                 codes.YAML_UNSUPPORTED,
                 "nesting deeper than 64 levels",
-                self.doc.value_spans[ptr],
+                self.doc.span_of(ptr),
                 hint="specs are shallow; check the indentation",
             )
             return None
         if isinstance(node, yaml.ScalarNode):
-            if isinstance(node.value, str) and (node.tag == _TAG + "str" or node.style):
+            value = _scalar(node)
+            if isinstance(value, str):
                 self._record_scalar(ptr, node)
-            return _scalar(node)
+            return value
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*parts, i)) for i, item in enumerate(node.value)]
+            return [self.build(item, f"{ptr}/{i}", depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.MappingNode)
-        return self._mapping(node, parts)
+        return self._mapping(node, ptr, depth)
 
-    def _mapping(self, node: yaml.MappingNode, parts: tuple[str | int, ...]) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, ptr: str, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        first: dict[str, Span] = {}
+        first: dict[str, tuple[int, int, int, int]] = {}
         for key_node, value_node in node.value:
-            key_span = _span(self.doc.path, key_node)
+            key_pos = _pos(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
+                key_span = Span(self.doc.path, *key_pos)
                 self.diags.report(
                     codes.YAML_UNSUPPORTED, "mapping keys must be plain names", key_span
                 )
@@ -100,7 +109,7 @@ class _Builder:
                 self.diags.report(
                     codes.YAML_UNSUPPORTED,
                     "YAML merge keys (<<) are not supported in specs",
-                    key_span,
+                    Span(self.doc.path, *key_pos),
                     hint="write the keys out; defaults belong in alur.yaml `defaults`",
                 )
                 continue
@@ -108,14 +117,15 @@ class _Builder:
                 self.diags.report(
                     codes.DUPLICATE_KEY,
                     f"duplicate key '{key}'",
-                    key_span,
+                    Span(self.doc.path, *key_pos),
                     hint="remove one of them; YAML would silently keep only the last",
-                    notes=(("first defined here", first[key]),),
+                    notes=(("first defined here", Span(self.doc.path, *first[key])),),
                 )
                 continue
-            first[key] = key_span
-            self.doc.key_spans[pointer((*parts, key))] = key_span
-            out[key] = self.build(value_node, (*parts, key))
+            first[key] = key_pos
+            child = f"{ptr}/{pointer((key,))[1:]}" if ("/" in key or "~" in key) else f"{ptr}/{key}"
+            self.doc.key_spans[child] = key_pos
+            out[key] = self.build(value_node, child, depth + 1)
         return out
 
     def _record_scalar(self, ptr: str, node: yaml.ScalarNode) -> None:
@@ -175,7 +185,7 @@ def parse_documents(text: str, path: str, abspath: str, diags: Diagnostics) -> l
         if node is None:
             continue
         doc = SourceDoc(path=path, abspath=abspath, index=index, data=None)
-        doc.data = _Builder(doc, lines, diags).build(node, ())
+        doc.data = _Builder(doc, lines, diags).build(node, "")
         if doc.data is None:
             continue
         docs.append(doc)

@@ -39,6 +39,26 @@ def registry() -> tuple[Registry, dict[str, Any]]:
     return Registry().with_resources(resources), schemas
 
 
+_BASE = "file:///alurc/schemas/"
+
+
+@lru_cache(maxsize=8)
+def fast_validator_for(kind: str) -> Any | None:
+    """A compiled (Rust) validator for the quick yes/no; None when jsonschema-rs is absent.
+
+    It reads the same schema files; only documents it rejects go through the Python
+    validator, which produces the detailed, located errors.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - optional speed-up
+        return None
+    _, schemas = registry()
+    reg = jsonschema_rs.Registry([(_BASE + name, s) for name, s in schemas.items()])
+    name = KIND_SCHEMAS[kind]
+    return jsonschema_rs.validator_for(schemas[name], registry=reg, base_uri=_BASE + name)
+
+
 @lru_cache(maxsize=8)
 def validator_for(kind: str) -> Draft202012Validator:
     reg, schemas = registry()

@@ -11,7 +11,12 @@ from jsonschema.exceptions import ValidationError
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import did_you_mean, suggestion_suffix
 from alur_compiler.load.source import SourceDoc, pointer
-from alur_compiler.schema.registry import API_VERSION, KIND_SCHEMAS, validator_for
+from alur_compiler.schema.registry import (
+    API_VERSION,
+    KIND_SCHEMAS,
+    fast_validator_for,
+    validator_for,
+)
 
 _JSON_TYPES = {
     dict: "a mapping",
@@ -194,8 +199,11 @@ def validate_document(doc: SourceDoc, diags: Diagnostics) -> bool:
     kind = check_kind(doc, diags)
     if kind is None:
         return False
+    fast = fast_validator_for(kind)
+    if fast is not None and fast.is_valid(doc.data) and len(diags.errors) == before:
+        return True
     validator = validator_for(kind)
-    if validator.is_valid(doc.data) and len(diags.errors) == before:
+    if fast is None and validator.is_valid(doc.data) and len(diags.errors) == before:
         return True
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
     for error in errors:

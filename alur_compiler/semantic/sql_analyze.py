@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
@@ -14,10 +15,10 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 from alur_compiler.diagnostics import codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
-from alur_compiler.semantic.sql_parse import ParsedSql, SqlProblem, offset_of
+from alur_compiler.semantic.sql_parse import SPARK, ParsedSql, SqlProblem, offset_of
 from alur_compiler.semantic.types import TypeSyntaxError, normalize_type
 
-Schema = dict[str, object]  # layer -> table -> column -> spark type (nested dicts)
+Schema = Any  # layer -> table -> column -> type: nested dicts or a sqlglot MappingSchema
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,11 @@ def _column_problem(parsed: ParsedSql, exc: OptimizeError, schema: Schema) -> Sq
     )
 
 
-def _tables(schema: Schema) -> dict[str, dict[str, str]]:
+def _tables(schema: Any) -> dict[str, dict[str, str]]:
+    """table -> columns from a nested dict or a sqlglot MappingSchema (layer -> table -> cols)."""
+    nested = getattr(schema, "mapping", schema)
     out: dict[str, dict[str, str]] = {}
-    for tables in schema.values():
-        assert isinstance(tables, dict)
+    for tables in nested.values():
         out.update(tables)
     return out
 
@@ -104,11 +106,12 @@ def analyze(
     assert parsed.tree is not None
     result = SqlAnalysis()
     original = parsed.tree
+    offsets = _projection_offsets(original)  # before qualify rewrites the tree in place
     try:
         tree = qualify(
-            original.copy(),
+            original,
             schema=schema,
-            dialect="spark",
+            dialect=SPARK,
             validate_qualify_columns=True,
             quote_identifiers=False,
             identify=False,
@@ -117,9 +120,8 @@ def analyze(
         result.problems.append(_column_problem(parsed, exc, schema))
         return result
     with contextlib.suppress(Exception):  # type inference is best effort; never block on it
-        tree = annotate_types(tree, schema=schema, dialect="spark")
+        tree = annotate_types(tree, schema=schema, dialect=SPARK)
     scope = build_scope(tree)
-    offsets = _projection_offsets(original)
     assert isinstance(tree, exp.Query)
     outer = _outer_join_aliases(tree)
     filtered = _not_null_filters(tree)
@@ -197,12 +199,36 @@ def _projection_offsets(tree: exp.Expr) -> dict[str, int]:
     return out
 
 
+_T = exp.DataType.Type
+#: parameterless types, mapped without running the SQL generator (it dominates otherwise)
+_SIMPLE_TYPES = {
+    _T.TEXT: "string",
+    _T.VARCHAR: "string",
+    _T.BOOLEAN: "boolean",
+    _T.TINYINT: "tinyint",
+    _T.SMALLINT: "smallint",
+    _T.INT: "int",
+    _T.BIGINT: "bigint",
+    _T.FLOAT: "float",
+    _T.DOUBLE: "double",
+    _T.DATE: "date",
+    _T.TIMESTAMP: "timestamp",
+    _T.TIMESTAMPTZ: "timestamp",
+    _T.TIMESTAMPLTZ: "timestamp",
+    _T.TIMESTAMPNTZ: "timestamp_ntz",
+    _T.BINARY: "binary",
+}
+
+
 def _type_of(proj: exp.Expr) -> str | None:
     dtype = proj.type
     if dtype is None or dtype.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
         return None
     try:
-        return normalize_type(dtype.sql(dialect="spark"))
+        simple = _SIMPLE_TYPES.get(dtype.this)
+        if simple is not None and not dtype.expressions:
+            return simple
+        return normalize_type(dtype.sql(dialect=SPARK))
     except TypeSyntaxError:
         return None
 

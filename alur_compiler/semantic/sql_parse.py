@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 
 from alur_compiler.diagnostics import codes
@@ -13,6 +14,8 @@ from alur_compiler.diagnostics.codes import ErrorCode
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 
 LAYERS = ("bronze", "silver", "gold")
+#: one Spark dialect instance for every parse/qualify/annotate (constructing one is costly)
+SPARK = Dialect.get_or_raise("spark")
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def _offset_from_line_col(text: str, line: int, col: int) -> int:
 def parse_select(sql: str) -> ParsedSql:
     """Parse exactly one SELECT (or set operation of SELECTs)."""
     try:
-        statements = [s for s in sqlglot.parse(sql, read="spark") if s is not None]
+        statements = [s for s in sqlglot.parse(sql, read=SPARK) if s is not None]
     except ParseError as exc:
         err = exc.errors[0] if exc.errors else {}
         line, col = int(err.get("line") or 1), int(err.get("col") or 1)

@@ -7,6 +7,7 @@ struct<name:T, ...>. Errors carry the offset of the offending character.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 PRIMITIVES = {
     "string": "string",
@@ -145,6 +146,7 @@ class _Parser:
         return "struct<" + ",".join(fields) + ">"
 
 
+@lru_cache(maxsize=4096)
 def normalize_type(text: str) -> str:
     """Canonical lower-case form; raises TypeSyntaxError with an offset."""
     parser = _Parser(text)
