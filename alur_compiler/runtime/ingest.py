@@ -8,17 +8,23 @@ Protocol (state items, see state.py; `pk` is the job name):
   locally, so a changed file is a new version and is ingested again): `claimed` by a
   batch, then `committed` (`ingested`, `quarantined` or `skipped`).
 
-A run (1) opens its batch; (2) claims each new file version with a conditional put (two
-concurrent runs: exactly one wins a file); a file claimed by another batch is skipped if
-that batch is `open` and younger than the lease (the job timeout), finished if that batch
-`committed`, and recovered if it is dead: the dead batch is first marked `aborted`
-(conditional, so it can never commit later), every data file holding its `_batch_id`
-(bronze, row quarantine, check quarantine) is deleted, then the file is re-claimed;
-(3) reads, conforms and checks the claimed files and appends all rows, tagged with its
-`_batch_id`, in Spark writes that produce only that batch's files; (4) commits the batch
-item, then marks its files committed (a crash in between is finished by the next run).
+A run (1) opens its batch (`opened_at`, before any write); (2) claims each new file
+version with a conditional put (two concurrent runs: exactly one wins a file); a file
+claimed by another batch is skipped if that batch is `open` and younger than the lease (the
+job timeout), finished if that batch `committed`, and recovered if it is dead: the dead
+batch is first marked `aborted` (conditional, so it can never commit later), every data
+file holding its `_batch_id` (bronze, row quarantine, check quarantine) is deleted, the
+batch item is dropped and the file re-claimed; (3) reads, conforms and checks the claimed
+files and appends all rows, tagged with its `_batch_id`, in Spark writes that produce only
+that batch's files; (4) commits the batch item, marks its files committed (a crash in
+between is finished by the next run) and drops the batch item.
 A crash anywhere before (4) leaves an `open` batch whose rows the next run deletes before
 ingesting the files again, so every row lands exactly once.
+
+Readers (pipeline.py) hide rows of batches that are `open` or `aborted` (they query the
+batch items before and after listing the files) and never move their `_ingested_at`
+watermark past the `opened_at` of an open batch, so a slow concurrent batch is read later
+instead of being skipped.
 """
 
 from __future__ import annotations
@@ -62,8 +68,14 @@ def lake_paths(args: dict[str, str], table: str) -> dict[str, str]:
     }
 
 
+def _utc_now() -> str:
+    """Microsecond UTC timestamp, the format Spark casts back exactly."""
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def open_batch(store: Any, job: str, batch_id: str) -> None:
-    item = {"status": "open", "claimed_at": _now()}
+    """Create the batch item before any claim or write; `opened_at` <= its `_ingested_at`."""
+    item = {"status": "open", "claimed_at": _now(), "opened_at": _utc_now()}
     if not store.put_if(job, f"batch#{batch_id}", item, None):
         raise JobFailed(f"batch {batch_id} already exists")
 
@@ -108,6 +120,7 @@ def resolve_owner(spark: Any, store: Any, ctx: dict[str, Any], owner: str, sk: s
             return False
     if owner not in ctx["recovered"]:
         remove_batch_data(spark, ctx, owner)
+        store.delete_if(job, f"batch#{owner}", {"status": "aborted"})
         ctx["recovered"].add(owner)
     return True
 
@@ -142,16 +155,16 @@ def commit_batch(store: Any, ctx: dict[str, Any], results: dict[str, str]) -> No
     for sk, result in sorted(results.items()):
         done = {"status": "committed", "batch_id": batch_id, "result": result}
         store.put_if(job, sk, done, {"status": "claimed", "batch_id": batch_id})
+    # Every file item is final: the batch item is no longer needed by recovery.
+    store.delete_if(job, f"batch#{batch_id}", {"status": "committed"})
 
 
 def release_batch(store: Any, ctx: dict[str, Any], claimed: list[tuple[str, str]]) -> None:
-    """Give back the claims of a batch that wrote nothing (a handled failure)."""
+    """Give back the claims of a batch whose data is gone (a handled failure), then drop it."""
     job, batch_id = ctx["job"], ctx["batch_id"]
     for uri, fingerprint in claimed:
         store.delete_if(job, f"file#{uri}#{fingerprint}", {"batch_id": batch_id})
-    store.put_if(
-        job, f"batch#{batch_id}", {"status": "aborted", "claimed_at": _now()}, {"status": "open"}
-    )
+    store.delete_if(job, f"batch#{batch_id}", {"status": "open"})
 
 
 def quarantine_file(ctx: dict[str, Any], uri: str, reason: str) -> None:

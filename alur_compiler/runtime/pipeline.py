@@ -10,6 +10,7 @@ successful publish. The SQL output is cast to the contract, deduplicated per mer
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from pyspark.sql import functions as F
@@ -59,13 +60,40 @@ def read_source(spark: Any, args: dict[str, str], source: dict[str, Any]) -> Any
     return spark.table(iceberg_name(args, source["layer"], source["table"]))
 
 
+def pending_batches(store: Any, writers: list[str]) -> dict[str, dict[str, str]]:
+    """Ingestion batches not committed yet (open or aborted): batch id -> item."""
+    out: dict[str, dict[str, str]] = {}
+    for writer in writers:
+        for sk, item in store.query(writer, "batch#"):
+            if item.get("status") in ("open", "aborted"):
+                out[sk[len("batch#") :]] = item
+    return out
+
+
+def clamp_watermark(latest: str, previous: str | None, pending: dict[str, Any]) -> str:
+    """Never past the start of an open batch: its rows may still arrive with older stamps."""
+    opened = [i["opened_at"] for i in pending.values() if i.get("status") == "open"]
+    value = datetime.datetime.fromisoformat(latest)
+    if opened:
+        start = min(datetime.datetime.fromisoformat(o) for o in opened)
+        value = min(value, start - datetime.timedelta(microseconds=1))
+    if previous is not None:
+        value = max(value, datetime.datetime.fromisoformat(previous))
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def register_sources(
     spark: Any, job: dict[str, Any], args: dict[str, str], store: Any
 ) -> dict[str, str] | None:
     """Register every source view; returns the new watermarks, or None if nothing is new."""
     marks: dict[str, str] = {}
     for source in job["sources"]:
-        df = read_source(spark, args, source)
+        writers = source.get("writers") or []
+        pending = pending_batches(store, writers)
+        df = read_source(spark, args, source)  # lists the files now
+        pending.update(pending_batches(store, writers))
+        if pending:
+            df = df.where(~F.col("_batch_id").isin(sorted(pending)))
         column = source.get("incremental_column")
         if column:
             item = store.get(job["name"], f"watermark#{source['table']}")
@@ -75,6 +103,9 @@ def register_sources(
             latest = df.agg(F.max(col).cast("string").alias("m")).collect()[0]["m"]
             if latest is None:
                 return None
+            previous = item["value"] if item else None
+            if column == "_ingested_at":
+                latest = clamp_watermark(str(latest), previous, pending)
             marks[source["table"]] = str(latest)
         df.createOrReplaceTempView(source["view"])
     return marks

@@ -68,6 +68,15 @@ class LocalStateStore:
         finally:
             db.close()
 
+    def query(self, pk: str, prefix: str) -> list[tuple[str, dict[str, str]]]:
+        """Items of `pk` whose sort key starts with `prefix`, sorted by sort key."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT sk, body FROM state WHERE pk = ? AND substr(sk, 1, ?) = ? ORDER BY sk",
+                (pk, len(prefix), prefix),
+            ).fetchall()
+        return [(str(sk), dict(json.loads(body))) for sk, body in rows]
+
     def delete_if(self, pk: str, sk: str, expected: dict[str, str]) -> bool:
         db = self._connect()
         try:
@@ -122,6 +131,21 @@ class DynamoStateStore:
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def query(self, pk: str, prefix: str) -> list[tuple[str, dict[str, str]]]:
+        """Items of `pk` whose sort key starts with `prefix`, sorted by sort key."""
+        out: list[tuple[str, dict[str, str]]] = []
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": pk}, ":prefix": {"S": prefix}},
+            ConsistentRead=True,
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                body = {k: v["S"] for k, v in item.items() if k not in ("pk", "sk")}
+                out.append((item["sk"]["S"], body))
+        return sorted(out, key=lambda kv: kv[0])
 
     def delete_if(self, pk: str, sk: str, expected: dict[str, str]) -> bool:
         cond, names, values = _ddb_condition(expected)

@@ -105,3 +105,22 @@ def test_gold_table_scope_replaces_everything(spark: Any, tmp_path: Path) -> Non
     spark.sql(f"DELETE FROM {h.table('silver', 'orders')} WHERE order_date = '2026-11-02'")
     h.run("daily_orders")
     assert h.rows("gold", "daily", "CAST(order_date AS STRING), orders") == [("2026-11-01", 1)]
+
+
+def test_uncommitted_batch_is_hidden_from_pipelines_until_recovered(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = Harness(spark, tmp_path, project(tmp_path))
+    write_csv(h.landing, "1.csv", HEADER, ["O1,C1,1,10.00,placed,2026-11-01 10:00:00"])
+    monkeypatch.setenv("ALUR_SIMULATE_CRASH", "after_data_write")
+    with pytest.raises(BaseException) as info:  # the script's own SimulatedCrash class
+        h.run("ingest_orders")
+    assert type(info.value).__name__ == "SimulatedCrash"
+    monkeypatch.delenv("ALUR_SIMULATE_CRASH")
+    assert h.bronze().count() == 1  # the rows are on disk, the batch is not committed
+    hidden = h.run("clean_orders")
+    assert (hidden["status"], hidden["rows_read"]) == ("succeeded", 0)
+    assert h.run("ingest_orders", alur_claim_lease_seconds="0")["files_claimed"] == 1
+    report = h.run("clean_orders")
+    assert (report["status"], report["rows_written"]) == ("succeeded", 1)
+    assert silver(h) == [("O1", "placed", "2026-11-01 10:00:00")]

@@ -39,3 +39,17 @@ def test_only_unique_on_exactly_the_merge_keys_is_proven() -> None:
     job = {"kind": "pipeline", "merge": {"keys": ["id"]}, "checks": checks}
     assert proven_checks(job) == {"u1"}
     assert proven_checks({**job, "merge": None}) == set()
+
+
+def test_watermark_never_passes_an_open_batch() -> None:
+    from alur_compiler.runtime.pipeline import clamp_watermark
+
+    latest = "2026-11-25 10:00:05.5"
+    assert clamp_watermark(latest, None, {}) == "2026-11-25 10:00:05.500000"
+    pending = {
+        "b1": {"status": "open", "opened_at": "2026-11-25 10:00:02.000000"},
+        "b2": {"status": "aborted", "opened_at": "2026-11-25 09:00:00.000000"},
+    }
+    assert clamp_watermark(latest, None, pending) == "2026-11-25 10:00:01.999999"
+    previous = "2026-11-25 10:00:03.000000"
+    assert clamp_watermark(latest, previous, pending) == previous

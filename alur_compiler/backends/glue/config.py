@@ -64,6 +64,11 @@ def lookups_config(project: Project, table: str) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
+def ingestion_writers(project: Project, table: str) -> list[str]:
+    """Ingestions appending to a bronze table: their uncommitted batches stay hidden."""
+    return sorted(i.name for i in project.ingestions if i.target == table)
+
+
 def pipeline_config(project: Project, pipeline: Pipeline) -> dict[str, Any]:
     table = project.table(pipeline.target)
     sources = []
@@ -78,6 +83,7 @@ def pipeline_config(project: Project, pipeline: Pipeline) -> dict[str, Any]:
                 "ddl": table_ddl(src),
                 "incremental_column": s.incremental_column,
                 "incremental_type": inc.type if inc else None,
+                "writers": ingestion_writers(project, src.name),
             }
         )
     merge = None
