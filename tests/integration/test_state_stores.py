@@ -76,6 +76,13 @@ def test_compare_and_set_semantics(store: Any) -> None:
     store.put("job", "watermark#orders_raw", {"value": "2026-11-01 10:00:00"})
     assert store.get("job", "watermark#orders_raw") == {"value": "2026-11-01 10:00:00"}
     assert store.get("other_job", "watermark#orders_raw") is None
+    store.put("job", "batch#b2", {"status": "open"})
+    store.put("job", "batch#b1", {"status": "aborted"})
+    store.put("other_job", "batch#b3", {"status": "open"})
+    assert store.query("job", "batch#") == [
+        ("batch#b1", {"status": "aborted"}),
+        ("batch#b2", {"status": "open"}),
+    ]
 
 
 def test_concurrent_claims_exactly_one_wins(store: Any) -> None:
