@@ -53,11 +53,48 @@ def _chunks(value: str) -> list[str]:
     return out or [""]
 
 
+def _flat(value: Any, budget: int) -> str | None:
+    """One-line rendering if it fits in `budget` columns, else None.
+
+    Gives up as soon as the budget is spent, so trying the flat form first costs O(LINE)
+    per level instead of rendering every subtree twice (which is exponential in depth).
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        text = repr(value)
+        return text if len(text) <= budget and "\n" not in text else None
+    if isinstance(value, dict):
+        parts, open_, close = list(value.items()), "{", "}"
+    elif isinstance(value, list | tuple):
+        parts = [(None, v) for v in value]
+        open_, close = ("[", "]") if isinstance(value, list) else ("(", ")")
+    else:
+        raise TypeError(f"cannot render {type(value).__name__} as a literal")
+    trailing = "," if open_ == "(" and len(parts) == 1 else ""
+    out: list[str] = []
+    used = 2 + len(trailing)  # brackets and the 1-tuple comma
+    for key, item in parts:
+        used += 2 if out else 0  # ", " between items
+        head = ""
+        if key is not None:
+            key_text = _flat(key, budget - used)
+            if key_text is None:
+                return None
+            head = key_text + ": "
+        text = _flat(item, budget - used - len(head))
+        if text is None:
+            return None
+        out.append(head + text)
+        used += len(head) + len(text)
+        if used > budget:
+            return None
+    return open_ + ", ".join(out) + trailing + close
+
+
 def _mapping(value: dict[Any, Any], indent: int, used: int = 0) -> str:
     if not value:
         return "{}"
-    flat = "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
-    if max(indent, used) + len(flat) <= LINE and "\n" not in flat:
+    flat = _flat(value, LINE - max(indent, used))
+    if flat is not None:
         return flat
     pad = " " * (indent + 4)
     body = "".join(
@@ -71,10 +108,8 @@ def _sequence(items: list[Any], indent: int, brackets: str, used: int = 0) -> st
     open_, close = brackets[0], brackets[1]
     if not items:
         return brackets
-    inner = ", ".join(literal(v) for v in items)
-    trailing = "," if brackets == "()" and len(items) == 1 else ""
-    flat = open_ + inner + trailing + close
-    if max(indent, used) + len(flat) <= LINE and "\n" not in flat:
+    flat = _flat(tuple(items) if brackets == "()" else items, LINE - max(indent, used))
+    if flat is not None:
         return flat
     pad = " " * (indent + 4)
     body = "".join(f"{pad}{literal(v, indent + 4)},\n" for v in items)
