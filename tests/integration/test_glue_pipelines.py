@@ -63,6 +63,8 @@ def test_merge_latest_wins_within_and_across_batches_and_deletes(
     assert (idle["status"], idle["rows_read"]) == ("succeeded", 0)
     props = spark.sql(f"SHOW TBLPROPERTIES {h.table('silver', 'orders')}").collect()
     assert ("format-version", "2") in [(r[0], r[1]) for r in props]
+    ddl = spark.sql(f"SHOW CREATE TABLE {h.table('silver', 'orders')}").collect()[0][0]
+    assert "PARTITIONED BY (days(updated_at))" in ddl
 
 
 def test_gold_overwrite_is_idempotent_and_partition_scope_keeps_other_days(

@@ -70,3 +70,22 @@ def test_run_env_takes_exactly_one_job() -> None:
     result = CliRunner().invoke(app, ["run", retail, "a", "b", "--env", "dev"])
     assert result.exit_code == 2
     assert "--env runs exactly one job" in result.output
+
+
+def test_failed_job_skips_its_dependants(spark: Any, tmp_path: Path) -> None:
+    from test_glue_support import HEADER, Harness, check, project, write_csv
+
+    from alur_compiler.ir import Action, CheckType
+    from alur_compiler.local.runner import run_jobs
+
+    cap = check("cap", CheckType.BETWEEN, Action.FAIL, columns=("amount",), max=1)
+    h = Harness(spark, tmp_path, project(tmp_path, silver_checks=(cap,)))
+    write_csv(h.landing, "1.csv", HEADER, ["O1,C1,1,10.00,placed,2026-11-01 10:00:00"])
+    results = run_jobs(h.project, h.scripts, spark, h.args)
+    assert [(r.name, r.status) for r in results] == [
+        ("ingest_orders", "succeeded"),
+        ("clean_orders", "failed"),
+        ("daily_orders", "skipped"),
+    ]
+    assert results[1].error == "fail check(s) unsuccessful: cap"
+    assert (results[0].rows_read, results[0].rows_written) == (1, 1)
