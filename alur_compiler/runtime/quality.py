@@ -90,14 +90,20 @@ def evaluate_checks(
     *,
     lookup: Callable[[str], Any] | None = None,
     now: Any = None,
+    cache: bool = True,
 ) -> QualityOutcome:
-    """Evaluate `checks` on `df` (see the module docstring and specs/checks.md)."""
+    """Evaluate `checks` on `df` (see the module docstring and specs/checks.md).
+
+    `cache=True` (the default, for jobs) caches the flagged rows so that publishing
+    `passed_df` and `quarantine_df` does not recompute the input and the windows; pass False
+    when `df` is already cached and will not be written (benchmarks, ad-hoc checks).
+    """
     row = [(i, c) for i, c in enumerate(checks) if c["level"] == "row"]
     flags = {i: _FLAG.format(i) for i, _ in row}
     exprs = [f"coalesce(({c['fail_expr']}), FALSE) AS {flags[i]}" for i, c in row]
     # Always a new plan: caching (and later unpersisting) it never touches the caller's df.
     flagged = df.selectExpr("*", *exprs)
-    cached = flagged.cache() if checks else None
+    cached = flagged.cache() if checks and cache else None
     stats = _aggregate(flagged, checks, flags)
     results = [
         _verdict(i, c, stats, flagged, lookup, _epoch_micros(now)) for i, c in enumerate(checks)
