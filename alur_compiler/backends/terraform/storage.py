@@ -109,6 +109,10 @@ def _object(sb: StackBuilder, name: str, key: str, content_type: str, tags: dict
             "source_hash": f'${{filemd5("{path}")}}',
             "content_type": content_type,
             "tags": tags,
+            # uploaded after versioning is on, so every object has a real version id
+            "depends_on": [
+                "aws_s3_bucket_versioning." + address_name("environment", sb.env.name, "artifacts")
+            ],
         },
     )
 

@@ -1,0 +1,109 @@
+"""The deploy commands end to end on examples/retail: `alurc bootstrap`, `plan`, `apply`,
+`plan` (no changes), `destroy`, through the Typer app, with the S3 state backend and its
+DynamoDB lock on moto's HTTP server and the real terraform CLI. The project's `dev`
+environment is pointed at moto with alur.yaml's `endpoints:`. moto lacks Glue
+UpdateJob/UpdateTrigger; this flow never updates, so moto is used as shipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from alur_compiler.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN_DIR = Path("/opt/tf-plugins")
+pytestmark = [
+    pytest.mark.terraform,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform CLI not on PATH"),
+    pytest.mark.skipif(not PLUGIN_DIR.is_dir(), reason="no provider mirror at /opt/tf-plugins"),
+]
+SERVICES = ("cloudwatch", "dynamodb", "glue", "iam", "logs", "s3", "sts")
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").disabled = True  # request logs would land in CLI output
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def project(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "retail"
+    shutil.copytree(ROOT / "examples" / "retail", root, ignore=shutil.ignore_patterns("build", ".alur"))
+    cfg = yaml.safe_load((root / "alur.yaml").read_text())
+    dev = cfg["environments"]["dev"]
+    dev["account"] = "123456789012"  # moto's account
+    dev["endpoints"] = {s: moto_url for s in SERVICES}
+    (root / "alur.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("ALURC_TF_PLUGIN_DIR", str(PLUGIN_DIR))
+    return root
+
+
+def _alurc(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_bootstrap_plan_apply_destroy(project: Path, moto_url: str) -> None:
+    import boto3
+
+    code, out = _alurc("bootstrap", "--env", "dev", str(project))
+    assert code == 0, out
+    assert "state bucket retail-dev-tfstate: created" in out
+    assert "lock table retail-dev-tflock: created" in out
+    code, out = _alurc("bootstrap", "--env", "dev", str(project))
+    assert (code, out.count(": exists")) == (0, 2), out
+    s3 = boto3.client("s3", region_name="eu-west-1", endpoint_url=moto_url)
+    assert s3.get_bucket_versioning(Bucket="retail-dev-tfstate")["Status"] == "Enabled"
+
+    code, out = _alurc("plan", "--env", "dev", str(project))
+    assert code == 0, out
+    assert "  pipeline clean_orders\n" in out and "  table orders_raw\n" in out
+    assert "+ create  aws_glue_job.pipeline__clean_orders" in out
+    assert "DATA LOSS" not in out
+    code, out = _alurc("apply", "--env", "dev", "--auto-approve", str(project))
+    assert code == 0 and "Apply complete!" in out, out
+    state = s3.get_object(Bucket="retail-dev-tfstate", Key="retail/dev/terraform.tfstate")
+    assert b"aws_glue_job" in state["Body"].read()
+    glue = boto3.client("glue", region_name="eu-west-1", endpoint_url=moto_url)
+    assert len(glue.get_jobs()["Jobs"]) == 8
+
+    code, out = _alurc("plan", "--env", "dev", str(project))
+    assert code == 0 and "dev: no changes" in out, out
+    code, out = _alurc("apply", "--env", "dev", str(project))
+    assert code == 0 and "dev: no changes" in out, out
+
+    code, out = _alurc("destroy", "--env", "dev", "--auto-approve", str(project))
+    assert code == 0 and "72 destroyed" in out, out
+    assert "!! DATA LOSS POSSIBLE" in out
+    assert glue.get_jobs()["Jobs"] == []
+    code, out = _alurc("apply", "--env", "dev", str(project))  # a plan applies once
+    assert code == 1 and "no saved plan" in out, out
+
+
+def test_missing_terraform_is_a_clear_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALURC_TERRAFORM", "no-such-terraform")
+    code, out = _alurc("plan", "--env", "dev", str(project))
+    assert code == 1
+    assert "error: terraform CLI not found ('no-such-terraform')" in out
+    assert "Traceback" not in out
+    code, out = _alurc("plan", "--env", "qa", str(project))
+    assert code == 1 and "unknown environment 'qa'" in out and "dev, prod" in out
