@@ -44,7 +44,9 @@ def moto_url() -> Iterator[str]:
 @pytest.fixture
 def project(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "retail"
-    shutil.copytree(ROOT / "examples" / "retail", root, ignore=shutil.ignore_patterns("build", ".alur"))
+    shutil.copytree(
+        ROOT / "examples" / "retail", root, ignore=shutil.ignore_patterns("build", ".alur")
+    )
     cfg = yaml.safe_load((root / "alur.yaml").read_text())
     dev = cfg["environments"]["dev"]
     dev["account"] = "123456789012"  # moto's account
