@@ -175,7 +175,10 @@ def _analyze_sql(
     result = done if done is not None else analyze_one(sql, target.name, catalog_of(tables))
     for p in result.problems:
         diags.report(p.code, p.message, loc.at(p.offset, p.length), hint=p.hint)
-    sources = tuple(SourceTable(table=n, written_as=w) for n, w in sorted(result.tables.items()))
+    sources = tuple(
+        SourceTable(table=n, written_as=w, refs=tuple(result.refs.get(n, ())))
+        for n, w in sorted(result.tables.items())
+    )
     return result.columns, sources
 
 
@@ -267,7 +270,8 @@ def _incremental(
             doc.span_of("/incremental/watermark"),
         )
     return tuple(
-        SourceTable(s.table, s.written_as, column if s.table == name else None) for s in sources
+        SourceTable(s.table, s.written_as, column if s.table == name else None, s.refs)
+        for s in sources
     )
 
 

@@ -8,6 +8,7 @@ Collections are tuples so that nodes are hashable and immutable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 from typing import Any
 
@@ -172,6 +173,9 @@ class SourceTable:
     table: str
     written_as: str  # e.g. "orders" or "silver.orders"
     incremental_column: str | None = None  # watermark column when read incrementally
+    #: every reference in Pipeline.sql: (start, end) character offsets (end exclusive) and
+    #: whether it has an alias, so a backend can substitute names without re-parsing
+    refs: tuple[tuple[int, int, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -284,11 +288,19 @@ class Project:
     local: LocalConfig = LocalConfig()
     span: Span = field(default_factory=Span.unknown, compare=False)
 
+    @cached_property
+    def _tables_by_name(self) -> dict[str, Table]:
+        return {t.name: t for t in self.tables}
+
+    @cached_property
+    def _pipeline_checks(self) -> dict[str, tuple[Check, ...]]:
+        out: dict[str, tuple[Check, ...]] = {}
+        for p in self.pipelines:
+            out[p.target] = out.get(p.target, ()) + p.checks
+        return out
+
     def table(self, name: str) -> Table:
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+        return self._tables_by_name[name]
 
     def environment(self, name: str) -> Environment:
         for e in self.environments:
@@ -309,6 +321,4 @@ class Project:
 
     def effective_checks(self, table: str) -> tuple[Check, ...]:
         """Contract checks of a table plus the checks of the pipeline(s) writing it."""
-        own = self.table(table).checks
-        extra = tuple(c for p in self.pipelines if p.target == table for c in p.checks)
-        return own + extra
+        return self.table(table).checks + self._pipeline_checks.get(table, ())

@@ -31,6 +31,7 @@ class Catalog:
 class SqlResult:
     problems: list[SqlProblem] = field(default_factory=list)
     tables: dict[str, str] = field(default_factory=dict)  # table -> as written
+    refs: dict[str, list[tuple[int, int, bool]]] = field(default_factory=dict)
     columns: list[OutputColumn] | None = None  # None when the SQL could not be analysed
 
 
@@ -55,7 +56,9 @@ def analyze_one(sql: str, target: str, catalog: Catalog) -> SqlResult:
     parsed = parse_select(sql)
     if parsed.tree is not None:
         resolve_tables(parsed, catalog.layers, target)
-    result = SqlResult(problems=list(parsed.problems), tables=dict(parsed.tables))
+    result = SqlResult(
+        problems=list(parsed.problems), tables=dict(parsed.tables), refs=dict(parsed.refs)
+    )
     if parsed.tree is None or parsed.problems:
         return result
     analysis = analyze(parsed, _schema(catalog), catalog.not_null)

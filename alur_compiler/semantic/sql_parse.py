@@ -33,6 +33,8 @@ class SqlProblem:
 class ParsedSql:
     tree: exp.Expr | None
     tables: dict[str, str] = field(default_factory=dict)  # table name -> as written
+    #: table name -> (start, end exclusive, has alias) of each reference in the SQL text
+    refs: dict[str, list[tuple[int, int, bool]]] = field(default_factory=dict)
     problems: list[SqlProblem] = field(default_factory=list)
 
 
@@ -177,4 +179,8 @@ def resolve_tables(parsed: ParsedSql, layers: dict[str, str], target: str) -> No
             )
             continue
         parsed.tables.setdefault(name, written)
+        first = table.args["db"] if db else table.this
+        start, end = first.meta.get("start"), table.this.meta.get("end")
+        if isinstance(start, int) and isinstance(end, int):
+            parsed.refs.setdefault(name, []).append((start, end + 1, bool(table.alias)))
         table.set("db", exp.to_identifier(layers[name]))

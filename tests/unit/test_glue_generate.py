@@ -174,7 +174,12 @@ def test_sql_rewrite_keeps_aliases_and_ctes() -> None:
 def test_bad_sql_is_a_diagnostic_not_a_crash() -> None:
     project, _ = api.load_project(ROOT / "examples" / "retail")
     assert project is not None
-    broken = replace(project.pipelines[0], sql="SELECT FROM WHERE (")
+    first = project.pipelines[0]
+    # an IR whose SQL was not analysed by the front end (no recorded references): the
+    # backend must parse it itself and report what it cannot handle
+    broken = replace(
+        first, sql="SELECT FROM WHERE (", sources=tuple(replace(s, refs=()) for s in first.sources)
+    )
     project = replace(project, pipelines=(broken, *project.pipelines[1:]))
     diags = Diagnostics()
     arts = GlueBackend().generate(project, diags)

@@ -80,9 +80,10 @@ def _flat(value: Any, budget: int) -> str | None:
             if key_text is None:
                 return None
             head = key_text + ": "
-        text = _flat(item, budget - used - len(head))
-        if text is None:
+        item_text = _flat(item, budget - used - len(head))
+        if item_text is None:
             return None
+        text = item_text
         out.append(head + text)
         used += len(head) + len(text)
         if used > budget:

@@ -20,7 +20,15 @@ def view_name(table: str) -> str:
 
 
 def rewrite_sql(sql: str, sources: tuple[SourceTable, ...]) -> str:
-    """The SQL with every source table reference replaced by its view; raises on bad SQL."""
+    """The SQL with every source table reference replaced by its view; raises on bad SQL.
+
+    When the front end recorded where each reference stands (`SourceTable.refs`), the
+    names are substituted in the text as written (the user's layout and comments stay);
+    otherwise the SQL is parsed and printed again.
+    """
+    refs = sorted((start, end, alias, s.table) for s in sources for start, end, alias in s.refs)
+    if refs:
+        return _splice(sql, refs)
     tree = sqlglot.parse_one(sql, read="spark")
     by_written = {s.written_as.lower(): s.table for s in sources}
     by_name = {s.table.lower(): s.table for s in sources}
@@ -38,3 +46,14 @@ def rewrite_sql(sql: str, sources: tuple[SourceTable, ...]) -> str:
         replacement.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         node.replace(replacement)
     return tree.sql(dialect="spark", pretty=True)
+
+
+def _splice(sql: str, refs: list[tuple[int, int, bool, str]]) -> str:
+    out: list[str] = []
+    pos = 0
+    for start, end, has_alias, table in refs:
+        out.append(sql[pos:start])
+        out.append(view_name(table) + ("" if has_alias else f" AS {table}"))
+        pos = end
+    out.append(sql[pos:])
+    return "".join(out)
