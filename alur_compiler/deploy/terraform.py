@@ -97,7 +97,7 @@ class TerraformRunner:
             )
         except subprocess.TimeoutExpired as exc:
             raise DeployError(
-                f"terraform {step} did not finish within {self.options.timeout_seconds:.0f} s",
+                f"terraform {step} did not finish within {self.options.timeout_seconds:g} s",
                 "an AWS API may be failing and terraform retrying; run terraform manually to see",
             ) from exc
         if proc.returncode not in ok_codes:
