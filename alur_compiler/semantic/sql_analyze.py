@@ -44,7 +44,8 @@ _AMBIGUOUS = re.compile(r"Ambiguous column[^:]*: \"?(\w+)\"?|'(\w+)' could refer
 def _find_identifier(tree: exp.Expr, name: str) -> int:
     for col in tree.find_all(exp.Column):
         if col.name == name:
-            return offset_of(col)
+            start = col.this.meta.get("start") if isinstance(col.this, exp.Expr) else None
+            return start if isinstance(start, int) else offset_of(col)
     return 0
 
 
