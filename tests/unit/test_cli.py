@@ -134,3 +134,15 @@ def test_lineage_and_graph() -> None:
     assert bad.returncode == 2 and "did you mean 'revenue'" in bad.stderr
     dot = alurc("graph", str(RETAIL), "--format", "dot")
     assert '"t_orders" -> "j_daily_revenue";' in dot.stdout
+
+
+def test_readme_diagnostic_example_is_real(tmp_path: Path) -> None:
+    """The diagnostic shown in README.md is what alurc prints for that mistake."""
+    project = tmp_path / "retail"
+    shutil.copytree(RETAIL, project, ignore=shutil.ignore_patterns("build", ".alur"))
+    pipeline = project / "pipelines" / "clean_orders.yaml"
+    pipeline.write_text(pipeline.read_text().replace("    o.customer_id,", "    o.custmer_id,", 1))
+    res = alurc("validate", ".", cwd=project)
+    assert res.returncode == 1
+    shown = res.stderr.split("\n1 error")[0].rstrip("\n")
+    assert shown in (ROOT / "README.md").read_text()
