@@ -13,6 +13,7 @@ from alur_compiler import api
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import FormatOption, OutputFormat, ProjectDir, exit_code, report
 from alur_compiler.graphs import graph_document, render_dot, render_mermaid, upstream_columns
+from alur_compiler.ir import Project
 
 
 @app.command()
@@ -77,6 +78,15 @@ def compile_cmd(
     )
 
 
+def _load_or_exit(path: Path) -> Project:
+    """The project, or exit 1 after printing why it could not be built."""
+    result = api.load(path)
+    if result.project is None:
+        report(result.diagnostics, result.files, OutputFormat.text)
+        raise typer.Exit(1)
+    return result.project
+
+
 class GraphFormat(StrEnum):
     mermaid = "mermaid"
     dot = "dot"
@@ -91,11 +101,7 @@ def graph(
     ] = GraphFormat.mermaid,
 ) -> None:
     """Print the job DAG: ingestions and pipelines with the tables they read and write."""
-    result = api.load(path)
-    if result.project is None:
-        report(result.diagnostics, result.files, OutputFormat.text)
-        raise typer.Exit(1)
-    doc = graph_document(result.project)
+    doc = graph_document(_load_or_exit(path))
     if fmt is GraphFormat.json:
         typer.echo(json.dumps(doc, indent=2, sort_keys=True))
     else:
@@ -114,13 +120,10 @@ def lineage(
     ] = GraphFormat.mermaid,
 ) -> None:
     """Print the upstream columns TABLE.COLUMN is computed from, back to the raw files."""
-    result = api.load(path)
-    if result.project is None:
-        report(result.diagnostics, result.files, OutputFormat.text)
-        raise typer.Exit(1)
+    project = _load_or_exit(path)
     table, _, col = column.partition(".")
     try:
-        tree = upstream_columns(result.project, table, col)
+        tree = upstream_columns(project, table, col)
     except KeyError as exc:
         typer.echo(f"error: {exc.args[0]}", err=True)
         raise typer.Exit(2) from None
