@@ -74,10 +74,13 @@ def _run_remote(root: Path, env: str, names: list[str]) -> int:
 def _run_local(root: Path, names: list[str], preview: int) -> int:
     console = Console(stderr=False)
     result = api.compile_project(root)
-    if not result.ok or result.project is None or result.out is None:
+    project = result.project
+    if result.ok and project is None and result.up_to_date:  # build/ is current: IR only
+        project, diags = api.load_project(root)
+        result.diagnostics.extend(diags)
+    if not result.ok or project is None or result.out is None:
         report(result.diagnostics, result.files, OutputFormat.text)
         return 1
-    project = result.project
     unknown = sorted(set(names) - {j.name for j in project.jobs})
     if unknown:
         fail_usage(f"unknown job(s): {', '.join(unknown)}", "see `alurc graph` for the job names")
@@ -128,7 +131,7 @@ def _run_with_progress(
 
 def summary_table(results: list[JobResult]) -> Table:
     table = Table(title="alurc run --local")
-    for col in ("job", "status", "rows in", "rows out", "dropped", "quarantined", "seconds"):
+    for col in ("job", "status", "in", "out", "dropped", "quarantined", "secs"):
         left = col in ("job", "status")
         table.add_column(col, justify="left" if left else "right", no_wrap=True)
     for r in results:
