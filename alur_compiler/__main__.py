@@ -1,5 +1,5 @@
 """`python -m alur_compiler` runs the alurc CLI."""
 
-from alur_compiler.cli import main
+from alur_compiler.entry import main
 
 main()

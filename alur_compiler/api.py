@@ -11,7 +11,7 @@ from alur_compiler import __version__
 from alur_compiler.backends.base import Artifact
 from alur_compiler.diagnostics import Diagnostics, Span, codes
 from alur_compiler.emit import MANIFEST, EmitResult, Staleness, emit, json_bytes, sha256, staleness
-from alur_compiler.fastpath import input_hash, up_to_date
+from alur_compiler.fastpath import remember, up_to_date
 from alur_compiler.ir import Project
 from alur_compiler.load.discover import LoadedProject, find_root, load_project_files
 
@@ -141,12 +141,9 @@ def manifest(
 ) -> Artifact:
     from alur_compiler.ir.fingerprint import fingerprint
 
-    extra = sql_files(project, root)
     doc = {
         "alurc": __version__,
         "project": project.name,
-        "input_hash": input_hash(root, extra),
-        "sql_files": extra,
         "inputs": inputs,
         "files": {a.path: sha256(a.content) for a in sorted(artifacts, key=lambda a: a.path)},
         "fingerprints": {
@@ -187,6 +184,13 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
         result.stale = staleness(result.out, artifacts)
     else:
         result.emitted = emit(result.out, artifacts)
+    if not (result.stale and result.stale.stale):
+        remember(
+            loaded.root,
+            result.out,
+            sql_files(loaded.project, loaded.root),
+            [a.path for a in artifacts],
+        )
     return result
 
 

@@ -1,51 +1,52 @@
 """Is the build folder already up to date? Answered from file hashes alone, without parsing.
 
 An unchanged recompile must cost next to nothing: no schema library, no SQL parser, no
-backend is imported. The manifest records a hash over every input byte (spec files, SQL
-files, alurc's own code and schemas); when that hash and every output file still match,
-the compile is skipped.
+backend, not even the CLI framework is imported. After each successful compile alurc
+records, in the project's local cache (`.alur/cache/compile.json`, never committed), a hash
+over every input byte (alur.yaml, spec files, SQL files) and over alurc itself, plus the
+size and modification time of every file it wrote. When all of these still match, there
+is nothing to do. The cache is only a shortcut: deleting it costs one full compile.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from alur_compiler.emit import MANIFEST
-
 _PACKAGE = Path(__file__).resolve().parent
+CACHE = Path(".alur") / "cache" / "compile.json"
 
 
 def _tool_hash() -> str:
-    """Hash of alurc's own code and schemas: a new alurc version invalidates every build."""
-    from alur_compiler.schema.registry import schema_dir
+    """alurc's own code and schemas, by path, size and mtime (cheap: no file is read)."""
+    from alur_compiler.scaffold.schemas import schema_dir
 
     digest = hashlib.sha256()
-    files = sorted(_PACKAGE.rglob("*.py")) + sorted(schema_dir().glob("*.json"))
-    for path in files:
-        digest.update(path.relative_to(path.parents[1]).as_posix().encode())
-        digest.update(path.read_bytes())
+    for path in sorted(_PACKAGE.rglob("*.py")) + sorted(schema_dir().glob("*.json")):
+        st = path.stat()
+        digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
-def input_hash(root: Path, extra_files: list[str]) -> str | None:
-    """Hash over alur.yaml, every discovered spec file and the given root-relative files."""
+def input_hash(root: Path, sql_files: list[str]) -> str | None:
+    """Hash over alurc, alur.yaml, every discovered spec file and the given SQL files."""
     from alur_compiler.load.discover import DEFAULT_PATHS, PROJECT_FILE, spec_files
 
     digest = hashlib.sha256(_tool_hash().encode())
     try:
-        project_text = (root / PROJECT_FILE).read_bytes()
-        doc = next(iter(yaml.safe_load_all(project_text)), None)
+        doc = next(iter(yaml.safe_load_all((root / PROJECT_FILE).read_bytes())), None)
     except (OSError, yaml.YAMLError):
         return None
     paths = doc.get("paths") if isinstance(doc, dict) else None
     if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
         paths = list(DEFAULT_PATHS)
     names = [PROJECT_FILE, *sorted(p.relative_to(root).as_posix() for p in spec_files(root, paths))]
-    for rel in [*names, *sorted(set(extra_files))]:
+    for rel in [*names, *sorted(set(sql_files))]:
         try:
             data = (root / rel).read_bytes()
         except OSError:
@@ -54,22 +55,46 @@ def input_hash(root: Path, extra_files: list[str]) -> str | None:
     return digest.hexdigest()
 
 
+def _stat(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _load_cache(root: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((root / CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def remember(root: Path, out: Path, sql_files: list[str], written: list[str]) -> None:
+    """Record a successful compile of `root` into `out` (best effort: never fails a build)."""
+    try:
+        entry = {
+            "input_hash": input_hash(root, sql_files),
+            "sql_files": sorted(sql_files),
+            "outputs": {rel: _stat(out / rel) for rel in sorted(written)},
+        }
+        cache = _load_cache(root)
+        cache[str(out.resolve())] = entry
+        (root / CACHE).parent.mkdir(parents=True, exist_ok=True)
+        tmp = root / CACHE.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, root / CACHE)
+    except OSError:
+        pass
+
+
 def up_to_date(root: Path, out: Path) -> bool:
     """True when `out` holds exactly what compiling `root` now would write."""
+    entry = _load_cache(root).get(str(out.resolve()))
+    if not isinstance(entry, dict) or not isinstance(entry.get("outputs"), dict):
+        return False
+    sql_files = [str(x) for x in entry.get("sql_files", [])]
+    if input_hash(root, sql_files) != entry.get("input_hash"):
+        return False
     try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return all(_stat(out / rel) == list(st) for rel, st in entry["outputs"].items())
+    except OSError:
         return False
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("input_hash"), str):
-        return False
-    extra = manifest.get("sql_files", [])
-    if input_hash(root, [str(x) for x in extra]) != manifest["input_hash"]:
-        return False
-    files = manifest.get("files", {})
-    for rel, expected in files.items() if isinstance(files, dict) else ():
-        try:
-            if hashlib.sha256((out / rel).read_bytes()).hexdigest() != expected:
-                return False
-        except OSError:
-            return False
-    return True

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
+
+from alur_compiler.scaffold.schemas import schema_dir
 
 KIND_SCHEMAS = {
     "Project": "project.schema.json",
@@ -18,15 +19,6 @@ KIND_SCHEMAS = {
     "Ingestion": "ingestion.schema.json",
 }
 API_VERSION = "alur/v1"
-
-
-def schema_dir() -> Path:
-    """The schemas/ folder: next to the package in a checkout, or installed beside it."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parents[1] / "schemas", here.parent / "schemas"):
-        if (candidate / "alur.schema.json").is_file():
-            return candidate
-    raise FileNotFoundError("alurc's schemas/ folder is missing from this installation")
 
 
 @lru_cache(maxsize=1)
