@@ -118,6 +118,7 @@ def sample_project(
         (SourceTable("orders", "orders"),),
         schedule=Schedule(cron="0 3 * * ? *", after=("clean_orders",)),
         glue=GlueConfig(workers=revenue_workers),
+        glue_overrides=(("workers", revenue_workers),),
     )
     return Project(
         name="shop",

@@ -263,10 +263,17 @@ class Environment:
 
 
 def effective_glue(env: Environment, job: Pipeline | Ingestion) -> GlueConfig:
-    """Glue settings of a job in an environment: defaults < environment < job overrides."""
+    """Glue settings of a job in an environment: defaults < environment < job overrides.
+
+    Only what the job's YAML sets overrides the environment; extra arguments are merged
+    (the job's win on the same key).
+    """
     from dataclasses import replace
 
     overrides: dict[str, Any] = dict(job.glue_overrides)
+    if "extra_arguments" in overrides:
+        merged = dict(env.glue.extra_arguments) | dict(overrides["extra_arguments"])
+        overrides["extra_arguments"] = tuple(sorted(merged.items()))
     return replace(env.glue, **overrides)
 
 

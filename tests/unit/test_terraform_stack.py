@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -123,10 +124,8 @@ def test_bronze_table_types_and_partitions() -> None:
 def test_bronze_transform_partition_is_a_located_diagnostic() -> None:
     project = sample_project()
     raw = project.table("orders_raw")
-    bad = type(raw)(**{**raw.__dict__, "partition_by": (PartitionField("order_ts", "days"),)})
-    project = type(project)(
-        **{**project.__dict__, "tables": tuple(bad if t is raw else t for t in project.tables)}
-    )
+    bad = replace(raw, partition_by=(PartitionField("order_ts", "days"),))
+    project = replace(project, tables=tuple(bad if t is raw else t for t in project.tables))
     diags = Diagnostics()
     doc = build_stack(project, project.environments[0], diags)
     assert [(d.code.code, d.message) for d in diags.items] == [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
 from typing import Any
 
 from alur_compiler.backends.terraform.model import StackBuilder
@@ -17,21 +16,15 @@ from alur_compiler.backends.terraform.naming import (
 )
 from alur_compiler.backends.terraform.storage import script_key
 from alur_compiler.ir import GlueConfig, Layer
+from alur_compiler.ir import effective_glue as ir_effective_glue
 
 ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
 LOG_RETENTION_DAYS = 30
 
 
 def effective_glue(sb: StackBuilder, job: Job) -> GlueConfig:
-    """The job's GlueConfig merged over the environment's: a field the job leaves at
-    its default takes the environment's value; extra arguments are unioned (job wins)."""
-    base, own, default = sb.env.glue, job.glue, GlueConfig()
-    merged = base
-    for f in fields(GlueConfig):
-        if f.name != "extra_arguments" and getattr(own, f.name) != getattr(default, f.name):
-            merged = replace(merged, **{f.name: getattr(own, f.name)})
-    extra = dict(base.extra_arguments) | dict(own.extra_arguments)
-    return replace(merged, extra_arguments=tuple(sorted(extra.items())))
+    """Project defaults < environment < what the job's YAML sets (ir.effective_glue)."""
+    return ir_effective_glue(sb.env, job)
 
 
 def spark_conf(lake_bucket: str) -> str:
