@@ -8,8 +8,8 @@ Collections are tuples so that nodes are hashable and immutable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from alur_compiler.diagnostics.span import Span
