@@ -84,3 +84,9 @@ def test_every_code_is_exercised() -> None:
     missing = sorted(set(REGISTRY) - covered - set(EXEMPT))
     assert not missing, f"error codes without a corpus example: {missing}"
     assert set(EXEMPT) <= set(REGISTRY)
+
+
+def test_every_code_is_documented() -> None:
+    page = (CORPUS.parents[1] / "specs" / "diagnostics.md").read_text(encoding="utf-8")
+    for code, ec in REGISTRY.items():
+        assert f"| {code} | `{ec.name}` | {ec.severity.value} | {ec.summary} |" in page, code

@@ -1,0 +1,72 @@
+"""The YAML loader: positions for every value, strict scalars, no silent surprises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alur_compiler import api
+from alur_compiler.diagnostics import Diagnostics
+from alur_compiler.load.yaml_loader import parse_documents
+
+TEXT = """\
+apiVersion: alur/v1
+kind: Pipeline
+name: p
+country: NO
+day: 2026-01-01
+ratio: 0.5
+sql: |
+  SELECT a,
+         b
+  FROM t
+quoted: 'it''s'
+"""
+
+
+def load(text: str) -> tuple[list, Diagnostics]:  # type: ignore[type-arg]
+    diags = Diagnostics()
+    return parse_documents(text, "p.yaml", "/tmp/p.yaml", diags), diags
+
+
+def test_values_and_yaml11_surprises() -> None:
+    (doc,), diags = load(TEXT)
+    assert not diags.items
+    assert doc.data["country"] == "NO"  # not False (the Norway problem)
+    assert doc.data["day"] == "2026-01-01"  # not a datetime.date
+    assert doc.data["ratio"] == 0.5
+    assert doc.data["quoted"] == "it's"
+
+
+def test_positions_of_values_keys_and_inside_block_scalars() -> None:
+    (doc,), _ = load(TEXT)
+    assert str(doc.span_of("/country")) == "p.yaml:4:10"
+    assert str(doc.span_of("/country", key=True)) == "p.yaml:4:1"
+    # line 2, column 10 of the SQL is `b`; in the file that is line 9, column 10
+    assert str(doc.span_in_scalar("/sql", 2, 10)) == "p.yaml:9:12"
+    assert str(doc.span_in_scalar("/quoted", 1, 1)) == "p.yaml:11:10"
+
+
+def test_duplicate_keys_are_reported_with_the_first_place() -> None:
+    _, diags = load("a: 1\nb: 2\na: 3\n")
+    (d,) = diags.items
+    assert (d.code.code, str(d.span), d.message) == ("AL102", "p.yaml:3:1", "duplicate key 'a'")
+    assert [(n, str(s)) for n, s in d.notes] == [("first defined here", "p.yaml:1:1")]
+
+
+def test_tabs_get_a_hint() -> None:
+    _, diags = load("a:\n\tb: 1\n")
+    (d,) = diags.items
+    assert d.code.code == "AL101" and d.hint is not None and "tabs" in d.hint
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    (tmp_path / "alur.yaml").write_text(
+        "apiVersion: alur/v1\nkind: Project\nname: p\nenvironments:\n  dev:\n"
+        "    region: eu-west-1\n    buckets: {lake: p-lake, artifacts: p-art, landing: p-land}\n"
+    )
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "bad.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    result = api.load(tmp_path)
+    codes = [(d.code.code, d.span.line) for d in result.diagnostics.items]
+    assert ("AL104", 1) in codes
+    assert result.project is None
