@@ -30,6 +30,9 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show a traceback for internal errors (accepted anywhere)."
+    ),
 ) -> None:
     """alurc compiles YAML lakehouse specs into Glue jobs, GX suites and Terraform.
 
