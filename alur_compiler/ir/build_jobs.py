@@ -50,11 +50,15 @@ def read_sql(doc: SourceDoc, diags: Diagnostics) -> tuple[str, SqlLocator] | Non
     data = doc.data
     if "sql" in data:
         return str(data["sql"]), SqlLocator(doc=doc, ptr="/sql")
-    path = (Path(doc.abspath).parent / str(data["sql_file"])).resolve()
     try:
+        path = (Path(doc.abspath).parent / str(data["sql_file"])).resolve()
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        reason = (
+            (exc.strerror or str(exc))
+            if isinstance(exc, OSError)
+            else ("not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not a usable path")
+        )
         diags.report(
             codes.SQL_FILE_MISSING,
             f"cannot read sql_file '{data['sql_file']}': {reason}",

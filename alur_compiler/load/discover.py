@@ -67,7 +67,9 @@ def spec_files(root: Path, paths: list[str]) -> list[Path]:
     """All *.yaml / *.yml below the configured folders, sorted, without duplicates."""
     found: set[Path] = set()
     for rel in paths:
-        base = (root / rel).resolve()
+        base = usable_folder(root, rel)
+        if base is None:
+            continue
         if base.is_file():
             found.add(base)
             continue
@@ -78,6 +80,34 @@ def spec_files(root: Path, paths: list[str]) -> list[Path]:
                     found.add(Path(dirpath) / name)
     found.discard((root / PROJECT_FILE).resolve())
     return sorted(found, key=lambda p: p.as_posix())
+
+
+def usable_folder(root: Path, rel: str) -> Path | None:
+    """`root/rel` resolved, or None when it cannot name a file or folder (NUL, too long)."""
+    try:
+        base = (root / rel).resolve()
+        base.exists()
+    except (OSError, ValueError):
+        return None
+    return base
+
+
+def _check_paths(doc: SourceDoc | None, root: Path, diags: Diagnostics) -> None:
+    """Explicitly configured `paths` entries must exist (the defaults may be absent)."""
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("paths"), list):
+        return
+    for i, rel in enumerate(doc.data["paths"]):
+        if not isinstance(rel, str):
+            continue
+        base = usable_folder(root, rel)
+        if base is None or not base.exists():
+            shown = rel if len(rel) <= 60 else rel[:57] + "..."
+            diags.report(
+                codes.FILE_UNREADABLE,
+                f"paths entry {shown!r} is not a file or folder",
+                doc.span_of(f"/paths/{i}"),
+                hint="paths lists folders (or files) relative to alur.yaml",
+            )
 
 
 def _configured_paths(doc: SourceDoc | None) -> list[str]:
@@ -103,6 +133,7 @@ def load_project_files(root: Path, diags: Diagnostics) -> LoadedProject:
                 loaded.project_doc = doc
             else:
                 loaded.docs.append(doc)
+    _check_paths(loaded.project_doc, root, diags)
     for path in spec_files(root, _configured_paths(loaded.project_doc)):
         shown = _display(root, path)
         text = read_text(path, shown, diags)

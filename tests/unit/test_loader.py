@@ -70,3 +70,22 @@ def test_binary_file(tmp_path: Path) -> None:
     codes = [(d.code.code, d.span.line) for d in result.diagnostics.items]
     assert ("AL104", 1) in codes
     assert result.project is None
+
+
+def _project(tmp_path: Path, paths: str) -> Path:
+    (tmp_path / "alur.yaml").write_text(
+        "apiVersion: alur/v1\nkind: Project\nname: p\n"
+        f"paths: {paths}\n"
+        "environments:\n  dev:\n    region: eu-west-1\n"
+        "    buckets: {lake: p-lake, artifacts: p-art, landing: p-land}\n"
+    )
+    return tmp_path
+
+
+def test_unusable_paths_entries_are_diagnostics_not_crashes(tmp_path: Path) -> None:
+    """Found by `make fuzz`: a NUL byte or a 100,000-character entry in `paths` crashed."""
+    long = "x" * 100_000
+    result = api.load(_project(tmp_path, f'["\\0", "{long}", "missing"]'))
+    found = [(d.code.code, d.span.line) for d in result.diagnostics.items]
+    assert found.count(("AL104", 4)) == 3
+    assert result.project is None
