@@ -5,6 +5,11 @@
 Builds a cached synthetic `orders` DataFrame, lowers 10 checks (every type but compound
 unique) once to the native form and once to the GX suite the quality backend writes, runs
 both, prints the times, the ratio and whether every verdict agrees (exit 1 if not).
+
+Both sides get one untimed warm-up run first (the JVM JIT-compiles Spark's hot paths on the
+first queries; whoever ran first used to pay for it), then the best of REPEAT runs counts.
+"native + publish" is what a job does on top: the verdicts, then counting the rows it would
+write to the table and to quarantine (the flag joins and filters run there, lazily).
 """
 
 from __future__ import annotations
@@ -54,15 +59,24 @@ def _spark() -> Any:
 
 
 def _best(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Best wall time of `repeat` runs (the first one also warms the JVM) and the last result."""
+    """Best wall time of `repeat` runs after one untimed warm-up, and the last result."""
     times, result = [], None
-    for _ in range(repeat):
+    for run in range(repeat + 1):
         if result is not None and hasattr(result, "unpersist"):
             result.unpersist()
         start = time.perf_counter()
         result = fn()
-        times.append(time.perf_counter() - start)
+        if run:
+            times.append(time.perf_counter() - start)
     return min(times), result
+
+
+def _publish(outcome: Any) -> Any:
+    """Count what a job would write: the passed rows and the quarantined ones."""
+    outcome.passed_df.count()
+    if outcome.quarantine_df is not None:
+        outcome.quarantine_df.count()
+    return outcome
 
 
 def run(rows: int, repeat: int) -> int:
@@ -79,16 +93,16 @@ def run(rows: int, repeat: int) -> int:
     native_s, outcome = _best(
         repeat, lambda: evaluate_checks(df, lowered, lookup=spark.table, cache=False)
     )
-    cached_s, _ = _best(repeat, lambda: evaluate_checks(df, lowered, lookup=spark.table))
+    publish_s, _ = _best(repeat, lambda: _publish(evaluate_checks(df, lowered, lookup=spark.table)))
     gxrun.load_suite(suite)  # import GX and warm its context outside the timing
     gx_s, gx = _best(repeat, lambda: gxrun.validate(suite, df, "spark"))
 
     native_ok = [(r["name"], r["success"]) for r in outcome.results]
     gx_ok = [(g["check"], g["success"]) for g in gx]
     print(f"rows={rows:,} checks={len(CHECKS)} best of {repeat}")
-    print(f"native single pass: {native_s:8.2f} s   (df already cached, as for GX)")
-    print(f"native + cache:     {cached_s:8.2f} s   (also caches the flagged rows to publish)")
-    print(f"GX 1.x on Spark:    {gx_s:8.2f} s")
+    print(f"native verdicts:    {native_s:8.2f} s   (df already cached, as for GX)")
+    print(f"native + publish:   {publish_s:8.2f} s   (+ count passed and quarantined rows)")
+    print(f"GX 1.x on Spark:    {gx_s:8.2f} s   (verdicts only)")
     print(f"ratio GX/native:    {gx_s / native_s:8.1f}x")
     for (name, a), (_, b) in zip(native_ok, gx_ok, strict=True):
         print(f"  {name:24s} native={a!s:5s} gx={b!s:5s}{'' if a == b else '  MISMATCH'}")

@@ -122,27 +122,31 @@ def test_empty_table_is_vacuously_fine_except_freshness(spark: Any) -> None:
     assert not out.failed
 
 
-def test_all_row_checks_in_one_spark_job(spark: Any) -> None:
+def test_row_checks_in_one_pass_plus_one_group_by_per_unique_key_set(spark: Any) -> None:
     df = spark.createDataFrame(ROWS, SCHEMA)
     checks = _checks(
         Check("a", T.NOT_NULL, Action.WARN, ("id",)),
         Check("b", T.UNIQUE, Action.WARN, ("id",)),
+        Check("b2", T.UNIQUE, Action.WARN, ("id",), mostly=0.5),  # same key set as b
         Check("c", T.UNIQUE, Action.WARN, ("status", "qty")),
+        Check("c2", T.UNIQUE, Action.WARN, ("qty", "status")),  # the same set, reordered
         Check("d", T.REGEX, Action.DROP, ("status",), pattern="^p"),
         Check("e", T.ROW_COUNT_BETWEEN, Action.WARN, min=1),
         Check("f", T.FRESHNESS, Action.WARN, ("ts",), max_age_seconds=1),
     )
     sc = spark.sparkContext
-    # Without AQE every shuffle stage (two windows, the aggregate) stays inside one job.
+    # Without AQE each aggregation (and its shuffle stages) is exactly one Spark job.
     spark.conf.set("spark.sql.adaptive.enabled", "false")
     sc.setJobGroup("alurc-quality-one-pass", "one pass")
     try:
-        evaluate_checks(df, checks, now=NOW).unpersist()
+        out = evaluate_checks(df, checks, now=NOW)
     finally:
         sc.setLocalProperty("spark.jobGroup.id", None)
         spark.conf.unset("spark.sql.adaptive.enabled")
     jobs = sc.statusTracker().getJobIdsForGroup("alurc-quality-one-pass")
-    assert len(jobs) == 1
+    assert len(jobs) == 3  # one pass for every row check + one group-by per key set (2)
+    assert [r["unexpected_count"] for r in out.results[:5]] == [1, 2, 2, 0, 0]
+    out.unpersist()
 
 
 @settings(
