@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +44,17 @@ def spark(spark_warehouse: Path) -> Iterator[Any]:
     session = get_spark(spark_warehouse)
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_reset() -> Callable[[str], None]:
+    """Clear moto's state. Its backends are process-global, so every test module that
+    starts a ThreadedMotoServer calls this first: no bucket or job leaks between modules."""
+    import urllib.request
+
+    def reset(endpoint: str) -> None:
+        request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    return reset

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +25,7 @@ FAST = PollPolicy(first_delay=0.01, max_delay=0.02, max_wait_seconds=5)
 
 
 @pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
+def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
     from moto.glue.models import FakeJob
     from moto.moto_api import state_manager
     from moto.server import ThreadedMotoServer
@@ -45,6 +45,7 @@ def moto_url() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    moto_reset(f"http://{host}:{port}")
     yield f"http://{host}:{port}"
     server.stop()
     state_manager.unset_transition("glue::job_run")

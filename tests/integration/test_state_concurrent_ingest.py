@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,13 @@ pytestmark = pytest.mark.spark
 
 
 @pytest.fixture()
-def dynamo_args(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def dynamo_args(
+    monkeypatch: pytest.MonkeyPatch, moto_reset: Callable[[str], None]
+) -> Iterator[dict[str, str]]:
     server = ThreadedMotoServer(port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    moto_reset(f"http://{host}:{port}")
     endpoint = f"http://{host}:{port}"
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,11 @@ from alur_compiler.runtime.state import DynamoStateStore, LocalStateStore, open_
 
 
 @pytest.fixture(scope="module")
-def dynamo_endpoint() -> Iterator[str]:
+def dynamo_endpoint(moto_reset: Callable[[str], None]) -> Iterator[str]:
     server = ThreadedMotoServer(port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    moto_reset(f"http://{host}:{port}")
     yield f"http://{host}:{port}"
     server.stop()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
@@ -12,10 +12,11 @@ from alur_compiler.runtime import common
 
 
 @pytest.fixture()
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def s3(monkeypatch: pytest.MonkeyPatch, moto_reset: Callable[[str], None]) -> Iterator[object]:
     server = ThreadedMotoServer(port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    moto_reset(f"http://{host}:{port}")
     endpoint = f"http://{host}:{port}"
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
