@@ -58,7 +58,6 @@ def previous_files(out: Path) -> dict[str, str]:
 
 
 def _write_atomic(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -70,22 +69,31 @@ def _write_atomic(path: Path, content: bytes) -> None:
 
 
 def _safe(out: Path, rel: str) -> Path:
-    target = (out / rel).resolve()
-    if out.resolve() not in target.parents:
+    """`out/rel` for a relative POSIX path that stays inside `out` (checked lexically)."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"artifact path escapes the build folder: {rel}")
-    return target
+    return out.joinpath(*parts)
 
 
 def emit(out: Path, artifacts: list[Artifact]) -> EmitResult:
     """Write artifacts (the manifest last), remove files the previous compile owned."""
     result = EmitResult()
+    out = out.resolve()
     old = previous_files(out)
     ordered = sorted(artifacts, key=lambda a: (a.path == MANIFEST, a.path))
+    folders: set[Path] = set()
     for art in ordered:
         path = _safe(out, art.path)
-        if path.is_file() and path.read_bytes() == art.content:
-            result.unchanged.append(art.path)
-            continue
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
+        try:
+            if path.read_bytes() == art.content:
+                result.unchanged.append(art.path)
+                continue
+        except OSError:
+            pass  # not there yet (or unreadable): write it
         _write_atomic(path, art.content)
         result.written.append(art.path)
     current = {a.path for a in artifacts}
@@ -99,7 +107,7 @@ def emit(out: Path, artifacts: list[Artifact]) -> EmitResult:
 
 
 def _prune(out: Path, folder: Path) -> None:
-    while folder != out.resolve() and folder.is_dir() and not any(folder.iterdir()):
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
 
