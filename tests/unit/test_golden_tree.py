@@ -7,6 +7,7 @@ Missing or extra files fail, like openapi-python-client's golden record. Regener
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 from pathlib import Path
 
@@ -63,3 +64,19 @@ def test_golden_tree(case: str, tmp_path: Path, update_goldens: bool) -> None:
             pytest.fail(
                 "golden mismatch (run make goldens if intended):\n" + "\n".join(list(diff)[:60])
             )
+
+
+def test_golden_ir(tmp_path: Path, update_goldens: bool) -> None:
+    """The IR of examples/retail (defaults applied, references resolved), location-free."""
+    from alur_compiler.ir.fingerprint import to_jsonable
+
+    copy = tmp_path / "retail"
+    shutil.copytree(CASES["retail"], copy, ignore=shutil.ignore_patterns("build", ".alur"))
+    project, diags = api.load_project(copy)
+    assert project is not None, [d.message for d in diags.errors]
+    actual = json.dumps(to_jsonable(project), indent=2, sort_keys=True) + "\n"
+    golden = ROOT / "tests" / "cases" / "retail" / "ir.json"
+    if update_goldens:
+        golden.write_text(actual, encoding="utf-8")
+        pytest.skip("golden IR updated")
+    assert actual == golden.read_text(encoding="utf-8"), "IR changed (make goldens if intended)"
