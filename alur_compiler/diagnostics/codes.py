@@ -45,6 +45,9 @@ NO_PROJECT = _register("AL103", "no-project", "no alur.yaml found")
 FILE_UNREADABLE = _register("AL104", "file-unreadable", "a file cannot be read or decoded")
 YAML_UNSUPPORTED = _register("AL105", "yaml-unsupported", "YAML feature not allowed in specs")
 SQL_FILE_MISSING = _register("AL106", "sql-file-missing", "sql_file does not exist")
+MISSING_PATH = _register(
+    "AL107", "missing-path", "a paths entry names nothing that exists", Severity.WARNING
+)
 
 # AL2xx: structure (JSON Schema)
 UNKNOWN_KIND = _register("AL201", "unknown-kind", "missing or unknown kind / apiVersion")

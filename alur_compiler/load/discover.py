@@ -100,8 +100,15 @@ def _check_paths(doc: SourceDoc | None, root: Path, diags: Diagnostics) -> None:
         if not isinstance(rel, str):
             continue
         base = usable_folder(root, rel)
-        if base is None or not base.exists():
-            shown = rel if len(rel) <= 60 else rel[:57] + "..."
+        shown = rel if len(rel) <= 60 else rel[:57] + "..."
+        if base is not None and not base.exists():
+            diags.report(
+                codes.MISSING_PATH,
+                f"paths entry {shown!r} does not exist (yet): no specs are read from it",
+                doc.span_of(f"/paths/{i}"),
+                hint="create the folder, or fix the name (paths are relative to alur.yaml)",
+            )
+        elif base is None:
             diags.report(
                 codes.FILE_UNREADABLE,
                 f"paths entry {shown!r} is not a file or folder",

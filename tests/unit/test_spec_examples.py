@@ -131,6 +131,8 @@ def write_project(page: Page, root: Path) -> int:
         path.write_text(block.body, encoding="utf-8")
         count += len(docs)
     (root / "alur.yaml").write_text(project, encoding="utf-8")
+    for folder in set(FOLDER.values()):  # a real project has its spec folders
+        (root / folder).mkdir(exist_ok=True)
     for relative, sql in page.sql_files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(sql, encoding="utf-8")
