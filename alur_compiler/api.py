@@ -180,10 +180,20 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
         return result
     artifacts.append(manifest(loaded.project, artifacts, loaded.inputs, loaded.root))
     result.artifacts = artifacts
-    if check:
-        result.stale = staleness(result.out, artifacts)
-    else:
-        result.emitted = emit(result.out, artifacts)
+    try:
+        if check:
+            result.stale = staleness(result.out, artifacts)
+        else:
+            result.emitted = emit(result.out, artifacts)
+    except OSError as exc:
+        where = exc.filename or result.out
+        loaded.diagnostics.report(
+            codes.OUTPUT_UNWRITABLE,
+            f"cannot write the build folder: {exc.strerror or exc}",
+            Span(str(where), 1, 1),
+            hint="choose another folder with --out, or fix its permissions",
+        )
+        return result
     if not (result.stale and result.stale.stale):
         remember(
             loaded.root,

@@ -45,6 +45,7 @@ NO_PROJECT = _register("AL103", "no-project", "no alur.yaml found")
 FILE_UNREADABLE = _register("AL104", "file-unreadable", "a file cannot be read or decoded")
 YAML_UNSUPPORTED = _register("AL105", "yaml-unsupported", "YAML feature not allowed in specs")
 SQL_FILE_MISSING = _register("AL106", "sql-file-missing", "sql_file does not exist")
+OUTPUT_UNWRITABLE = _register("AL108", "output-unwritable", "the build folder cannot be written")
 MISSING_PATH = _register(
     "AL107", "missing-path", "a paths entry names nothing that exists", Severity.WARNING
 )

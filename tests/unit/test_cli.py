@@ -146,3 +146,12 @@ def test_readme_diagnostic_example_is_real(tmp_path: Path) -> None:
     assert res.returncode == 1
     shown = res.stderr.split("\n1 error")[0].rstrip("\n")
     assert shown in (ROOT / "README.md").read_text()
+
+
+def test_unwritable_out(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder\n")
+    res = alurc("compile", str(RETAIL), "--out", str(blocker / "build"))
+    assert res.returncode == 1, res.stderr
+    assert "error[AL108]: cannot write the build folder" in res.stderr
+    assert "Traceback" not in res.stderr and blocker.read_text() == "not a folder\n"
