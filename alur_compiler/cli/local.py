@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -72,7 +73,8 @@ def _run_remote(root: Path, env: str, names: list[str]) -> int:
 
 
 def _run_local(root: Path, names: list[str], preview: int) -> int:
-    console = Console(stderr=False)
+    # piped output (CI logs, `make demo | tee`) gets room for the summary and gold tables
+    console = Console(stderr=False, width=None if sys.stdout.isatty() else 120)
     result = api.compile_project(root)
     project = result.project
     if result.ok and project is None and result.up_to_date:  # build/ is current: IR only
