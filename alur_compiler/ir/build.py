@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from alur_compiler.diagnostics import Diagnostics, Span
-from alur_compiler.ir.build_jobs import analyse_all, build_ingestion, build_pipeline
+from alur_compiler.ir.build_ingestion import build_ingestion
+from alur_compiler.ir.build_jobs import analyse_all, build_pipeline
 from alur_compiler.ir.build_project import build_environments, project_settings
 from alur_compiler.ir.build_tables import build_table
 from alur_compiler.ir.graph import job_dependencies

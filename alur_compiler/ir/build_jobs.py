@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alur_compiler.diagnostics import Diagnostics, Span, codes
+from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.ir.build_checks import build_checks
 from alur_compiler.ir.build_common import apply_glue, build_schedule, glue_overrides
 from alur_compiler.ir.nodes import (
-    FileSource,
     GlueConfig,
-    Ingestion,
     Layer,
     Pipeline,
     SourceTable,
@@ -31,7 +29,7 @@ DEFAULT_MODE = {
 }
 
 
-def _target(
+def resolve_target(
     doc: SourceDoc, tables: dict[str, Table], known: set[str], diags: Diagnostics
 ) -> Table | None:
     name = str(doc.data["target"])
@@ -91,7 +89,7 @@ def build_pipeline(
 ) -> Pipeline | None:
     data: dict[str, Any] = doc.data
     before = len(diags.errors)
-    target = _target(doc, tables, known, diags)
+    target = resolve_target(doc, tables, known, diags)
     source = read_sql(doc, diags)
     if target is None or source is None:
         return None
@@ -277,58 +275,3 @@ def _incremental(
         SourceTable(s.table, s.written_as, column if s.table == name else None, s.refs)
         for s in sources
     )
-
-
-def build_ingestion(
-    doc: SourceDoc,
-    tables: dict[str, Table],
-    known: set[str],
-    defaults: GlueConfig,
-    diags: Diagnostics,
-) -> Ingestion | None:
-    data: dict[str, Any] = doc.data
-    before = len(diags.errors)
-    target = _target(doc, tables, known, diags)
-    if target is not None and target.layer is not Layer.BRONZE:
-        diags.report(
-            codes.LAYER_RULE,
-            f"ingestions load bronze tables; '{target.name}' is {target.layer}",
-            doc.span_of("/target"),
-            hint="silver and gold tables are filled by pipelines",
-        )
-    sources = tuple(
-        FileSource(
-            path=str(s["path"]),
-            format=str(s["format"]),
-            pattern=str(s.get("pattern", "*")),
-            options=tuple(sorted((str(k), _opt(v)) for k, v in (s.get("options") or {}).items())),
-            span=doc.span_of(f"/sources/{i}"),
-        )
-        for i, s in enumerate(data["sources"])
-    )
-    schedule = build_schedule(doc, diags)
-    if target is None or len(diags.errors) > before:
-        return None
-    return Ingestion(
-        name=str(data["name"]),
-        target=target.name,
-        source_system=str(data["source_system"]),
-        sources=sources,
-        description=str(data.get("description", "")),
-        on_bad_file=str(data.get("on_bad_file", "fail")),
-        on_bad_row=str(data.get("on_bad_row", "quarantine")),
-        schedule=schedule,
-        glue=apply_glue(defaults, data.get("glue")),
-        glue_overrides=glue_overrides(data.get("glue")),
-        span=doc.span,
-    )
-
-
-def _opt(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def unused_span(doc: SourceDoc) -> Span:
-    return doc.span_of("/name")
