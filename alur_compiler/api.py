@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -126,19 +126,11 @@ def sql_files(project: Project, root: Path) -> list[str]:
     for pipe in project.pipelines:
         if pipe.sql_file is not None:
             yaml_dir = Path(pipe.span.file).resolve().parent if pipe.span.file else root
-            out.add(Path(_relpath((yaml_dir / pipe.sql_file).resolve(), root)).as_posix())
+            out.add(Path(os.path.relpath((yaml_dir / pipe.sql_file).resolve(), root)).as_posix())
     return sorted(out)
 
 
-def _relpath(path: Path, root: Path) -> str:
-    import os
-
-    return os.path.relpath(path, root)
-
-
-def manifest(
-    project: Project, artifacts: list[Artifact], inputs: dict[str, str], root: Path
-) -> Artifact:
+def manifest(project: Project, artifacts: list[Artifact], inputs: dict[str, str]) -> Artifact:
     from alur_compiler.ir.fingerprint import fingerprint
 
     doc = {
@@ -178,7 +170,7 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
     artifacts = generate(loaded.project, loaded.diagnostics)
     if loaded.diagnostics.has_errors:
         return result
-    artifacts.append(manifest(loaded.project, artifacts, loaded.inputs, loaded.root))
+    artifacts.append(manifest(loaded.project, artifacts, loaded.inputs))
     result.artifacts = artifacts
     try:
         if check:
@@ -202,11 +194,3 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
             [a.path for a in artifacts],
         )
     return result
-
-
-def read_manifest(out: Path) -> dict[str, object]:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -39,9 +39,7 @@ def use_color(stream: object = sys.stderr) -> bool:
     return bool(isatty and isatty())
 
 
-def report(
-    diags: Diagnostics, files: dict[str, str], fmt: OutputFormat, quiet_when_clean: bool = False
-) -> None:
+def report(diags: Diagnostics, files: dict[str, str], fmt: OutputFormat) -> None:
     """Print diagnostics: text to stderr, json to stdout, github annotations to stdout."""
     items = diags.sorted()
     if fmt is OutputFormat.json:
@@ -54,8 +52,6 @@ def report(
     if items:
         typer.echo(render_text(items, files, color=use_color()), err=True)
         typer.echo(summary(items), err=True)
-    elif not quiet_when_clean:
-        pass
 
 
 def fail_usage(message: str, hint: str | None = None) -> NoReturn:

@@ -42,7 +42,7 @@ def render_text(diags: list[Diagnostic], files: dict[str, str], color: bool = Fa
         line = _source_line(files, d.span)
         if line is not None:
             gutter = f"{d.span.line:>4} | "
-            out.append(gutter + line.replace("\t", "    " if False else "\t"))
+            out.append(gutter + line)
             caret = " " * (len(gutter) - 2) + "| " + _caret(line, d.span)
             out.append(f"{_COLORS[sev]}{caret}{_RESET}" if color else caret)
         for note, span in d.notes:

@@ -10,21 +10,22 @@ from alur_compiler.ir.nodes import GlueConfig, Schedule
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.cron import strip_wrapper, validate_cron
 
-GLUE_KEYS = {
-    "worker_type": "worker_type",
-    "workers": "workers",
-    "timeout_minutes": "timeout_minutes",
-    "max_retries": "max_retries",
-    "execution_class": "execution_class",
-    "max_concurrent_runs": "max_concurrent_runs",
-}
+#: `glue:` keys in YAML, named as the GlueConfig fields they set
+GLUE_KEYS = (
+    "worker_type",
+    "workers",
+    "timeout_minutes",
+    "max_retries",
+    "execution_class",
+    "max_concurrent_runs",
+)
 
 
 def glue_overrides(spec: dict[str, Any] | None) -> tuple[tuple[str, object], ...]:
     """The Glue settings a YAML `glue:` block sets, as sorted (field, value) pairs."""
     if not spec:
         return ()
-    out: list[tuple[str, object]] = [(GLUE_KEYS[k], v) for k, v in spec.items() if k in GLUE_KEYS]
+    out: list[tuple[str, object]] = [(k, v) for k, v in spec.items() if k in GLUE_KEYS]
     if "arguments" in spec:
         out.append(
             (

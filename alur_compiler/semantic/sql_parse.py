@@ -13,7 +13,6 @@ from alur_compiler.diagnostics import codes
 from alur_compiler.diagnostics.codes import ErrorCode
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 
-LAYERS = ("bronze", "silver", "gold")
 #: one Spark dialect instance for every parse/qualify/annotate (constructing one is costly)
 SPARK = Dialect.get_or_raise("spark")
 
