@@ -10,10 +10,22 @@ from typing import TYPE_CHECKING
 from alur_compiler import __version__
 from alur_compiler.backends.base import Artifact
 from alur_compiler.diagnostics import Diagnostics, Span, codes
-from alur_compiler.emit import MANIFEST, EmitResult, Staleness, emit, json_bytes, sha256, staleness
+from alur_compiler.emit import (
+    MANIFEST,
+    EmitResult,
+    Staleness,
+    compare_files,
+    extra_files,
+    json_bytes,
+    previous_files,
+    remove_stale,
+    sha256,
+    write_files,
+)
 from alur_compiler.fastpath import remember, up_to_date
 from alur_compiler.ir import Project
 from alur_compiler.load.discover import LoadedProject, find_root, load_project_files
+from alur_compiler.outputs import Generator, build_outputs, shards
 
 if TYPE_CHECKING:  # heavy modules (jsonschema, sqlglot, backends) load only when needed
     from alur_compiler.load.source import SourceDoc
@@ -33,7 +45,7 @@ class CompileResult:
     project: Project | None
     diagnostics: Diagnostics
     out: Path | None
-    artifacts: list[Artifact] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)  # build-relative paths, sorted
     emitted: EmitResult | None = None
     stale: Staleness | None = None
     files: dict[str, str] = field(default_factory=dict)
@@ -99,18 +111,32 @@ def _inputs(loaded: LoadedProject, project: Project | None) -> dict[str, str]:
 
 
 def generate(project: Project, diags: Diagnostics) -> list[Artifact]:
-    """Run every registered backend, then add lineage.json and manifest.json."""
+    """Every generated file but the manifest: each registered backend, then lineage.json."""
+    artifacts: list[Artifact] = []
+    for shard in _shards():
+        for produce in shard:
+            artifacts.extend(produce(project, diags))
+    _no_duplicates([a.path for a in artifacts])
+    return artifacts
+
+
+def _shards() -> list[list[Generator]]:
     from alur_compiler.backends import BACKENDS
 
-    artifacts: list[Artifact] = []
-    for backend in BACKENDS:
-        artifacts.extend(backend.generate(project, diags))
-    artifacts.append(Artifact("lineage.json", json_bytes(lineage_document(project))))
-    paths = [a.path for a in artifacts]
-    duplicates = sorted({p for p in paths if paths.count(p) > 1})
-    if duplicates:
-        raise RuntimeError(f"two backends wrote the same file: {duplicates}")
-    return artifacts
+    return shards(BACKENDS, _lineage_artifact)
+
+
+def _lineage_artifact(project: Project, diags: Diagnostics) -> list[Artifact]:
+    return [Artifact("lineage.json", json_bytes(lineage_document(project)))]
+
+
+def _no_duplicates(paths: list[str]) -> None:
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for path in paths:
+        (twice if path in seen else seen).add(path)
+    if twice:
+        raise RuntimeError(f"two backends wrote the same file: {sorted(twice)}")
 
 
 def lineage_document(project: Project) -> dict[str, object]:
@@ -130,14 +156,15 @@ def sql_files(project: Project, root: Path) -> list[str]:
     return sorted(out)
 
 
-def manifest(project: Project, artifacts: list[Artifact], inputs: dict[str, str]) -> Artifact:
+def manifest(project: Project, files: dict[str, str], inputs: dict[str, str]) -> Artifact:
+    """manifest.json: inputs, the sha256 of every generated file and IR fingerprints."""
     from alur_compiler.ir.fingerprint import fingerprint
 
     doc = {
         "alurc": __version__,
         "project": project.name,
         "inputs": inputs,
-        "files": {a.path: sha256(a.content) for a in sorted(artifacts, key=lambda a: a.path)},
+        "files": dict(sorted(files.items())),
         "fingerprints": {
             "tables": {t.name: fingerprint(t) for t in project.tables},
             "pipelines": {p.name: fingerprint(p) for p in project.pipelines},
@@ -167,16 +194,8 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
     if loaded.project is None or loaded.root is None:
         return result
     result.out = (out if out is not None else loaded.root / "build").resolve()
-    artifacts = generate(loaded.project, loaded.diagnostics)
-    if loaded.diagnostics.has_errors:
-        return result
-    artifacts.append(manifest(loaded.project, artifacts, loaded.inputs))
-    result.artifacts = artifacts
     try:
-        if check:
-            result.stale = staleness(result.out, artifacts)
-        else:
-            result.emitted = emit(result.out, artifacts)
+        written = _write_outputs(loaded, result.out, check)
     except OSError as exc:
         where = exc.filename or result.out
         loaded.diagnostics.report(
@@ -186,11 +205,43 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
             hint="choose another folder with --out, or fix its permissions",
         )
         return result
+    if written is None:
+        return result
+    result.generated, result.emitted, result.stale = written
     if not (result.stale and result.stale.stale):
         remember(
             loaded.root,
             result.out,
             sql_files(loaded.project, loaded.root),
-            [a.path for a in artifacts],
+            result.generated,
         )
     return result
+
+
+def _write_outputs(
+    loaded: LoadResult, out: Path, check: bool
+) -> tuple[list[str], EmitResult | None, Staleness | None] | None:
+    """Generate, then write (or compare) every file; the manifest last. None on errors."""
+    assert loaded.project is not None
+    groups = _shards()
+    old = previous_files(out)
+    done = build_outputs(loaded.project, groups, loaded.diagnostics, out, check)
+    if done is None:
+        return None
+    _no_duplicates([*done.hashes, MANIFEST])
+    manifest_file = manifest(loaded.project, done.hashes, loaded.inputs)
+    current = {*done.hashes, MANIFEST}
+    listed = sorted(current)
+    if check:
+        assert done.stale is not None
+        part = compare_files(out, [manifest_file])
+        stale = done.stale
+        stale.changed = sorted(stale.changed + part.changed)
+        stale.missing = sorted(stale.missing + part.missing)
+        stale.extra = extra_files(out, current)
+        return listed, None, stale
+    assert done.emitted is not None
+    emitted = done.emitted
+    emitted.written.extend(write_files(out, [manifest_file]).written)
+    emitted.removed = remove_stale(out, old, current)
+    return listed, emitted, None

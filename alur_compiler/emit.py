@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alur_compiler.backends.base import Artifact
+from alur_compiler.ir.fingerprint import pretty_json
 
 MANIFEST = "manifest.json"
 
@@ -26,7 +27,7 @@ def sha256(data: bytes) -> str:
 
 
 def json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return pretty_json(value)
 
 
 @dataclass
@@ -78,12 +79,19 @@ def _safe(out: Path, rel: str) -> Path:
 
 def emit(out: Path, artifacts: list[Artifact]) -> EmitResult:
     """Write artifacts (the manifest last), remove files the previous compile owned."""
-    result = EmitResult()
     out = out.resolve()
     old = previous_files(out)
     ordered = sorted(artifacts, key=lambda a: (a.path == MANIFEST, a.path))
+    result = write_files(out, ordered)
+    result.removed = remove_stale(out, old, {a.path for a in artifacts})
+    return result
+
+
+def write_files(out: Path, artifacts: list[Artifact]) -> EmitResult:
+    """Write each artifact atomically, in the given order, unless its bytes are there."""
+    result = EmitResult()
     folders: set[Path] = set()
-    for art in ordered:
+    for art in artifacts:
         path = _safe(out, art.path)
         if path.parent not in folders:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,14 +104,19 @@ def emit(out: Path, artifacts: list[Artifact]) -> EmitResult:
             pass  # not there yet (or unreadable): write it
         _write_atomic(path, art.content)
         result.written.append(art.path)
-    current = {a.path for a in artifacts}
+    return result
+
+
+def remove_stale(out: Path, old: dict[str, str], current: set[str]) -> list[str]:
+    """Delete the files of `old` (the previous manifest) that are no longer generated."""
+    removed: list[str] = []
     for rel in sorted(set(old) - current):
         path = _safe(out, rel)
         if path.is_file():
             path.unlink()
-            result.removed.append(rel)
+            removed.append(rel)
             _prune(out, path.parent)
-    return result
+    return removed
 
 
 def _prune(out: Path, folder: Path) -> None:
@@ -114,6 +127,13 @@ def _prune(out: Path, folder: Path) -> None:
 
 def staleness(out: Path, artifacts: list[Artifact]) -> Staleness:
     """What `compile --check` reports: files that differ, are missing, or should be gone."""
+    report = compare_files(out, artifacts)
+    report.extra = extra_files(out, {a.path for a in artifacts})
+    return report
+
+
+def compare_files(out: Path, artifacts: list[Artifact]) -> Staleness:
+    """The artifacts whose file differs or is missing (no `extra`: see `extra_files`)."""
     report = Staleness()
     for art in sorted(artifacts, key=lambda a: a.path):
         path = out / art.path
@@ -121,8 +141,9 @@ def staleness(out: Path, artifacts: list[Artifact]) -> Staleness:
             report.missing.append(art.path)
         elif path.read_bytes() != art.content:
             report.changed.append(art.path)
-    current = {a.path for a in artifacts}
-    report.extra = sorted(
-        p for p in previous_files(out) if p not in current and (out / p).is_file()
-    )
     return report
+
+
+def extra_files(out: Path, current: set[str]) -> list[str]:
+    """Files the last compile wrote that would no longer be generated."""
+    return sorted(p for p in previous_files(out) if p not in current and (out / p).is_file())

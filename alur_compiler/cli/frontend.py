@@ -71,7 +71,7 @@ def compile_cmd(
         typer.echo(f"up to date: {result.out}", err=True)
         return
     typer.echo(
-        f"compiled {len(result.artifacts)} files into {result.out} "
+        f"compiled {len(result.generated)} files into {result.out} "
         f"({len(emitted.written)} written, {len(emitted.unchanged)} unchanged, "
         f"{len(emitted.removed)} removed)",
         err=True,

@@ -315,12 +315,17 @@ class Project:
                 return e
         raise KeyError(name)
 
+    @cached_property
+    def _jobs_by_name(self) -> dict[str, Pipeline | Ingestion]:
+        out: dict[str, Pipeline | Ingestion] = {}
+        for pipe in self.pipelines:
+            out.setdefault(pipe.name, pipe)
+        for ing in self.ingestions:
+            out.setdefault(ing.name, ing)
+        return out
+
     def job(self, name: str) -> Pipeline | Ingestion:
-        jobs: tuple[Pipeline | Ingestion, ...] = (*self.pipelines, *self.ingestions)
-        for j in jobs:
-            if j.name == name:
-                return j
-        raise KeyError(name)
+        return self._jobs_by_name[name]
 
     @property
     def jobs(self) -> tuple[Pipeline | Ingestion, ...]:

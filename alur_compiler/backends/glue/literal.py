@@ -19,6 +19,9 @@ def literal(value: Any, indent: int = 0, *, used: int = 0) -> str:
     `indent` is the indentation of the line the value starts on, `used` how many columns of
     that line are already taken (by a key, an assignment) before the value.
     """
+    if type(value) is str:
+        text = repr(value)
+        return text if max(indent, used) + len(text) <= LINE else _string(value, indent, used)
     if value is None or isinstance(value, bool | int | float):
         return repr(value)
     if isinstance(value, str):
@@ -53,37 +56,48 @@ def _chunks(value: str) -> list[str]:
     return out or [""]
 
 
+_SCALARS = (type(None), bool, int, float, str)
+
+
 def _flat(value: Any, budget: int) -> str | None:
     """One-line rendering if it fits in `budget` columns, else None.
 
     Gives up as soon as the budget is spent, so trying the flat form first costs O(LINE)
     per level instead of rendering every subtree twice (which is exponential in depth).
+    Scalars are rendered inline (this is the compiler's hottest loop on large projects).
     """
-    if value is None or isinstance(value, bool | int | float | str):
+    kind = type(value)
+    if kind in _SCALARS:
         text = repr(value)
         return text if len(text) <= budget and "\n" not in text else None
-    if isinstance(value, dict):
+    if kind is dict:
         parts, open_, close = list(value.items()), "{", "}"
-    elif isinstance(value, list | tuple):
+    elif kind is list or kind is tuple:
         parts = [(None, v) for v in value]
-        open_, close = ("[", "]") if isinstance(value, list) else ("(", ")")
+        open_, close = ("[", "]") if kind is list else ("(", ")")
     else:
-        raise TypeError(f"cannot render {type(value).__name__} as a literal")
+        raise TypeError(f"cannot render {kind.__name__} as a literal")
     trailing = "," if open_ == "(" and len(parts) == 1 else ""
     out: list[str] = []
     used = 2 + len(trailing)  # brackets and the 1-tuple comma
     for key, item in parts:
-        used += 2 if out else 0  # ", " between items
+        if out:
+            used += 2  # ", " between items
         head = ""
         if key is not None:
-            key_text = _flat(key, budget - used)
-            if key_text is None:
+            key_text = repr(key) if type(key) in _SCALARS else _flat(key, budget - used)
+            if key_text is None or len(key_text) > budget - used:
                 return None
             head = key_text + ": "
-        item_text = _flat(item, budget - used - len(head))
-        if item_text is None:
-            return None
-        text = item_text
+        if type(item) in _SCALARS:
+            text = repr(item)
+            if "\n" in text:
+                return None
+        else:
+            sub = _flat(item, budget - used - len(head))
+            if sub is None:
+                return None
+            text = sub
         out.append(head + text)
         used += len(head) + len(text)
         if used > budget:
@@ -98,11 +112,12 @@ def _mapping(value: dict[Any, Any], indent: int, used: int = 0) -> str:
     if flat is not None:
         return flat
     pad = " " * (indent + 4)
-    body = "".join(
-        f"{pad}{literal(k)}: {literal(v, indent + 4, used=indent + 6 + len(literal(k)))},\n"
-        for k, v in value.items()
-    )
-    return "{\n" + body + " " * indent + "}"
+    lines = ["{\n"]
+    for k, v in value.items():
+        key = literal(k)
+        lines.append(f"{pad}{key}: {literal(v, indent + 4, used=indent + 6 + len(key))},\n")
+    lines.append(" " * indent + "}")
+    return "".join(lines)
 
 
 def _sequence(items: list[Any], indent: int, brackets: str, used: int = 0) -> str:

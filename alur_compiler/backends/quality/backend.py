@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 from alur_compiler.backends.base import Artifact
 from alur_compiler.backends.quality.suite import build_suite
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.ir import Check, CheckType, Project
+from alur_compiler.ir.fingerprint import pretty_json
 
 _RANGED = (CheckType.BETWEEN, CheckType.LENGTH_BETWEEN, CheckType.ROW_COUNT_BETWEEN)
 
 
 def suite_json(suite: dict[str, object]) -> bytes:
     """Deterministic bytes: sorted keys, 2-space indent, trailing newline."""
-    return (json.dumps(suite, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return pretty_json(suite)
 
 
 def _range_problem(check: Check) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from alur_compiler.backends.terraform import catalog, iam, jobs, storage
@@ -10,6 +9,7 @@ from alur_compiler.backends.terraform.model import StackBuilder
 from alur_compiler.backends.terraform.naming import base_tags
 from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import Environment, Project
+from alur_compiler.ir.fingerprint import pretty_json
 
 AWS_PROVIDER = {"source": "hashicorp/aws", "version": "~> 5.100"}
 #: Retries against a local emulator: fail in seconds, not after terraform's 10 minutes.
@@ -93,4 +93,4 @@ def build_stack(project: Project, env: Environment, diags: Diagnostics) -> dict[
 
 def render(doc: dict[str, Any]) -> bytes:
     """Deterministic bytes: sorted keys, 2-space indent, trailing newline."""
-    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return pretty_json(doc)

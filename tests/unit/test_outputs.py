@@ -1,0 +1,109 @@
+"""Sharded generation: forked shards write the same bytes, and a failing shard writes nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from alur_compiler import api, outputs
+from alur_compiler.backends.base import Artifact
+from alur_compiler.diagnostics import Diagnostics, Span, codes
+from alur_compiler.ir import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+RETAIL = ROOT / "examples" / "retail"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork shards even for the small retail example."""
+    monkeypatch.setattr(outputs, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.delenv("ALURC_NO_PARALLEL", raising=False)
+
+
+def _project() -> Project:
+    loaded = api.load(RETAIL)
+    assert loaded.project is not None
+    return loaded.project
+
+
+def test_forked_shards_write_the_same_bytes_as_one_process(
+    tmp_path: Path, forked: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "retail"
+    shutil.copytree(RETAIL, project, ignore=shutil.ignore_patterns("build", ".alur"))
+    parallel = api.compile_project(project, tmp_path / "parallel")
+    assert parallel.ok and parallel.emitted is not None
+    monkeypatch.setenv("ALURC_NO_PARALLEL", "1")
+    serial = api.compile_project(project, tmp_path / "serial")
+    assert serial.ok
+    assert _tree(tmp_path / "parallel") == _tree(tmp_path / "serial")
+    assert len(_tree(tmp_path / "parallel")) == len(parallel.generated) > 20
+    assert sorted(parallel.emitted.written) == parallel.generated
+
+
+def test_forked_check_lists_stale_and_missing_files(tmp_path: Path, forked: None) -> None:
+    project = tmp_path / "retail"
+    shutil.copytree(RETAIL, project, ignore=shutil.ignore_patterns("build", ".alur"))
+    out = tmp_path / "out"
+    assert api.compile_project(project, out).ok
+    (out / "glue" / "clean_orders.py").write_text("# edited\n")
+    (out / "quality" / "orders.json").unlink()
+    (project / ".alur").exists() and shutil.rmtree(project / ".alur")  # no recompile cache
+    checked = api.compile_project(project, out, check=True)
+    assert checked.stale is not None and not checked.ok
+    assert checked.stale.changed == ["glue/clean_orders.py"]
+    assert checked.stale.missing == ["quality/orders.json"]
+    assert (out / "glue" / "clean_orders.py").read_text() == "# edited\n"
+
+
+def _failing(project: Project, diags: Diagnostics) -> list[Artifact]:
+    diags.report(codes.BACKEND_LIMIT, "cannot lower this", Span("alur.yaml", 1, 1))
+    return [Artifact("other/file.txt", b"x\n")]
+
+
+def _writing(project: Project, diags: Diagnostics) -> list[Artifact]:
+    return [Artifact("glue/ok.py", b"print(1)\n")]
+
+
+def test_an_error_in_one_shard_writes_no_file_of_any_shard(tmp_path: Path, forked: None) -> None:
+    diags = Diagnostics()
+    out = tmp_path / "out"
+    done = outputs.build_outputs(_project(), [[_writing], [_failing]], diags, out, check=False)
+    assert done is None
+    assert [d.message for d in diags.errors] == ["cannot lower this"]
+    assert not out.exists()
+
+
+def _crashing(project: Project, diags: Diagnostics) -> list[Artifact]:
+    raise ZeroDivisionError("a backend bug")
+
+
+def test_a_crashing_shard_is_an_internal_error_with_its_traceback(
+    tmp_path: Path, forked: None
+) -> None:
+    with pytest.raises(RuntimeError, match="ZeroDivisionError: a backend bug"):
+        outputs.build_outputs(
+            _project(), [[_writing], [_crashing]], Diagnostics(), tmp_path / "o", check=False
+        )
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_unwritable_folder_raises_oserror_from_the_shard(tmp_path: Path, forked: None) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder\n")
+    with pytest.raises(OSError) as caught:
+        outputs.build_outputs(
+            _project(), [[_writing], [_writing]], Diagnostics(), blocker / "out", check=False
+        )
+    assert caught.value.strerror and blocker.read_text() == "not a folder\n"
