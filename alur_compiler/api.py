@@ -102,8 +102,10 @@ def _build(loaded: LoadedProject, diags: Diagnostics) -> Project | None:
 def _inputs(loaded: LoadedProject, project: Project | None) -> dict[str, str]:
     inputs: dict[str, str] = {}
     for doc in ([loaded.project_doc] if loaded.project_doc else []) + loaded.docs:
-        rel = Path(doc.abspath).resolve().relative_to(loaded.root).as_posix()
-        inputs.setdefault(rel, sha256(Path(doc.abspath).read_bytes()))
+        rel = Path(os.path.relpath(doc.abspath, loaded.root)).as_posix()
+        if rel not in inputs:
+            digest = loaded.digests.get(doc.abspath)
+            inputs[rel] = digest or sha256(Path(doc.abspath).read_bytes())
     for pipe in project.pipelines if project else ():
         if pipe.sql_file is not None:
             inputs.setdefault("sql:" + pipe.name, sha256(pipe.sql.encode("utf-8")))

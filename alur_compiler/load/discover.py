@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ class LoadedProject:
     project_doc: SourceDoc | None
     docs: list[SourceDoc] = field(default_factory=list)  # every non-project document
     files: dict[str, str] = field(default_factory=dict)  # display path -> text (for rendering)
+    digests: dict[str, str] = field(default_factory=dict)  # absolute path -> sha256 of bytes
 
 
 def find_root(start: Path) -> Path | None:
@@ -34,14 +36,21 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def _display(root: Path, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+def _display(path: Path, cwd: str) -> str:
+    """`path` (in a resolved folder) relative to the resolved `cwd` when inside it.
+
+    Only a symlinked file needs resolving: its folder came resolved from `spec_files`.
+    """
+    real = os.path.realpath(path) if os.path.islink(path) else str(path)
+    if real.startswith(cwd + os.sep):
+        return Path(real[len(cwd) + 1 :]).as_posix()
+    return Path(real).as_posix()
 
 
-def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
+def read_text(
+    path: Path, shown: str, diags: Diagnostics, digests: dict[str, str] | None = None
+) -> str | None:
+    """The UTF-8 text of a spec file; `digests[str(path)]` gets the sha256 of its bytes."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -60,6 +69,8 @@ def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
     if "\x00" in text:
         diags.report(codes.FILE_UNREADABLE, "file contains NUL bytes", Span(shown, 1, 1))
         return None
+    if digests is not None:
+        digests[str(path)] = hashlib.sha256(data).hexdigest()
     return text
 
 
@@ -130,8 +141,9 @@ def load_project_files(root: Path, diags: Diagnostics) -> LoadedProject:
     root = root.resolve()
     project_path = root / PROJECT_FILE
     loaded = LoadedProject(root=root, project_doc=None)
-    shown = _display(root, project_path)
-    text = read_text(project_path, shown, diags)
+    cwd = os.path.realpath(os.getcwd())
+    shown = _display(project_path, cwd)
+    text = read_text(project_path, shown, diags, loaded.digests)
     if text is not None:
         loaded.files[shown] = text
         docs = parse_documents(text, shown, str(project_path), diags)
@@ -142,8 +154,8 @@ def load_project_files(root: Path, diags: Diagnostics) -> LoadedProject:
                 loaded.docs.append(doc)
     _check_paths(loaded.project_doc, root, diags)
     for path in spec_files(root, _configured_paths(loaded.project_doc)):
-        shown = _display(root, path)
-        text = read_text(path, shown, diags)
+        shown = _display(path, cwd)
+        text = read_text(path, shown, diags, loaded.digests)
         if text is None:
             continue
         loaded.files[shown] = text

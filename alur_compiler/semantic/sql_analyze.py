@@ -125,7 +125,7 @@ def analyze(
     scope = build_scope(tree)
     assert isinstance(tree, exp.Query)
     outer = _outer_join_aliases(tree)
-    filtered = _not_null_filters(tree)
+    filtered = _not_null_filters(tree, scope)
     for i, proj in enumerate(tree.selects):
         name = proj.alias_or_name
         lineage = _lineage(proj, scope) if scope else set()
@@ -155,12 +155,11 @@ def _outer_join_aliases(tree: exp.Expr) -> set[str]:
     return out
 
 
-def _not_null_filters(tree: exp.Expr) -> frozenset[str]:
+def _not_null_filters(tree: exp.Expr, scope: Scope | None) -> frozenset[str]:
     """`table.column` names the outermost WHERE requires to be NOT NULL (AND-ed terms)."""
     where = tree.args.get("where") if isinstance(tree, exp.Select) else None
     if where is None:
         return frozenset()
-    scope = build_scope(tree)
     found: set[str] = set()
     for term in where.this.flatten() if isinstance(where.this, exp.And) else [where.this]:
         if isinstance(term, exp.Not) and isinstance(term.this, exp.Is):
@@ -229,9 +228,23 @@ def _type_of(proj: exp.Expr) -> str | None:
         simple = _SIMPLE_TYPES.get(dtype.this)
         if simple is not None and not dtype.expressions:
             return simple
-        return normalize_type(dtype.sql(dialect=SPARK))
+        decimal = _decimal(dtype)
+        return decimal if decimal is not None else normalize_type(dtype.sql(dialect=SPARK))
     except TypeSyntaxError:
         return None
+
+
+def _decimal(dtype: exp.DataType) -> str | None:
+    """`decimal(p,s)` straight from the node (the SQL generator costs ~0.2 ms a call)."""
+    if dtype.this != _T.DECIMAL or len(dtype.expressions) != 2:
+        return None
+    params = [p.this for p in dtype.expressions if isinstance(p, exp.DataTypeParam)]
+    if len(params) != 2 or not all(isinstance(v, exp.Literal) for v in params):
+        return None
+    precision, scale = (str(v.this) for v in params)
+    if not (precision.isdigit() and scale.isdigit()):
+        return None
+    return f"decimal({int(precision)},{int(scale)})"
 
 
 def _lineage(proj: exp.Expr, scope: Scope) -> set[str]:
