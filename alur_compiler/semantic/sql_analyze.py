@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 from alur_compiler.diagnostics import codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
+from alur_compiler.semantic.sql_fast import FastAnalyzer
+from alur_compiler.semantic.sql_fast import Select as FastSelect
 from alur_compiler.semantic.sql_parse import SPARK, ParsedSql, SqlProblem, offset_of
 from alur_compiler.semantic.types import TypeSyntaxError, normalize_type
 
@@ -98,16 +101,25 @@ def _tables(schema: Any) -> dict[str, dict[str, str]]:
 
 
 def analyze(
-    parsed: ParsedSql, schema: Schema, not_null: frozenset[str] = frozenset()
+    parsed: ParsedSql,
+    schema: Schema,
+    not_null: frozenset[str] = frozenset(),
+    tables: dict[str, dict[str, str]] | None = None,
 ) -> SqlAnalysis:
     """Qualify columns, infer output types and column lineage. Problems are collected.
 
     `not_null` holds the `table.column` names declared NOT NULL, for nullability inference.
+    With `tables` (table -> column -> type, the same contracts as `schema`), the fast path
+    of `sql_fast` answers first when it can.
     """
     assert parsed.tree is not None
     result = SqlAnalysis()
     original = parsed.tree
     offsets = _projection_offsets(original)  # before qualify rewrites the tree in place
+    if tables is not None:
+        fast = FastAnalyzer(tables, schema).query(original)
+        if fast is not None:
+            return _fast_result(original, fast, offsets, not_null)
     try:
         tree = qualify(
             original,
@@ -125,17 +137,42 @@ def analyze(
     scope = build_scope(tree)
     assert isinstance(tree, exp.Query)
     outer = _outer_join_aliases(tree)
-    filtered = _not_null_filters(tree, scope)
+    filtered = _not_null_filters(tree, lambda col: _lineage(col, scope) if scope else set())
     for i, proj in enumerate(tree.selects):
         name = proj.alias_or_name
         lineage = _lineage(proj, scope) if scope else set()
+        aliases = {c.table for c in proj.find_all(exp.Column)}
         result.columns.append(
             OutputColumn(
                 name=name,
                 type=_type_of(proj),
                 offset=offsets.get(name, offsets.get(f"#{i}", 0)),
                 lineage=tuple(sorted(lineage)),
-                nullable=_nullable(proj, lineage, not_null | filtered, outer),
+                nullable=_nullable(proj, lineage, not_null | filtered, outer & aliases),
+            )
+        )
+    return result
+
+
+def _fast_result(
+    tree: exp.Expr, fast: FastSelect, offsets: dict[str, int], not_null: frozenset[str]
+) -> SqlAnalysis:
+    """The columns of a query the fast path resolved (same rules as the full path)."""
+    result = SqlAnalysis()
+    assert isinstance(tree, exp.Query)
+    outer = _outer_join_aliases(tree)
+    filtered = _not_null_filters(tree, lambda col: set(fast.columns[id(col)][1].lineage))
+    for i, proj in enumerate(tree.selects):
+        name = proj.alias_or_name
+        lineage = set(fast.outputs[name].lineage)
+        aliases = {fast.columns[id(c)][0] for c in proj.find_all(exp.Column)}
+        result.columns.append(
+            OutputColumn(
+                name=name,
+                type=_type_of(proj),
+                offset=offsets.get(name, offsets.get(f"#{i}", 0)),
+                lineage=tuple(sorted(lineage)),
+                nullable=_nullable(proj, lineage, not_null | filtered, outer & aliases),
             )
         )
     return result
@@ -155,7 +192,9 @@ def _outer_join_aliases(tree: exp.Expr) -> set[str]:
     return out
 
 
-def _not_null_filters(tree: exp.Expr, scope: Scope | None) -> frozenset[str]:
+def _not_null_filters(
+    tree: exp.Expr, lineage_of: Callable[[exp.Column], set[str]]
+) -> frozenset[str]:
     """`table.column` names the outermost WHERE requires to be NOT NULL (AND-ed terms)."""
     where = tree.args.get("where") if isinstance(tree, exp.Select) else None
     if where is None:
@@ -165,14 +204,17 @@ def _not_null_filters(tree: exp.Expr, scope: Scope | None) -> frozenset[str]:
         if isinstance(term, exp.Not) and isinstance(term.this, exp.Is):
             col = term.this.this
             if isinstance(col, exp.Column) and isinstance(term.this.expression, exp.Null):
-                found |= _lineage(col, scope) if scope else set()
+                found |= lineage_of(col)
     return frozenset(found)
 
 
 _NULL_SAFE = (exp.Count, exp.Literal, exp.Boolean, exp.CurrentTimestamp, exp.CurrentDate)
 
 
-def _nullable(proj: exp.Expr, lineage: set[str], not_null: frozenset[str], outer: set[str]) -> bool:
+def _nullable(
+    proj: exp.Expr, lineage: set[str], not_null: frozenset[str], outer_sources: set[str]
+) -> bool:
+    """`outer_sources`: the null-supplying outer-join sources the projection reads."""
     expr = proj.this if isinstance(proj, exp.Alias) else proj
     if isinstance(expr, _NULL_SAFE) and not isinstance(expr, exp.Null):
         return False
@@ -184,7 +226,7 @@ def _nullable(proj: exp.Expr, lineage: set[str], not_null: frozenset[str], outer
         isinstance(expr, exp.Case) and not expr.args.get("default")
     ):
         return True
-    if any(c.table in outer for c in proj.find_all(exp.Column)):
+    if outer_sources:
         return True
     return not lineage <= not_null
 

@@ -61,7 +61,7 @@ def analyze_one(sql: str, target: str, catalog: Catalog) -> SqlResult:
     )
     if parsed.tree is None or parsed.problems:
         return result
-    analysis = analyze(parsed, _schema(catalog), catalog.not_null)
+    analysis = analyze(parsed, _schema(catalog), catalog.not_null, catalog.columns)
     result.problems.extend(analysis.problems)
     result.columns = None if analysis.problems else analysis.columns
     return result
