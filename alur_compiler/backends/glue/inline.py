@@ -9,7 +9,7 @@ merged imports are sorted the way ruff's isort does (stdlib, then third party).
 from __future__ import annotations
 
 import ast
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 RUNTIME_DIR = Path(__file__).resolve().parents[2] / "runtime"
@@ -90,6 +90,7 @@ def _name_key(name: str) -> tuple[int, str]:
     return (1 if name[:1].isupper() else 2, name.lower())
 
 
+@lru_cache(maxsize=8)
 def inline_runtime(modules: tuple[str, ...]) -> tuple[str, str]:
     """(merged import block, concatenated module bodies) for the given runtime modules."""
     imports: set[str] = set()
