@@ -216,6 +216,7 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
             result.out,
             sql_files(loaded.project, loaded.root),
             result.generated,
+            {rel: digest for rel, digest in loaded.inputs.items() if not rel.startswith("sql:")},
         )
     return result
 

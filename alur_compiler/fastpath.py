@@ -33,8 +33,15 @@ def _tool_hash() -> str:
     return digest.hexdigest()
 
 
-def input_hash(root: Path, sql_files: list[str]) -> str | None:
-    """Hash over alurc, alur.yaml, every discovered spec file and the given SQL files."""
+def input_hash(
+    root: Path, sql_files: list[str], known: dict[str, str] | None = None
+) -> str | None:
+    """Hash over alurc, alur.yaml, every discovered spec file and the given SQL files.
+
+    `known` maps root-relative paths to the sha256 (hex) of the bytes the compile read, so
+    the cache describes what was compiled even if a file changed in the meantime.
+    """
+    known = known or {}
     from alur_compiler.load.discover import DEFAULT_PATHS, PROJECT_FILE, spec_files
 
     digest = hashlib.sha256(_tool_hash().encode())
@@ -47,11 +54,13 @@ def input_hash(root: Path, sql_files: list[str]) -> str | None:
         paths = list(DEFAULT_PATHS)
     names = [PROJECT_FILE, *sorted(p.relative_to(root).as_posix() for p in spec_files(root, paths))]
     for rel in [*names, *sorted(set(sql_files))]:
-        try:
-            data = (root / rel).read_bytes()
-        except OSError:
-            return None
-        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+        hexdigest = known.get(rel)
+        if hexdigest is None:
+            try:
+                hexdigest = hashlib.sha256((root / rel).read_bytes()).hexdigest()
+            except OSError:
+                return None
+        digest.update(rel.encode() + b"\0" + bytes.fromhex(hexdigest))
     return digest.hexdigest()
 
 
@@ -68,11 +77,20 @@ def _load_cache(root: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def remember(root: Path, out: Path, sql_files: list[str], written: list[str]) -> None:
-    """Record a successful compile of `root` into `out` (best effort: never fails a build)."""
+def remember(
+    root: Path,
+    out: Path,
+    sql_files: list[str],
+    written: list[str],
+    known: dict[str, str] | None = None,
+) -> None:
+    """Record a successful compile of `root` into `out` (best effort: never fails a build).
+
+    `known`: root-relative path -> sha256 of the spec files as the compile read them.
+    """
     try:
         entry = {
-            "input_hash": input_hash(root, sql_files),
+            "input_hash": input_hash(root, sql_files, known),
             "sql_files": sorted(sql_files),
             "outputs": {rel: _stat(out / rel) for rel in sorted(written)},
         }

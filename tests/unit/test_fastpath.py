@@ -1,0 +1,55 @@
+"""The recompile cache: an unchanged project is answered at once; any change recompiles."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from alur_compiler import api, fastpath
+
+ROOT = Path(__file__).resolve().parents[2]
+RETAIL = ROOT / "examples" / "retail"
+
+
+def _project(tmp: Path) -> Path:
+    project = tmp / "retail"
+    shutil.copytree(RETAIL, project, ignore=shutil.ignore_patterns("build", ".alur"))
+    return project
+
+
+def test_unchanged_project_is_up_to_date_and_every_change_invalidates(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    out = project / "build"
+    assert not fastpath.up_to_date(project, out)
+    first = api.compile_project(project)
+    assert first.ok and not first.up_to_date and (project / fastpath.CACHE).is_file()
+    assert fastpath.up_to_date(project, out)
+    assert api.compile_project(project).up_to_date
+
+    contract = project / "contracts" / "silver" / "orders.yaml"
+    contract.write_text(contract.read_text() + "\n# a comment changes the bytes\n")
+    assert not fastpath.up_to_date(project, out)
+    assert not api.compile_project(project).up_to_date
+    assert fastpath.up_to_date(project, out)
+
+    sql = next((project / "sql").glob("*.sql"))
+    sql.write_text(sql.read_text() + "\n")
+    assert not fastpath.up_to_date(project, out)
+    api.compile_project(project)
+
+    (out / "lineage.json").unlink()
+    assert not fastpath.up_to_date(project, out)
+
+
+def test_the_cache_records_the_bytes_the_compile_read(tmp_path: Path) -> None:
+    """A file edited while alurc compiled must not count as compiled (next run rebuilds)."""
+    project = _project(tmp_path)
+    out = project / "build"
+    result = api.compile_project(project)
+    assert result.ok
+    rel = "contracts/silver/orders.yaml"
+    read_then = {rel: "00" * 32}  # what the compile saw differs from the file now on disk
+    fastpath.remember(project, out, [], result.generated, read_then)
+    assert not fastpath.up_to_date(project, out)
+    fastpath.remember(project, out, [], result.generated, {})
+    assert fastpath.up_to_date(project, out)
