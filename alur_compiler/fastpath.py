@@ -33,9 +33,7 @@ def _tool_hash() -> str:
     return digest.hexdigest()
 
 
-def input_hash(
-    root: Path, sql_files: list[str], known: dict[str, str] | None = None
-) -> str | None:
+def input_hash(root: Path, sql_files: list[str], known: dict[str, str] | None = None) -> str | None:
     """Hash over alurc, alur.yaml, every discovered spec file and the given SQL files.
 
     `known` maps root-relative paths to the sha256 (hex) of the bytes the compile read, so

@@ -7,6 +7,8 @@ import sys
 
 import typer
 
+from alur_compiler import console
+
 app = typer.Typer(
     name="alurc",
     help="alurc compiles YAML lakehouse specs into Glue jobs, GX suites and Terraform.",
@@ -54,8 +56,4 @@ def main() -> None:
     except Exception as exc:  # the last line of defence: an internal error, AL901
         if debug:
             raise
-        sys.stderr.write(
-            f"error[AL901]: internal error: {type(exc).__name__}: {exc}\n"
-            "  hint: this is a bug in alurc; re-run with --debug for a traceback and report it\n"
-        )
-        sys.exit(3)
+        sys.exit(console.internal_error(exc))

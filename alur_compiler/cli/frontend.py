@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from alur_compiler import api
+from alur_compiler import api, console
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import FormatOption, OutputFormat, ProjectDir, exit_code, report
 from alur_compiler.graphs import graph_document, render_dot, render_mermaid, upstream_columns
@@ -46,36 +46,7 @@ def compile_cmd(
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
     """Validate and generate glue/, quality/, terraform/, cdktf/, manifest and lineage."""
-    result = api.compile_project(path, out, check=check)
-    report(result.diagnostics, result.files, fmt)
-    if result.diagnostics.has_errors:
-        raise typer.Exit(1)
-    assert result.out is not None
-    if result.stale is not None:
-        stale = result.stale
-        for label, paths in (
-            ("changed", stale.changed),
-            ("missing", stale.missing),
-            ("not generated any more", stale.extra),
-        ):
-            for rel in paths:
-                typer.echo(f"stale: {result.out / rel} ({label})", err=True)
-        if stale.stale:
-            typer.echo(f"{result.out} is out of date: run `alurc compile`", err=True)
-            raise typer.Exit(1)
-        typer.echo(f"up to date: {result.out}", err=True)
-        raise typer.Exit(0)
-    emitted = result.emitted
-    assert emitted is not None
-    if result.up_to_date:
-        typer.echo(f"up to date: {result.out}", err=True)
-        return
-    typer.echo(
-        f"compiled {len(result.generated)} files into {result.out} "
-        f"({len(emitted.written)} written, {len(emitted.unchanged)} unchanged, "
-        f"{len(emitted.removed)} removed)",
-        err=True,
-    )
+    raise typer.Exit(console.compile_and_report(path, out, check, fmt.value))
 
 
 def _load_or_exit(path: Path) -> Project:

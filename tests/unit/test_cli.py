@@ -155,3 +155,23 @@ def test_unwritable_out(tmp_path: Path) -> None:
     assert res.returncode == 1, res.stderr
     assert "error[AL108]: cannot write the build folder" in res.stderr
     assert "Traceback" not in res.stderr and blocker.read_text() == "not a folder\n"
+
+
+def test_plain_compile_runs_without_the_cli_framework(tmp_path: Path) -> None:
+    """`alurc compile DIR` is served by the entry point: same output, no Typer import."""
+    project = tmp_path / "retail"
+    shutil.copytree(RETAIL, project, ignore=shutil.ignore_patterns("build", ".alur"))
+    exe = Path(sys.executable).with_name("alurc")
+    res = subprocess.run(
+        [sys.executable, "-X", "importtime", str(exe), "compile", str(project)],
+        capture_output=True,
+        text=True,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    imported = [line.rsplit("|", 1)[-1].strip() for line in res.stderr.splitlines() if "|" in line]
+    assert "alur_compiler.api" in imported and "typer" not in imported
+    assert f"into {project / 'build'} (" in res.stderr and " written, 0 unchanged" in res.stderr
+    again = alurc("compile", str(project), "--format", "text")  # the Typer path: same result
+    assert again.returncode == 0 and f"up to date: {project / 'build'}" in again.stderr
