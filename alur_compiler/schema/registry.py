@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from alur_compiler.scaffold.schemas import schema_dir
+
+if TYPE_CHECKING:  # the Python validator is imported only for documents that fail
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 KIND_SCHEMAS = {
     "Project": "project.schema.json",
@@ -22,11 +22,21 @@ API_VERSION = "alur/v1"
 
 
 @lru_cache(maxsize=1)
+def load_schemas() -> dict[str, Any]:
+    """Every schemas/*.json by file name."""
+    return {
+        path.name: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(schema_dir().glob("*.json"))
+    }
+
+
+@lru_cache(maxsize=1)
 def registry() -> tuple[Registry, dict[str, Any]]:
     """A referencing registry keyed by schema file name, and the loaded schemas."""
-    schemas: dict[str, Any] = {}
-    for path in sorted(schema_dir().glob("*.json")):
-        schemas[path.name] = json.loads(path.read_text(encoding="utf-8"))
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    schemas = load_schemas()
     resources = [(name, DRAFT202012.create_resource(s)) for name, s in schemas.items()]
     return Registry().with_resources(resources), schemas
 
@@ -45,7 +55,7 @@ def fast_validator_for(kind: str) -> Any | None:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - optional speed-up
         return None
-    _, schemas = registry()
+    schemas = load_schemas()
     reg = jsonschema_rs.Registry([(_BASE + name, s) for name, s in schemas.items()])
     name = KIND_SCHEMAS[kind]
     return jsonschema_rs.validator_for(schemas[name], registry=reg, base_uri=_BASE + name)
@@ -53,5 +63,7 @@ def fast_validator_for(kind: str) -> Any | None:
 
 @lru_cache(maxsize=8)
 def validator_for(kind: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     reg, schemas = registry()
     return Draft202012Validator(schemas[KIND_SCHEMAS[kind]], registry=reg)

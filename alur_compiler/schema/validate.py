@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import did_you_mean, suggestion_suffix
