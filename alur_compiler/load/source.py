@@ -28,18 +28,36 @@ def pointer(parts: tuple[str | int, ...]) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def node_pos(node: Any) -> tuple[int, int, int, int]:
+    """(line, col, end_line, end_col), 1-based, of a composed PyYAML node."""
+    s, e = node.start_mark, node.end_mark
+    if e.line > s.line and e.column == 0:  # block values end at the start of the next line
+        return (s.line + 1, s.column + 1, e.line, 1)
+    return (s.line + 1, s.column + 1, e.line + 1, e.column or 1)
+
+
+def _unescape(part: str) -> str:
+    return part.replace("~1", "/").replace("~0", "~") if "~" in part else part
+
+
 @dataclass
 class SourceDoc:
-    """One YAML document of a spec file."""
+    """One YAML document of a spec file.
+
+    `data` holds the plain values. Positions are read on demand from `root`, the composed
+    PyYAML node tree of the document (most values never need one, so none is precomputed).
+    """
 
     path: str  # as shown in diagnostics (relative to the project root when possible)
     abspath: str
     index: int  # position of the document in its file (0-based)
     data: Any
-    #: json pointer -> (line, col, end_line, end_col), 1-based; Spans are made on demand
-    value_spans: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
-    key_spans: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
-    scalars: dict[str, ScalarLoc] = field(default_factory=dict)
+    root: Any = field(default=None, compare=False, repr=False)
+    lines: list[str] = field(default_factory=list, compare=False, repr=False)
+    #: id(mapping node) -> key -> (key node, value node); the first of duplicate keys wins
+    _maps: dict[int, dict[str, tuple[Any, Any]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def kind(self) -> str | None:
@@ -57,23 +75,82 @@ class SourceDoc:
 
     @property
     def span(self) -> Span:
-        pos = self.value_spans.get("")
-        return Span(self.path, *pos) if pos else Span(self.path, 1, 1, 1, 1)
+        if self.root is None:
+            return Span(self.path, 1, 1, 1, 1)
+        return Span(self.path, *node_pos(self.root))
+
+    def _walk(self, ptr: str) -> list[tuple[Any, Any]]:
+        """(key node or None, value node) for each step of `ptr` that exists, in order."""
+        import yaml
+
+        chain: list[tuple[Any, Any]] = []
+        node = self.root
+        for part in ptr.split("/")[1:] if ptr else []:
+            if isinstance(node, yaml.MappingNode):
+                hit = self._mapping(node).get(_unescape(part))
+            elif isinstance(node, yaml.SequenceNode) and part.isdigit() and part == str(int(part)):
+                index = int(part)
+                hit = (None, node.value[index]) if index < len(node.value) else None
+            else:
+                hit = None
+            if hit is None:
+                break
+            chain.append(hit)
+            node = hit[1]
+        return chain
+
+    def _mapping(self, node: Any) -> dict[str, tuple[Any, Any]]:
+        import yaml
+
+        found = self._maps.get(id(node))
+        if found is None:
+            found = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    found.setdefault(key.value, (key, value))
+            self._maps[id(node)] = found
+        return found
 
     def span_of(self, ptr: str, key: bool = False) -> Span:
         """Span of the value (or of its key) at `ptr`; falls back to the nearest parent."""
-        table = self.key_spans if key else self.value_spans
-        if ptr in table:
-            return Span(self.path, *table[ptr])
-        while ptr:
-            ptr = ptr.rsplit("/", 1)[0]
-            if ptr in self.value_spans:
-                return Span(self.path, *self.value_spans[ptr])
-        return self.span
+        chain = self._walk(ptr)
+        steps = len(ptr.split("/")) - 1 if ptr else 0
+        if len(chain) == steps and chain:
+            key_node, value_node = chain[-1]
+            if not key:
+                return Span(self.path, *node_pos(value_node))
+            if key_node is not None:
+                return Span(self.path, *node_pos(key_node))
+            chain = chain[:-1]  # a list item has no key: its parent value
+        elif len(chain) == steps and key:
+            return self.span  # the document itself has no key
+        return Span(self.path, *node_pos(chain[-1][1])) if chain else self.span
+
+    def scalar_loc(self, ptr: str) -> ScalarLoc | None:
+        """Where the text of the string value at `ptr` starts (None: not a string)."""
+        import yaml
+
+        from alur_compiler.load.yaml_loader import scalar_value
+
+        chain = self._walk(ptr)
+        steps = len(ptr.split("/")) - 1 if ptr else 0
+        node = chain[-1][1] if chain and len(chain) == steps else None
+        if not isinstance(node, yaml.ScalarNode) or not isinstance(scalar_value(node), str):
+            return None
+        mark = node.start_mark
+        if node.style in ("|", ">"):
+            line = mark.line + 1  # 0-based index of the first content line
+            while line < len(self.lines) and not self.lines[line].strip():
+                line += 1
+            text = self.lines[line] if line < len(self.lines) else ""
+            indent = len(text) - len(text.lstrip(" "))
+            return ScalarLoc(line + 1, indent + 1, True)
+        quoted = 1 if node.style in ("'", '"') else 0
+        return ScalarLoc(mark.line + 1, mark.column + 1 + quoted, False)
 
     def span_in_scalar(self, ptr: str, line: int, col: int, length: int = 1) -> Span:
         """Span of the 1-based (line, col) position inside the string value at `ptr`."""
-        loc = self.scalars.get(ptr)
+        loc = self.scalar_loc(ptr)
         if loc is None:
             return self.span_of(ptr)
         if line <= 1:

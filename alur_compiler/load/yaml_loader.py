@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from alur_compiler.diagnostics import Diagnostics, Span, codes
-from alur_compiler.load.source import ScalarLoc, SourceDoc, pointer
+from alur_compiler.load.source import SourceDoc, node_pos
 
 try:  # the C composer is ~5x faster; PyYAML wheels ship it
     _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -38,19 +38,12 @@ _FLOAT = re.compile(
 )
 
 
-def _pos(node: yaml.Node) -> tuple[int, int, int, int]:
-    s, e = node.start_mark, node.end_mark
-    if e.line > s.line and e.column == 0:  # block values end at the start of the next line
-        return (s.line + 1, s.column + 1, e.line, 1)
-    return (s.line + 1, s.column + 1, e.line + 1, e.column or 1)
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
+def scalar_value(node: yaml.ScalarNode) -> Any:
+    """The value of a scalar: strings unless plainly null, a boolean or a number."""
     value = node.value
-    tag = node.tag
     if node.style in ("'", '"', "|", ">"):
         return value
-    if tag == _TAG + "null" or value in ("", "~", "null", "Null", "NULL"):
+    if node.tag == _TAG + "null" or value in ("", "~", "null", "Null", "NULL"):
         return None
     if value in ("true", "True", "TRUE"):
         return True
@@ -68,40 +61,37 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 
 class _Builder:
-    def __init__(self, doc: SourceDoc, lines: list[str], diags: Diagnostics) -> None:
-        self.doc = doc
-        self.lines = lines
+    """Plain values from composed nodes; positions stay in the nodes (see SourceDoc)."""
+
+    def __init__(self, path: str, diags: Diagnostics) -> None:
+        self.path = path
         self.diags = diags
 
-    def build(self, node: yaml.Node, ptr: str, depth: int = 0) -> Any:
-        self.doc.value_spans[ptr] = _pos(node)
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
         if depth > 64:
             self.diags.report(
                 codes.YAML_UNSUPPORTED,
                 "nesting deeper than 64 levels",
-                self.doc.span_of(ptr),
+                Span(self.path, *node_pos(node)),
                 hint="specs are shallow; check the indentation",
             )
             return None
         if isinstance(node, yaml.ScalarNode):
-            value = _scalar(node)
-            if isinstance(value, str):
-                self._record_scalar(ptr, node)
-            return value
+            return scalar_value(node)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, f"{ptr}/{i}", depth + 1) for i, item in enumerate(node.value)]
+            return [self.build(item, depth + 1) for item in node.value]
         assert isinstance(node, yaml.MappingNode)
-        return self._mapping(node, ptr, depth)
+        return self._mapping(node, depth)
 
-    def _mapping(self, node: yaml.MappingNode, ptr: str, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        first: dict[str, tuple[int, int, int, int]] = {}
+        first: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key_pos = _pos(key_node)
-            if not isinstance(key_node, yaml.ScalarNode):
-                key_span = Span(self.doc.path, *key_pos)
+            if type(key_node) is not yaml.ScalarNode:
                 self.diags.report(
-                    codes.YAML_UNSUPPORTED, "mapping keys must be plain names", key_span
+                    codes.YAML_UNSUPPORTED,
+                    "mapping keys must be plain names",
+                    Span(self.path, *node_pos(key_node)),
                 )
                 continue
             key = key_node.value
@@ -109,7 +99,7 @@ class _Builder:
                 self.diags.report(
                     codes.YAML_UNSUPPORTED,
                     "YAML merge keys (<<) are not supported in specs",
-                    Span(self.doc.path, *key_pos),
+                    Span(self.path, *node_pos(key_node)),
                     hint="write the keys out; defaults belong in alur.yaml `defaults`",
                 )
                 continue
@@ -117,29 +107,14 @@ class _Builder:
                 self.diags.report(
                     codes.DUPLICATE_KEY,
                     f"duplicate key '{key}'",
-                    Span(self.doc.path, *key_pos),
+                    Span(self.path, *node_pos(key_node)),
                     hint="remove one of them; YAML would silently keep only the last",
-                    notes=(("first defined here", Span(self.doc.path, *first[key])),),
+                    notes=(("first defined here", Span(self.path, *node_pos(first[key]))),),
                 )
                 continue
-            first[key] = key_pos
-            child = f"{ptr}/{pointer((key,))[1:]}" if ("/" in key or "~" in key) else f"{ptr}/{key}"
-            self.doc.key_spans[child] = key_pos
-            out[key] = self.build(value_node, child, depth + 1)
+            first[key] = key_node
+            out[key] = self.build(value_node, depth + 1)
         return out
-
-    def _record_scalar(self, ptr: str, node: yaml.ScalarNode) -> None:
-        mark = node.start_mark
-        if node.style in ("|", ">"):
-            line = mark.line + 1  # 0-based index of the first content line
-            while line < len(self.lines) and not self.lines[line].strip():
-                line += 1
-            text = self.lines[line] if line < len(self.lines) else ""
-            indent = len(text) - len(text.lstrip(" "))
-            self.doc.scalars[ptr] = ScalarLoc(line + 1, indent + 1, True)
-        else:
-            quoted = 1 if node.style in ("'", '"') else 0
-            self.doc.scalars[ptr] = ScalarLoc(mark.line + 1, mark.column + 1 + quoted, False)
 
 
 def _yaml_error_span(path: str, exc: yaml.YAMLError, text: str) -> Span:
@@ -181,12 +156,12 @@ def parse_documents(text: str, path: str, abspath: str, diags: Diagnostics) -> l
         return []
     lines = text.splitlines()
     docs: list[SourceDoc] = []
+    builder = _Builder(path, diags)
     for index, node in enumerate(nodes):
         if node is None:
             continue
-        doc = SourceDoc(path=path, abspath=abspath, index=index, data=None)
-        doc.data = _Builder(doc, lines, diags).build(node, "")
-        if doc.data is None:
+        data = builder.build(node)
+        if data is None:
             continue
-        docs.append(doc)
+        docs.append(SourceDoc(path, abspath, index, data, root=node, lines=lines))
     return docs

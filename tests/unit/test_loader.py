@@ -90,3 +90,30 @@ def test_unusable_paths_entries_are_diagnostics_not_crashes(tmp_path: Path) -> N
     assert found.count(("AL104", 4)) == 2
     assert found.count(("AL107", 4)) == 1
     assert result.project is None
+
+
+def test_positions_are_found_on_demand_with_parent_fallbacks() -> None:
+    text = (
+        "columns:\n"
+        "  - name: id\n"
+        "    type: string\n"
+        "  - {name: 'a/b~c', type: int}\n"
+        "n: 7\n"
+        "n: 8\n"
+        "'a/b': x\n"
+    )
+    (doc,), diags = load(text)
+    assert [d.code.code for d in diags.items] == ["AL102"]
+    assert doc.data["n"] == 7
+    assert str(doc.span_of("/n")) == "p.yaml:5:4"  # the first of duplicate keys
+    assert str(doc.span_of("/columns/1/name")) == "p.yaml:4:12"
+    assert str(doc.span_of("/a~1b")) == "p.yaml:7:8"  # RFC 6901 escapes
+    assert str(doc.span_of("/columns/0/type", key=True)) == "p.yaml:3:5"
+    # a missing child, index or key: the nearest parent that exists
+    assert str(doc.span_of("/columns/0/nope")) == "p.yaml:2:5"
+    assert str(doc.span_of("/columns/9")) == "p.yaml:2:3"
+    assert str(doc.span_of("/columns/0", key=True)) == "p.yaml:2:3"  # list item: no key
+    assert str(doc.span_of("/missing")) == "p.yaml:1:1"
+    # a number is no string: positions inside it fall back to the value
+    assert str(doc.span_in_scalar("/n", 1, 3)) == "p.yaml:5:4"
+    assert doc.scalar_loc("/n") is None and doc.scalar_loc("/columns/0/name") is not None
