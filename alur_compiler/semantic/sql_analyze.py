@@ -136,21 +136,13 @@ def analyze(
         tree = annotate_types(tree, schema=schema, dialect=SPARK)
     scope = build_scope(tree)
     assert isinstance(tree, exp.Query)
-    outer = _outer_join_aliases(tree)
-    filtered = _not_null_filters(tree, lambda col: _lineage(col, scope) if scope else set())
-    for i, proj in enumerate(tree.selects):
-        name = proj.alias_or_name
-        lineage = _lineage(proj, scope) if scope else set()
-        aliases = {c.table for c in proj.find_all(exp.Column)}
-        result.columns.append(
-            OutputColumn(
-                name=name,
-                type=_type_of(proj),
-                offset=offsets.get(name, offsets.get(f"#{i}", 0)),
-                lineage=tuple(sorted(lineage)),
-                nullable=_nullable(proj, lineage, not_null | filtered, outer & aliases),
-            )
-        )
+    result.columns = _output_columns(
+        tree,
+        offsets,
+        not_null,
+        lambda node: _lineage(node, scope) if scope else set(),
+        lambda proj: {c.table for c in proj.find_all(exp.Column)},
+    )
     return result
 
 
@@ -158,24 +150,45 @@ def _fast_result(
     tree: exp.Expr, fast: FastSelect, offsets: dict[str, int], not_null: frozenset[str]
 ) -> SqlAnalysis:
     """The columns of a query the fast path resolved (same rules as the full path)."""
-    result = SqlAnalysis()
     assert isinstance(tree, exp.Query)
+
+    def lineage(node: exp.Expr) -> set[str]:
+        return {up for c in node.find_all(exp.Column) for up in fast.columns[id(c)][1].lineage}
+
+    def sources(proj: exp.Expr) -> set[str]:
+        return {fast.columns[id(c)][0] for c in proj.find_all(exp.Column)}
+
+    return SqlAnalysis(columns=_output_columns(tree, offsets, not_null, lineage, sources))
+
+
+def _output_columns(
+    tree: exp.Query,
+    offsets: dict[str, int],
+    not_null: frozenset[str],
+    lineage: Callable[[exp.Expr], set[str]],
+    sources: Callable[[exp.Expr], set[str]],
+) -> list[OutputColumn]:
+    """Name, type, offset, lineage and nullability of every output column.
+
+    `lineage(node)`: the physical `table.column`s a node reads; `sources(proj)`: the FROM
+    aliases its columns come from.
+    """
     outer = _outer_join_aliases(tree)
-    filtered = _not_null_filters(tree, lambda col: set(fast.columns[id(col)][1].lineage))
+    filtered = _not_null_filters(tree, lineage)
+    columns = []
     for i, proj in enumerate(tree.selects):
         name = proj.alias_or_name
-        lineage = set(fast.outputs[name].lineage)
-        aliases = {fast.columns[id(c)][0] for c in proj.find_all(exp.Column)}
-        result.columns.append(
+        upstream = lineage(proj)
+        columns.append(
             OutputColumn(
                 name=name,
                 type=_type_of(proj),
                 offset=offsets.get(name, offsets.get(f"#{i}", 0)),
-                lineage=tuple(sorted(lineage)),
-                nullable=_nullable(proj, lineage, not_null | filtered, outer & aliases),
+                lineage=tuple(sorted(upstream)),
+                nullable=_nullable(proj, upstream, not_null | filtered, outer & sources(proj)),
             )
         )
-    return result
+    return columns
 
 
 def _outer_join_aliases(tree: exp.Expr) -> set[str]:

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RETAIL = ROOT / "examples" / "retail"
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
+def tree_files(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` by POSIX path (also used by test_outputs)."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
@@ -45,7 +46,7 @@ def test_shuffled_discovery_and_other_folder_give_same_bytes(
     _copy(tmp_path, "deeper/b")
     monkeypatch.chdir(tmp_path / "deeper")
     api.compile_project(Path("b"), tmp_path / "out2")
-    one, two = _tree(tmp_path / "out1"), _tree(tmp_path / "out2")
+    one, two = tree_files(tmp_path / "out1"), tree_files(tmp_path / "out2")
     assert one.keys() == two.keys()
     assert [k for k in one if one[k] != two[k]] == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,11 @@ from alur_compiler.diagnostics import Diagnostics, Span, codes
 from alur_compiler.ir import Project
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from test_determinism import tree_files  # noqa: E402
+
 RETAIL = ROOT / "examples" / "retail"
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture
@@ -47,8 +44,8 @@ def test_forked_shards_write_the_same_bytes_as_one_process(
     monkeypatch.setenv("ALURC_NO_PARALLEL", "1")
     serial = api.compile_project(project, tmp_path / "serial")
     assert serial.ok
-    assert _tree(tmp_path / "parallel") == _tree(tmp_path / "serial")
-    assert len(_tree(tmp_path / "parallel")) == len(parallel.generated) > 20
+    assert tree_files(tmp_path / "parallel") == tree_files(tmp_path / "serial")
+    assert len(tree_files(tmp_path / "parallel")) == len(parallel.generated) > 20
     assert sorted(parallel.emitted.written) == parallel.generated
 
 
