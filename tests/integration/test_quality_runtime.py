@@ -122,7 +122,7 @@ def test_empty_table_is_vacuously_fine_except_freshness(spark: Any) -> None:
     assert not out.failed
 
 
-def test_row_checks_in_one_pass_plus_one_group_by_per_unique_key_set(spark: Any) -> None:
+def test_every_count_in_one_spark_job(spark: Any) -> None:
     df = spark.createDataFrame(ROWS, SCHEMA)
     checks = _checks(
         Check("a", T.NOT_NULL, Action.WARN, ("id",)),
@@ -135,7 +135,7 @@ def test_row_checks_in_one_pass_plus_one_group_by_per_unique_key_set(spark: Any)
         Check("f", T.FRESHNESS, Action.WARN, ("ts",), max_age_seconds=1),
     )
     sc = spark.sparkContext
-    # Without AQE each aggregation (and its shuffle stages) is exactly one Spark job.
+    # Without AQE a query (and its shuffle stages) is exactly one Spark job.
     spark.conf.set("spark.sql.adaptive.enabled", "false")
     sc.setJobGroup("alurc-quality-one-pass", "one pass")
     try:
@@ -144,7 +144,7 @@ def test_row_checks_in_one_pass_plus_one_group_by_per_unique_key_set(spark: Any)
         sc.setLocalProperty("spark.jobGroup.id", None)
         spark.conf.unset("spark.sql.adaptive.enabled")
     jobs = sc.statusTracker().getJobIdsForGroup("alurc-quality-one-pass")
-    assert len(jobs) == 3  # one pass for every row check + one group-by per key set (2)
+    assert len(jobs) == 1  # the row pass and the group-by of both key sets, in one union
     assert [r["unexpected_count"] for r in out.results[:5]] == [1, 2, 2, 0, 0]
     out.unpersist()
 
