@@ -29,8 +29,6 @@ from typing import Any, NamedTuple
 _BLOCKING = ("drop", "quarantine")
 #: At most this many duplicate key groups are broadcast to flag rows; more use a shuffle join.
 _BROADCAST_MAX_GROUPS = 500_000
-#: A relationship target estimated at most this size is joined (broadcast) in the main pass.
-_BROADCAST_MAX_REF_BYTES = 10 * 1024 * 1024
 #: Plan nodes that are cheap to recompute on top of a cached relation (no shuffle, no UDF).
 _CHEAP_NODES = frozenset({"Project", "Filter", "InMemoryRelation", "LocalRelation"})
 
@@ -322,38 +320,24 @@ def _count(
 ) -> dict[str, Any]:
     """Every count in ONE Spark job: a union of single-row branches, each a map of counts.
 
-    A relationship whose target is small is counted in the main branch (a left join to the
-    target's distinct keys, broadcast); a larger one is a branch of its own (left-anti
-    join). If the job fails while relationships are in it, it runs again without them and
-    each is counted on its own: a target that fails to read fails its check only.
+    If the job fails while relationship branches are in it, it runs again without them and
+    each relationship is counted on its own: a target that fails to read fails its check only.
     """
-    groups_branches = [_group_branch(found, keysets[cols].k) for cols, found in groups.items()]
+    branches = [_main_branch(source, checks, other)]
+    branches += [_group_branch(found, keysets[cols].k) for cols, found in groups.items()]
     if refs:
-        small = {i: r for i, r in refs.items() if _is_small(r)}
-        branches = [_main_branch(source, checks, other, small), *groups_branches]
-        branches += [
-            _orphan_branch(source, checks[i], i, r) for i, r in refs.items() if i not in small
-        ]
+        orphans = [_orphan_branch(source, checks[i], i, ref) for i, ref in refs.items()]
         try:
-            return _collect(branches)
+            return _collect(branches + orphans)
         except Exception:  # find out below which target fails (if any does)
             pass
-    stats = _collect([_main_branch(source, checks, other, {}), *groups_branches])
+    stats = _collect(branches)
     for i, ref in refs.items():
         try:
             stats.update(_collect([_orphan_branch(source, checks[i], i, ref)]))
         except Exception as exc:  # an unreadable lookup table is a failed check
             errors[i] = f"{type(exc).__name__}: {exc}"
     return stats
-
-
-def _is_small(ref: Any) -> bool:
-    """True when the optimizer estimates `ref` (one key column) at most _BROADCAST_MAX_REF_BYTES."""
-    try:
-        stats = ref._jdf.queryExecution().optimizedPlan().stats()
-        return int(stats.sizeInBytes().toString()) <= _BROADCAST_MAX_REF_BYTES
-    except Exception:  # an internal API differs: the anti-join branch is always correct
-        return False
 
 
 def _collect(branches: list[Any]) -> dict[str, Any]:
@@ -370,19 +354,9 @@ def _counts_map(pairs: list[tuple[str, str]]) -> str:
     return "map(" + ", ".join(f"'{name}', CAST({sql} AS BIGINT)" for name, sql in pairs) + ")"
 
 
-def _main_branch(
-    source: Any, checks: Sequence[dict[str, Any]], other: dict[str, str], small: dict[int, Any]
-) -> Any:
+def _main_branch(source: Any, checks: Sequence[dict[str, Any]], other: dict[str, str]) -> Any:
     """One aggregation over the rows: `n`, `e<i>`/`u<i>` per row check (but the unique
-    counts), `ts<i>` per freshness check, `e<i>` per relationship (and its orphans `x<i>`
-    when its target is in `small`), `ob`/`oq` (other flags)."""
-    from pyspark.sql import functions as F
-
-    rows = source
-    for i, ref in small.items():
-        keys = ref.distinct().selectExpr(f"__alur_r AS __alur_r{i}", f"TRUE AS __alur_m{i}")
-        on = F.expr(f"{_q_ident(checks[i]['column'])} = __alur_r{i}")
-        rows = rows.join(F.broadcast(keys), on, "left")
+    counts), `ts<i>` per freshness check, `e<i>` per relationship, `ob`/`oq` (other flags)."""
     aggs = [("n", "count(1)")]
     for i, c in enumerate(checks):
         if c["level"] == "row":
@@ -393,12 +367,9 @@ def _main_branch(
             column = _q_ident(c["column"])
             aggs.append((f"ts{i}", f"unix_micros(CAST(max({column}) AS TIMESTAMP))"))
         elif c["type"] == "relationship":
-            column = _q_ident(c["column"])
-            aggs.append((f"e{i}", f"count_if({column} IS NOT NULL)"))
-            if i in small:
-                aggs.append((f"x{i}", f"count_if({column} IS NOT NULL AND __alur_m{i} IS NULL)"))
+            aggs.append((f"e{i}", f"count_if({_q_ident(c['column'])} IS NOT NULL)"))
     aggs += [(f"o{name}", f"count_if({sql})") for name, sql in other.items()]
-    return rows.selectExpr(_counts_map(aggs) + " AS m")
+    return source.selectExpr(_counts_map(aggs) + " AS m")
 
 
 def _group_branch(found: Any, k: int) -> Any:
