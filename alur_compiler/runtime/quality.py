@@ -1,23 +1,36 @@
-"""Native data-quality evaluation inside a job: one aggregation pass over the input.
+"""Native data-quality evaluation inside a job: every count in one Spark job.
 
 Pure PySpark + stdlib (this source is inlined verbatim into generated Glue scripts). The
 checks are the dicts produced at compile time by `alur_compiler.backends.quality.native`
 (notes/contracts.md §1); semantics are specified in specs/checks.md and proven equal to
 Great Expectations 1.x by tests/integration/test_quality_equivalence.py.
 
-- Row checks: every unexpected count, considered count and the row count (and the max of
-  every freshness column) come from ONE `agg` pass over the input (`count_if(fail_expr)`),
-  without materialising a flag table.
-- `unique`: one group-by on just the key columns per distinct key set (not a window over
-  whole rows): the unexpected count is the number of rows in groups of more than one
-  considered row. Rows are flagged (for drop/quarantine) by a left join to those duplicate
-  keys, broadcast when they are few.
-- Relationship: one left-anti-join count per check against `lookup(ref_table)`.
+All counts come from ONE `collect` of a union of single-row branches (maps of counts), so
+Spark plans once and runs the branches' stages side by side:
+
+- Row pass: every unexpected count (`count_if(fail_expr)`), considered count, the row
+  count, the max of every freshness column, and the rows flagged by the non-unique
+  drop/quarantine checks, in one aggregation without a flag table.
+- `unique`, one branch per distinct key set: window functions over the considered rows
+  partitioned by the key (NULLs equal, as in a group-by) give each duplicate group once,
+  with its size and how many of its rows other drop/quarantine checks flag. (A group-by
+  costs twice as much when most keys are unique: its map side hash-aggregates ~one group
+  per row for nothing; the window only shuffles the key columns and sorts them.) The
+  unexpected count is the number of rows in groups of more than one considered row.
+- Relationship, one branch per check: a left-anti join of the non-NULL column values to
+  `lookup(ref_table)` (Spark broadcasts a small target, shuffles a large one). If the job
+  fails while relationship branches are in it, it runs again without them and each is
+  counted alone, so an unreadable target fails its own check only.
+- Rows removed: with duplicates in at most one drop/quarantine key set, arithmetic on the
+  counts (rows flagged by other checks + rows of duplicate groups not already flagged);
+  otherwise one more pass over the rows joined to their duplicate markers.
 - Verdict (GX's rule): success iff the table is empty, or no row is considered, or
   (considered - unexpected) / considered >= mostly, computed in floating point.
 - `drop` / `quarantine` checks remove every row they flag, whatever the verdict; `mostly`
   only decides the verdict. `fail` checks never remove rows: an unsuccessful one sets
-  `.failed`, and then nothing may be published.
+  `.failed`, and then nothing may be published. `passed_df` / `quarantine_df` flag rows
+  by a left join to the (cached) duplicate keys, broadcast when they are few; they are
+  built on first use.
 """
 
 from __future__ import annotations

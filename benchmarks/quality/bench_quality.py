@@ -1,15 +1,22 @@
-"""Native single-pass quality evaluation vs Great Expectations 1.x on the same Spark DataFrame.
+"""Native quality evaluation vs Great Expectations 1.x on the same Spark DataFrame.
 
     .venv/bin/python benchmarks/quality/bench_quality.py [ROWS [REPEAT]]   (1,000,000 and 2)
 
 Builds a cached synthetic `orders` DataFrame, lowers 10 checks (every type but compound
 unique) once to the native form and once to the GX suite the quality backend writes, runs
-both, prints the times, the ratio and whether every verdict agrees (exit 1 if not).
+both in ONE Spark session on that same DataFrame, prints the times, the ratio and whether
+every verdict agrees (exit 1 if not).
 
-Both sides get one untimed warm-up run first (the JVM JIT-compiles Spark's hot paths on the
-first queries; whoever ran first used to pay for it), then the best of REPEAT runs counts.
-"native + publish" is what a job does on top: the verdicts, then counting the rows it would
-write to the table and to quarantine (the flag joins and filters run there, lazily).
+JVM: the session is `alurc run --local`'s, except that the driver runs the full tiered JIT
+(C2), as AWS Glue's JVM does, instead of the local session's `-XX:TieredStopAtLevel=1`
+(which suits short local runs, where JVM start-up dominates). `ALURC_BENCH_JVM=local`
+keeps the local flags. Both sides always share the session, so they get the same JIT.
+
+Timing: 3 untimed warm-up rounds, then REPEAT rounds; each round runs native, native +
+publish and GX once, in turn, so no side profits from JIT work another side paid for;
+the best time of each counts (`ALURC_BENCH_VERBOSE=1` prints every run). "native +
+publish" is what a job does on top: the verdicts, then counting the rows it would write to
+the table and to quarantine (the flag joins and filters run there, lazily).
 """
 
 from __future__ import annotations

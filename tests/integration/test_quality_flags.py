@@ -3,7 +3,8 @@
 The verdict counts are proven equal to GX by test_quality_equivalence.py; this file proves
 the per-row side: which rows `drop`/`quarantine` checks remove, the `_failed_checks` lists,
 the counts, for unique checks flagged through a join to their duplicate keys (broadcast or
-shuffled), with NULLs in single and compound keys.
+shuffled), with NULLs in single and compound keys; the rows removed counted from one key
+set's duplicate groups, or by one more pass when two drop/quarantine key sets have some.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The native evaluator on real Spark: actions, counts, one aggregation pass, literals."""
+"""The native evaluator on real Spark: actions, counts, one counting job, literals."""
 
 from __future__ import annotations
 
