@@ -1,4 +1,4 @@
-"""The native evaluator on real Spark: actions, counts, one aggregation pass, literals."""
+"""The native evaluator on real Spark: actions, counts, one counting job, literals."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_empty_table_is_vacuously_fine_except_freshness(spark: Any) -> None:
     assert not out.failed
 
 
-def test_row_checks_in_one_pass_plus_one_group_by_per_unique_key_set(spark: Any) -> None:
+def test_every_count_in_one_spark_job(spark: Any) -> None:
     df = spark.createDataFrame(ROWS, SCHEMA)
     checks = _checks(
         Check("a", T.NOT_NULL, Action.WARN, ("id",)),
@@ -135,7 +135,7 @@ def test_row_checks_in_one_pass_plus_one_group_by_per_unique_key_set(spark: Any)
         Check("f", T.FRESHNESS, Action.WARN, ("ts",), max_age_seconds=1),
     )
     sc = spark.sparkContext
-    # Without AQE each aggregation (and its shuffle stages) is exactly one Spark job.
+    # Without AQE a query (and its shuffle stages) is exactly one Spark job.
     spark.conf.set("spark.sql.adaptive.enabled", "false")
     sc.setJobGroup("alurc-quality-one-pass", "one pass")
     try:
@@ -144,7 +144,7 @@ def test_row_checks_in_one_pass_plus_one_group_by_per_unique_key_set(spark: Any)
         sc.setLocalProperty("spark.jobGroup.id", None)
         spark.conf.unset("spark.sql.adaptive.enabled")
     jobs = sc.statusTracker().getJobIdsForGroup("alurc-quality-one-pass")
-    assert len(jobs) == 3  # one pass for every row check + one group-by per key set (2)
+    assert len(jobs) == 1  # the row pass and the group-by of both key sets, in one union
     assert [r["unexpected_count"] for r in out.results[:5]] == [1, 2, 2, 0, 0]
     out.unpersist()
 
@@ -165,3 +165,69 @@ def test_unpersist_leaves_the_callers_cache_alone(spark: Any) -> None:
     evaluate_checks(df, _checks(rows)).unpersist()
     assert df.storageLevel.useMemory
     df.unpersist()
+
+
+def _relationship_results(spark: Any, ref: Any) -> dict[str, dict[str, Any]]:
+    df = spark.createDataFrame([(1,), (2,), (2,), (3,), (None,), (4,)], "id int")
+    checks = _checks(
+        Check("rel", T.RELATIONSHIP, Action.WARN, ("id",), ref_table="r", ref_column="k"),
+        Check("nn", T.NOT_NULL, Action.WARN, ("id",)),
+    )
+    out = evaluate_checks(df, checks, lookup={"r": ref}.__getitem__)
+    out.unpersist()
+    return _by_name(out)
+
+
+def test_relationship_with_duplicate_and_null_target_keys(spark: Any) -> None:
+    ref = spark.createDataFrame([(1,), (1,), (2,), (None,), (None,)], "k int")
+    # NULL ids are not orphans; duplicate target keys match once; 3 and 4 are orphans
+    for threshold in ("10485760", "-1"):  # a broadcast target, then a shuffled one
+        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", threshold)
+        try:
+            res = _relationship_results(spark, ref)
+        finally:
+            spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "10485760")
+        rel = res["rel"]
+        assert (rel["unexpected_count"], rel["considered_count"], rel["success"]) == (2, 5, False)
+        assert res["nn"]["unexpected_count"] == 1
+
+
+def test_relationship_target_is_shuffled_when_broadcast_is_off(spark: Any) -> None:
+    from alur_compiler.runtime import quality
+
+    df = spark.createDataFrame([(1,), (3,)], "id int")
+    ref = spark.createDataFrame([(1,)], "k int").selectExpr("k AS __alur_r")
+    check = _checks(
+        Check("rel", T.RELATIONSHIP, Action.WARN, ("id",), ref_table="r", ref_column="k")
+    )[0]
+    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    try:
+        branch = quality._orphan_branch(df, check, 0, ref)
+        plan = branch._jdf.queryExecution().executedPlan().toString()
+        assert "Broadcast" not in plan
+        assert branch.collect()[0][0] == {"x0": 1}
+    finally:
+        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "10485760")
+
+
+def test_target_failing_while_counting_fails_only_its_check(spark: Any) -> None:
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    # Analysis succeeds; reading the rows fails, inside the one counting job.
+    broken = spark.range(3).selectExpr(
+        "CAST(IF(id >= 0, raise_error('unreadable'), id) AS INT) AS k"
+    )
+    good = spark.createDataFrame([(1,), (2,)], "k int")
+    checks = _checks(
+        Check("nn", T.NOT_NULL, Action.WARN, ("id",)),
+        Check("u", T.UNIQUE, Action.DROP, ("id",)),
+        Check("bad", T.RELATIONSHIP, Action.WARN, ("id",), ref_table="broken", ref_column="k"),
+        Check("ok", T.RELATIONSHIP, Action.WARN, ("id",), ref_table="good", ref_column="k"),
+    )
+    out = evaluate_checks(df, checks, lookup={"broken": broken, "good": good}.__getitem__)
+    res = _by_name(out)
+    assert res["bad"]["success"] is False
+    assert "unreadable" in res["bad"]["error"]
+    assert res["ok"]["unexpected_count"] == 2  # the two rows with id 3
+    assert (res["nn"]["unexpected_count"], res["u"]["unexpected_count"]) == (1, 2)
+    assert out.counts["rows_dropped"] == 2
+    out.unpersist()
