@@ -193,7 +193,7 @@ def test_relationship_with_duplicate_and_null_target_keys(spark: Any) -> None:
 
 
 def test_relationship_target_is_shuffled_when_broadcast_is_off(spark: Any) -> None:
-    from alur_compiler.runtime import quality
+    from alur_compiler.runtime import quality_count
 
     df = spark.createDataFrame([(1,), (3,)], "id int")
     ref = spark.createDataFrame([(1,)], "k int").selectExpr("k AS __alur_r")
@@ -202,7 +202,7 @@ def test_relationship_target_is_shuffled_when_broadcast_is_off(spark: Any) -> No
     )[0]
     spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
     try:
-        branch = quality._orphan_branch(df, check, 0, ref)
+        branch = quality_count._orphan_branch(df, check, 0, ref)
         plan = branch._jdf.queryExecution().executedPlan().toString()
         assert "Broadcast" not in plan
         assert branch.collect()[0][0] == {"x0": 1}

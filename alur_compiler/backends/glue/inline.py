@@ -17,8 +17,26 @@ RUNTIME_PACKAGE = "alur_compiler.runtime"
 THIRD_PARTY = ("pyspark",)
 
 #: Runtime modules of each job kind, in definition order.
-INGESTION_MODULES = ("common", "state", "conform", "quality", "gate", "ingest", "bronze")
-PIPELINE_MODULES = ("common", "state", "conform", "quality", "gate", "publish", "pipeline")
+INGESTION_MODULES = (
+    "common",
+    "state",
+    "conform",
+    "quality_count",
+    "quality",
+    "gate",
+    "ingest",
+    "bronze",
+)
+PIPELINE_MODULES = (
+    "common",
+    "state",
+    "conform",
+    "quality_count",
+    "quality",
+    "gate",
+    "publish",
+    "pipeline",
+)
 
 
 @cache

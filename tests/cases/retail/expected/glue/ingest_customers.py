@@ -589,219 +589,25 @@ def files_with_batch(spark: Any, path: str, batch_id: str) -> list[str]:
     return sorted(str(r["f"]) for r in rows)
 
 
-# -------------------- runtime: quality.py --------------------
-# Native data-quality evaluation inside a job: every count in one Spark job.
+# -------------------- runtime: quality_count.py --------------------
+# Counting for the quality evaluator: every count of one evaluation in ONE Spark job.
 #
-# Pure PySpark + stdlib (this source is inlined verbatim into generated Glue scripts). The
-# checks are the dicts produced at compile time by `alur_compiler.backends.quality.native`
-# (notes/contracts.md §1); semantics are specified in specs/checks.md and proven equal to
-# Great Expectations 1.x by tests/integration/test_quality_equivalence.py.
+# Inlined into generated Glue scripts before `quality.py`, which uses it (see that module's
+# docstring for the whole algorithm and specs/checks.md for the semantics). Pure PySpark +
+# stdlib.
 #
-# All counts come from ONE `collect` of a union of single-row branches (maps of counts), so
-# Spark plans once and runs the branches' stages side by side:
-#
-# - Row pass: every unexpected count (`count_if(fail_expr)`), considered count, the row
-#   count, the max of every freshness column, and the rows flagged by the non-unique
-#   drop/quarantine checks, in one aggregation without a flag table.
-# - `unique`, one branch per distinct key set: window functions over the considered rows
-#   partitioned by the key (NULLs equal, as in a group-by) give each duplicate group once,
-#   with its size and how many of its rows other drop/quarantine checks flag. (A group-by
-#   costs twice as much when most keys are unique: its map side hash-aggregates ~one group
-#   per row for nothing; the window only shuffles the key columns and sorts them.) The
-#   unexpected count is the number of rows in groups of more than one considered row.
-# - Relationship, one branch per check: a left-anti join of the non-NULL column values to
-#   `lookup(ref_table)` (Spark broadcasts a small target, shuffles a large one). If the job
-#   fails while relationship branches are in it, it runs again without them and each is
-#   counted alone, so an unreadable target fails its own check only.
-# - Rows removed: with duplicates in at most one drop/quarantine key set, arithmetic on the
-#   counts (rows flagged by other checks + rows of duplicate groups not already flagged);
-#   otherwise one more pass over the rows joined to their duplicate markers.
-# - Verdict (GX's rule): success iff the table is empty, or no row is considered, or
-#   (considered - unexpected) / considered >= mostly, computed in floating point.
-# - `drop` / `quarantine` checks remove every row they flag, whatever the verdict; `mostly`
-#   only decides the verdict. `fail` checks never remove rows: an unsuccessful one sets
-#   `.failed`, and then nothing may be published. `passed_df` / `quarantine_df` flag rows
-#   by a left join to the (cached) duplicate keys, broadcast when they are few; they are
-#   built on first use.
+# - The row pass: one aggregation of every row check's counts, freshness maxima and the
+#   rows other drop/quarantine checks flag.
+# - `unique`: per distinct key set, its duplicate groups by window functions over the rows
+#   partitioned by the key (NULLs equal, as in a group-by).
+# - Relationship: a left-anti join of the column's non-NULL values to the target.
+# All branches are single rows (maps of counts) of one union, collected once.
 
 _BLOCKING = ("drop", "quarantine")
-#: At most this many duplicate key groups are broadcast to flag rows; more use a shuffle join.
-_BROADCAST_MAX_GROUPS = 500_000
-#: Plan nodes that are cheap to recompute on top of a cached relation (no shuffle, no UDF).
-_CHEAP_NODES = frozenset({"Project", "Filter", "InMemoryRelation", "LocalRelation"})
 
 
 def _q_ident(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
-
-
-def _epoch_micros(now: Any) -> int:
-    if now is None:
-        now = _dt.datetime.now(_dt.UTC)
-    if isinstance(now, (int, float)):
-        return int(now * 1_000_000)
-    if now.tzinfo is None:  # naive datetimes are UTC, like the Spark session's time zone
-        now = now.replace(tzinfo=_dt.UTC)
-    delta: _dt.timedelta = now - _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def mostly_success(considered: int, unexpected: int, mostly: float) -> bool:
-    """GX 1.x `_mostly_success`, including its vacuous truth for zero rows."""
-    if considered == 0:
-        return True
-    ratio = (float(considered) - float(unexpected)) / float(considered)
-    return ratio >= mostly
-
-
-class QualityOutcome:
-    """The verdicts of one evaluation and the DataFrames to publish and quarantine.
-
-    `passed_df` and `quarantine_df` are built on first use (a run whose `fail` check is
-    unsuccessful never needs them, and building them costs several plan analyses).
-    """
-
-    def __init__(
-        self,
-        results: list[dict[str, Any]],
-        frames: Callable[[], tuple[Any, Any]],
-        counts: dict[str, int],
-        cached: Sequence[Any] = (),
-    ) -> None:
-        self.results = results
-        self.counts = counts
-        self._frames = frames
-        self._built: tuple[Any, Any] | None = None
-        self._cached = list(cached)
-
-    @property
-    def passed_df(self) -> Any:
-        """The rows to publish (lazy DataFrame)."""
-        return self._dataframes()[0]
-
-    @property
-    def quarantine_df(self) -> Any:
-        """The rows to quarantine with `_failed_checks`, or None without quarantine checks."""
-        return self._dataframes()[1]
-
-    def _dataframes(self) -> tuple[Any, Any]:
-        if self._built is None:
-            self._built = self._frames()
-        return self._built
-
-    @property
-    def failed(self) -> bool:
-        """True when a `fail` check is unsuccessful: nothing may be published."""
-        return any(r["action"] == "fail" and not r["success"] for r in self.results)
-
-    @property
-    def warnings(self) -> list[str]:
-        """Names of unsuccessful checks that do not fail the run."""
-        return [r["name"] for r in self.results if not r["success"] and r["action"] != "fail"]
-
-    def report(self) -> dict[str, Any]:
-        return {"checks": self.results, "failed": self.failed, **self.counts}
-
-    def unpersist(self) -> None:
-        """Release what the evaluation cached (never the caller's own cache)."""
-        for held in self._cached:
-            held.unpersist()
-        self._cached = []
-
-
-def evaluate_checks(
-    df: Any,
-    checks: Sequence[dict[str, Any]],
-    *,
-    lookup: Callable[[str], Any] | None = None,
-    now: Any = None,
-    cache: bool = True,
-) -> QualityOutcome:
-    """Evaluate `checks` on `df` (see the module docstring and specs/checks.md).
-
-    `cache=True` (the default, for jobs) caches the input once, unless it is cached already
-    or only filters/projects cached rows, so that the counting job and the writes of
-    `passed_df` / `quarantine_df` read the same rows without recomputing the job's SQL. Pass
-    False when the caller guarantees that itself.
-    """
-    held: list[Any] = []
-    source = df
-    if checks and cache and not _cheap_to_recompute(df):
-        source = df.select("*").cache()  # a new plan: unpersisting it spares the caller's df
-        held.append(source)
-    row = [(i, c) for i, c in enumerate(checks) if c["level"] == "row"]
-    keysets = _key_sets(row)
-    other = _other_flags(row)
-    groups = _dup_groups(source, keysets, other, held)
-    refs, errors = _ref_keys(checks, lookup)
-    stats = _count(source, checks, other, keysets, groups, refs, errors)
-    flags = _flags(row, keysets, stats)
-
-    def joined() -> tuple[Any, list[str]]:
-        return _joined(source, keysets, groups, stats)
-
-    stats.update(_rows_removed(stats, joined, row, keysets, flags))
-    for i, c in row:
-        if c["type"] == "unique":
-            stats[f"u{i}"] = stats[f"r{keysets[_key(c)].k}"]
-    micros = _epoch_micros(now)
-    results = [_verdict(i, c, stats, errors, micros) for i, c in enumerate(checks)]
-    return _outcome(results, source, joined, row, flags, stats, held)
-
-
-def _outcome(
-    results: list[dict[str, Any]],
-    source: Any,
-    joined: Callable[[], tuple[Any, list[str]]],
-    row: list[tuple[int, dict[str, Any]]],
-    flags: dict[int, str],
-    stats: dict[str, Any],
-    held: list[Any],
-) -> QualityOutcome:
-    """The verdicts, the row counts and how to build the rows to publish and to quarantine."""
-
-    def frames() -> tuple[Any, Any]:
-        base, helpers = joined()
-        blocking = [flags[i] for i, c in row if c["action"] in _BLOCKING]
-        passed = source
-        if blocking:
-            passed = base.where("NOT (" + " OR ".join(blocking) + ")").drop(*helpers)
-        quarantine = None
-        if any(c["action"] == "quarantine" for _, c in row):
-            quarantine = _quarantine(base, row, flags, helpers)
-        return passed, quarantine
-
-    counts = {
-        "row_count": stats["n"],
-        "rows_dropped": stats["blocked"] - stats["quarantined"],
-        "rows_passed": stats["n"] - stats["blocked"],
-        "rows_quarantined": stats["quarantined"],
-    }
-    return QualityOutcome(results, frames, counts, held)
-
-
-def _cheap_to_recompute(df: Any) -> bool:
-    """True when `df` is cached, or only projects/filters cached rows (deterministically).
-
-    (A LogicalRDD, e.g. a Glue DynamicFrame's toDF() or Python rows, is not: it re-reads.)
-    """
-    try:
-        level = df.storageLevel
-        if level.useMemory or level.useDisk:
-            return True
-        return _cheap_plan(df._jdf.queryExecution().withCachedData())
-    except Exception:  # an internal API differs: caching is always correct
-        return False
-
-
-def _cheap_plan(node: Any) -> bool:
-    name = node.nodeName()
-    if name not in _CHEAP_NODES or not node.deterministic():
-        return False
-    if name == "InMemoryRelation":
-        return True
-    children = node.children()
-    return all(_cheap_plan(children.apply(j)) for j in range(children.size()))
 
 
 def _key(check: dict[str, Any]) -> tuple[str, ...]:
@@ -985,6 +791,216 @@ def _orphan_branch(source: Any, c: dict[str, Any], i: int, ref: Any) -> Any:
     keys = source.selectExpr(f"{_q_ident(c['column'])} AS __alur_k").where("__alur_k IS NOT NULL")
     orphans = keys.join(ref, keys["__alur_k"] == ref["__alur_r"], "left_anti")
     return orphans.selectExpr(_counts_map([(f"x{i}", "count(1)")]) + " AS m")
+
+
+# -------------------- runtime: quality.py --------------------
+# Native data-quality evaluation inside a job: every count in one Spark job.
+#
+# Pure PySpark + stdlib (this source is inlined verbatim into generated Glue scripts). The
+# checks are the dicts produced at compile time by `alur_compiler.backends.quality.native`
+# (notes/contracts.md §1); semantics are specified in specs/checks.md and proven equal to
+# Great Expectations 1.x by tests/integration/test_quality_equivalence.py.
+#
+# All counts come from ONE `collect` of a union of single-row branches (maps of counts), so
+# Spark plans once and runs the branches' stages side by side (built in quality_count.py):
+#
+# - Row pass: every unexpected count (`count_if(fail_expr)`), considered count, the row
+#   count, the max of every freshness column, and the rows flagged by the non-unique
+#   drop/quarantine checks, in one aggregation without a flag table.
+# - `unique`, one branch per distinct key set: window functions over the considered rows
+#   partitioned by the key (NULLs equal, as in a group-by) give each duplicate group once,
+#   with its size and how many of its rows other drop/quarantine checks flag. (A group-by
+#   costs twice as much when most keys are unique: its map side hash-aggregates ~one group
+#   per row for nothing; the window only shuffles the key columns and sorts them.) The
+#   unexpected count is the number of rows in groups of more than one considered row.
+# - Relationship, one branch per check: a left-anti join of the non-NULL column values to
+#   `lookup(ref_table)` (Spark broadcasts a small target, shuffles a large one). If the job
+#   fails while relationship branches are in it, it runs again without them and each is
+#   counted alone, so an unreadable target fails its own check only.
+# - Rows removed: with duplicates in at most one drop/quarantine key set, arithmetic on the
+#   counts (rows flagged by other checks + rows of duplicate groups not already flagged);
+#   otherwise one more pass over the rows joined to their duplicate markers.
+# - Verdict (GX's rule): success iff the table is empty, or no row is considered, or
+#   (considered - unexpected) / considered >= mostly, computed in floating point.
+# - `drop` / `quarantine` checks remove every row they flag, whatever the verdict; `mostly`
+#   only decides the verdict. `fail` checks never remove rows: an unsuccessful one sets
+#   `.failed`, and then nothing may be published. `passed_df` / `quarantine_df` flag rows
+#   by a left join to the (cached) duplicate keys, broadcast when they are few; they are
+#   built on first use.
+
+#: At most this many duplicate key groups are broadcast to flag rows; more use a shuffle join.
+_BROADCAST_MAX_GROUPS = 500_000
+#: Plan nodes that are cheap to recompute on top of a cached relation (no shuffle, no UDF).
+_CHEAP_NODES = frozenset({"Project", "Filter", "InMemoryRelation", "LocalRelation"})
+
+
+def _epoch_micros(now: Any) -> int:
+    if now is None:
+        now = _dt.datetime.now(_dt.UTC)
+    if isinstance(now, (int, float)):
+        return int(now * 1_000_000)
+    if now.tzinfo is None:  # naive datetimes are UTC, like the Spark session's time zone
+        now = now.replace(tzinfo=_dt.UTC)
+    delta: _dt.timedelta = now - _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def mostly_success(considered: int, unexpected: int, mostly: float) -> bool:
+    """GX 1.x `_mostly_success`, including its vacuous truth for zero rows."""
+    if considered == 0:
+        return True
+    ratio = (float(considered) - float(unexpected)) / float(considered)
+    return ratio >= mostly
+
+
+class QualityOutcome:
+    """The verdicts of one evaluation and the DataFrames to publish and quarantine.
+
+    `passed_df` and `quarantine_df` are built on first use (a run whose `fail` check is
+    unsuccessful never needs them, and building them costs several plan analyses).
+    """
+
+    def __init__(
+        self,
+        results: list[dict[str, Any]],
+        frames: Callable[[], tuple[Any, Any]],
+        counts: dict[str, int],
+        cached: Sequence[Any] = (),
+    ) -> None:
+        self.results = results
+        self.counts = counts
+        self._frames = frames
+        self._built: tuple[Any, Any] | None = None
+        self._cached = list(cached)
+
+    @property
+    def passed_df(self) -> Any:
+        """The rows to publish (lazy DataFrame)."""
+        return self._dataframes()[0]
+
+    @property
+    def quarantine_df(self) -> Any:
+        """The rows to quarantine with `_failed_checks`, or None without quarantine checks."""
+        return self._dataframes()[1]
+
+    def _dataframes(self) -> tuple[Any, Any]:
+        if self._built is None:
+            self._built = self._frames()
+        return self._built
+
+    @property
+    def failed(self) -> bool:
+        """True when a `fail` check is unsuccessful: nothing may be published."""
+        return any(r["action"] == "fail" and not r["success"] for r in self.results)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Names of unsuccessful checks that do not fail the run."""
+        return [r["name"] for r in self.results if not r["success"] and r["action"] != "fail"]
+
+    def report(self) -> dict[str, Any]:
+        return {"checks": self.results, "failed": self.failed, **self.counts}
+
+    def unpersist(self) -> None:
+        """Release what the evaluation cached (never the caller's own cache)."""
+        for held in self._cached:
+            held.unpersist()
+        self._cached = []
+
+
+def evaluate_checks(
+    df: Any,
+    checks: Sequence[dict[str, Any]],
+    *,
+    lookup: Callable[[str], Any] | None = None,
+    now: Any = None,
+    cache: bool = True,
+) -> QualityOutcome:
+    """Evaluate `checks` on `df` (see the module docstring and specs/checks.md).
+
+    `cache=True` (the default, for jobs) caches the input once, unless it is cached already
+    or only filters/projects cached rows, so that the counting job and the writes of
+    `passed_df` / `quarantine_df` read the same rows without recomputing the job's SQL. Pass
+    False when the caller guarantees that itself.
+    """
+    held: list[Any] = []
+    source = df
+    if checks and cache and not _cheap_to_recompute(df):
+        source = df.select("*").cache()  # a new plan: unpersisting it spares the caller's df
+        held.append(source)
+    row = [(i, c) for i, c in enumerate(checks) if c["level"] == "row"]
+    keysets = _key_sets(row)
+    other = _other_flags(row)
+    groups = _dup_groups(source, keysets, other, held)
+    refs, errors = _ref_keys(checks, lookup)
+    stats = _count(source, checks, other, keysets, groups, refs, errors)
+    flags = _flags(row, keysets, stats)
+
+    def joined() -> tuple[Any, list[str]]:
+        return _joined(source, keysets, groups, stats)
+
+    stats.update(_rows_removed(stats, joined, row, keysets, flags))
+    for i, c in row:
+        if c["type"] == "unique":
+            stats[f"u{i}"] = stats[f"r{keysets[_key(c)].k}"]
+    micros = _epoch_micros(now)
+    results = [_verdict(i, c, stats, errors, micros) for i, c in enumerate(checks)]
+    return _outcome(results, source, joined, row, flags, stats, held)
+
+
+def _outcome(
+    results: list[dict[str, Any]],
+    source: Any,
+    joined: Callable[[], tuple[Any, list[str]]],
+    row: list[tuple[int, dict[str, Any]]],
+    flags: dict[int, str],
+    stats: dict[str, Any],
+    held: list[Any],
+) -> QualityOutcome:
+    """The verdicts, the row counts and how to build the rows to publish and to quarantine."""
+
+    def frames() -> tuple[Any, Any]:
+        base, helpers = joined()
+        blocking = [flags[i] for i, c in row if c["action"] in _BLOCKING]
+        passed = source
+        if blocking:
+            passed = base.where("NOT (" + " OR ".join(blocking) + ")").drop(*helpers)
+        quarantine = None
+        if any(c["action"] == "quarantine" for _, c in row):
+            quarantine = _quarantine(base, row, flags, helpers)
+        return passed, quarantine
+
+    counts = {
+        "row_count": stats["n"],
+        "rows_dropped": stats["blocked"] - stats["quarantined"],
+        "rows_passed": stats["n"] - stats["blocked"],
+        "rows_quarantined": stats["quarantined"],
+    }
+    return QualityOutcome(results, frames, counts, held)
+
+
+def _cheap_to_recompute(df: Any) -> bool:
+    """True when `df` is cached, or only projects/filters cached rows (deterministically).
+
+    (A LogicalRDD, e.g. a Glue DynamicFrame's toDF() or Python rows, is not: it re-reads.)
+    """
+    try:
+        level = df.storageLevel
+        if level.useMemory or level.useDisk:
+            return True
+        return _cheap_plan(df._jdf.queryExecution().withCachedData())
+    except Exception:  # an internal API differs: caching is always correct
+        return False
+
+
+def _cheap_plan(node: Any) -> bool:
+    name = node.nodeName()
+    if name not in _CHEAP_NODES or not node.deterministic():
+        return False
+    if name == "InMemoryRelation":
+        return True
+    children = node.children()
+    return all(_cheap_plan(children.apply(j)) for j in range(children.size()))
 
 
 def _joined(
