@@ -276,6 +276,8 @@ def _write_outputs(
         return listed, None, stale
     assert done.emitted is not None
     emitted = done.emitted
-    emitted.written.extend(write_files(out, [manifest_file]).written)
+    last = write_files(out, [manifest_file])
+    emitted.written += last.written
+    emitted.unchanged += last.unchanged
     emitted.removed = remove_stale(out, old, current)
     return listed, emitted, None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,13 +58,19 @@ def previous_files(out: Path) -> dict[str, str]:
 
 
 def _write_atomic(path: Path, content: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write a hidden temp file next to `path` (this process's own), then rename it over."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -90,14 +95,16 @@ def emit(out: Path, artifacts: list[Artifact]) -> EmitResult:
 def write_files(out: Path, artifacts: list[Artifact]) -> EmitResult:
     """Write each artifact atomically, in the given order, unless its bytes are there."""
     result = EmitResult()
-    folders: set[Path] = set()
+    folders: dict[Path, bool] = {}  # folder -> created by this call (so it holds no file yet)
     for art in artifacts:
         path = _safe(out, art.path)
-        if path.parent not in folders:
+        created = folders.get(path.parent)
+        if created is None:
+            created = not path.parent.is_dir()
             path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
+            folders[path.parent] = created
         try:
-            if path.read_bytes() == art.content:
+            if not created and path.read_bytes() == art.content:
                 result.unchanged.append(art.path)
                 continue
         except OSError:

@@ -104,3 +104,21 @@ def test_an_unwritable_folder_raises_oserror_from_the_shard(tmp_path: Path, fork
             _project(), [[_writing], [_writing]], Diagnostics(), blocker / "out", check=False
         )
     assert caught.value.strerror and blocker.read_text() == "not a folder\n"
+
+
+def test_no_temp_file_is_left_and_unchanged_files_are_not_rewritten(
+    tmp_path: Path, forked: None
+) -> None:
+    project = tmp_path / "retail"
+    shutil.copytree(RETAIL, project, ignore=shutil.ignore_patterns("build", ".alur"))
+    out = tmp_path / "out"
+    first = api.compile_project(project, out)
+    assert first.ok and first.emitted is not None
+    assert not [p for p in out.rglob(".*") if p.is_file()]
+    script = out / "glue" / "clean_orders.py"
+    mtime = script.stat().st_mtime_ns
+    shutil.rmtree(project / ".alur")  # force a full compile
+    again = api.compile_project(project, out)
+    assert again.emitted is not None and again.emitted.written == []
+    assert sorted(again.emitted.unchanged) == sorted(first.emitted.written)
+    assert script.stat().st_mtime_ns == mtime
