@@ -17,26 +17,9 @@ RUNTIME_PACKAGE = "alur_compiler.runtime"
 THIRD_PARTY = ("pyspark",)
 
 #: Runtime modules of each job kind, in definition order.
-INGESTION_MODULES = (
-    "common",
-    "state",
-    "conform",
-    "quality_count",
-    "quality",
-    "gate",
-    "ingest",
-    "bronze",
-)
-PIPELINE_MODULES = (
-    "common",
-    "state",
-    "conform",
-    "quality_count",
-    "quality",
-    "gate",
-    "publish",
-    "pipeline",
-)
+_SHARED = ("common", "state", "conform", "quality_count", "quality", "gate")
+INGESTION_MODULES = (*_SHARED, "ingest", "bronze")
+PIPELINE_MODULES = (*_SHARED, "publish", "pipeline")
 
 
 @cache
