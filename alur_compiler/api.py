@@ -138,16 +138,6 @@ def _inputs(loaded: LoadedProject, project: Project | None) -> dict[str, str]:
     return dict(sorted(inputs.items()))
 
 
-def generate(project: Project, diags: Diagnostics) -> list[Artifact]:
-    """Every generated file but the manifest: each registered backend, then lineage.json."""
-    artifacts: list[Artifact] = []
-    for shard in _shards():
-        for produce in shard:
-            artifacts.extend(produce(project, diags))
-    _no_duplicates([a.path for a in artifacts])
-    return artifacts
-
-
 def _shards() -> list[list[Generator]]:
     from alur_compiler.backends import BACKENDS
 
@@ -156,15 +146,6 @@ def _shards() -> list[list[Generator]]:
 
 def _lineage_artifact(project: Project, diags: Diagnostics) -> list[Artifact]:
     return [Artifact("lineage.json", json_bytes(lineage_document(project)))]
-
-
-def _no_duplicates(paths: list[str]) -> None:
-    seen: set[str] = set()
-    twice: set[str] = set()
-    for path in paths:
-        (twice if path in seen else seen).add(path)
-    if twice:
-        raise RuntimeError(f"two backends wrote the same file: {sorted(twice)}")
 
 
 def lineage_document(project: Project) -> dict[str, object]:
@@ -262,7 +243,8 @@ def _write_outputs(
     done = build_outputs(loaded.project, groups, loaded.diagnostics, out, check)
     if done is None:
         return None
-    _no_duplicates([*done.hashes, MANIFEST])
+    if MANIFEST in done.hashes:
+        raise RuntimeError(f"a backend wrote {MANIFEST}, which alurc writes itself")
     manifest_file = manifest(loaded.project, done.hashes, loaded.inputs)
     current = {*done.hashes, MANIFEST}
     listed = sorted(current)

@@ -65,7 +65,23 @@ def _generate(project: Project, shard: list[Generator]) -> tuple[list[Artifact],
     artifacts: list[Artifact] = []
     for generate in shard:
         artifacts.extend(generate(project, diags))
+    _no_duplicates([a.path for a in artifacts])
     return artifacts, diags
+
+
+def _no_duplicates(paths: list[str]) -> None:
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for path in paths:
+        (twice if path in seen else seen).add(path)
+    if twice:
+        raise RuntimeError(f"two backends wrote the same file: {sorted(twice)}")
+
+
+def _add_hashes(outputs: Outputs, hashes: dict[str, str]) -> None:
+    """Merge one shard's hashes; a path two shards wrote is a bug in the backends."""
+    _no_duplicates([*outputs.hashes, *hashes])
+    outputs.hashes.update(hashes)
 
 
 def _finish(out: Path, artifacts: list[Artifact], check: bool) -> EmitResult | Staleness:
@@ -108,7 +124,8 @@ def build_outputs(
         return None
     result = _empty(check)
     for artifacts, _ in generated:
-        result.hashes.update({a.path: sha256(a.content) for a in artifacts})
+        _add_hashes(result, {a.path: sha256(a.content) for a in artifacts})
+    for artifacts, _ in generated:
         _merge(result, _finish(out, artifacts, check), check)
     return result
 
@@ -181,14 +198,14 @@ def _forked(
         shard_outputs: list[ShardOutput] = [_receive(conn, "generated") for conn, _ in links]
         for part in shard_outputs:
             diags.extend(part.diagnostics)
-        go = not diags.has_errors
-        for conn, _ in links:
-            conn.send("write" if go else "stop")
-        if not go:
-            return None
+        if diags.has_errors:
+            return None  # closing the pipes tells every shard to write nothing
         result = _empty(check)
-        for (conn, _), part in zip(links, shard_outputs, strict=True):
-            result.hashes.update(part.hashes)
+        for part in shard_outputs:
+            _add_hashes(result, part.hashes)
+        for conn, _ in links:
+            conn.send("write")
+        for conn, _ in links:
             _merge(result, _receive(conn, "done"), check)
         return result
     finally:

@@ -73,6 +73,10 @@ def _writing(project: Project, diags: Diagnostics) -> list[Artifact]:
     return [Artifact("glue/ok.py", b"print(1)\n")]
 
 
+def _writing_other(project: Project, diags: Diagnostics) -> list[Artifact]:
+    return [Artifact("quality/ok.json", b"{}\n")]
+
+
 def test_an_error_in_one_shard_writes_no_file_of_any_shard(tmp_path: Path, forked: None) -> None:
     diags = Diagnostics()
     out = tmp_path / "out"
@@ -101,7 +105,7 @@ def test_an_unwritable_folder_raises_oserror_from_the_shard(tmp_path: Path, fork
     blocker.write_text("not a folder\n")
     with pytest.raises(OSError) as caught:
         outputs.build_outputs(
-            _project(), [[_writing], [_writing]], Diagnostics(), blocker / "out", check=False
+            _project(), [[_writing], [_writing_other]], Diagnostics(), blocker / "out", check=False
         )
     assert caught.value.strerror and blocker.read_text() == "not a folder\n"
 
@@ -122,3 +126,17 @@ def test_no_temp_file_is_left_and_unchanged_files_are_not_rewritten(
     assert again.emitted is not None and again.emitted.written == []
     assert sorted(again.emitted.unchanged) == sorted(first.emitted.written)
     assert script.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["forked", "one-process"])
+def test_two_shards_writing_one_path_is_an_error_before_any_write(
+    tmp_path: Path, parallel: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outputs, "PARALLEL_THRESHOLD", 1 if parallel else 10**9)
+    monkeypatch.delenv("ALURC_NO_PARALLEL", raising=False)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match=r"two backends wrote the same file: \['glue/ok.py'\]"):
+        outputs.build_outputs(_project(), [[_writing], [_writing]], Diagnostics(), out, False)
+    with pytest.raises(RuntimeError, match=r"the same file: \['glue/ok.py'\]"):
+        outputs.build_outputs(_project(), [[_writing, _writing]], Diagnostics(), out, False)
+    assert not out.exists()
