@@ -82,16 +82,6 @@ def _safe(out: Path, rel: str) -> Path:
     return out.joinpath(*parts)
 
 
-def emit(out: Path, artifacts: list[Artifact]) -> EmitResult:
-    """Write artifacts (the manifest last), remove files the previous compile owned."""
-    out = out.resolve()
-    old = previous_files(out)
-    ordered = sorted(artifacts, key=lambda a: (a.path == MANIFEST, a.path))
-    result = write_files(out, ordered)
-    result.removed = remove_stale(out, old, {a.path for a in artifacts})
-    return result
-
-
 def write_files(out: Path, artifacts: list[Artifact]) -> EmitResult:
     """Write each artifact atomically, in the given order, unless its bytes are there."""
     result = EmitResult()
@@ -130,13 +120,6 @@ def _prune(out: Path, folder: Path) -> None:
     while folder != out and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-
-
-def staleness(out: Path, artifacts: list[Artifact]) -> Staleness:
-    """What `compile --check` reports: files that differ, are missing, or should be gone."""
-    report = compare_files(out, artifacts)
-    report.extra = extra_files(out, {a.path for a in artifacts})
-    return report
 
 
 def compare_files(out: Path, artifacts: list[Artifact]) -> Staleness:
