@@ -105,7 +105,7 @@ class FastAnalyzer:
                 col.type = columns[id(col)][1].type
             self.annotator.annotate(proj, annotate_scope=False)
             lineage = frozenset(
-                name for col in proj.find_all(exp.Column) for name in columns[id(col)][1].lineage
+                up for col in proj.find_all(exp.Column) for up in columns[id(col)][1].lineage
             )
             outputs[name] = Resolved(proj.type, lineage)
         return Select(outputs, columns)
