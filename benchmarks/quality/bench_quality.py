@@ -13,10 +13,12 @@ JVM: the session is `alurc run --local`'s, except that the driver runs the full 
 keeps the local flags. Both sides always share the session, so they get the same JIT.
 
 Timing: 3 untimed warm-up rounds, then REPEAT rounds; each round runs native, native +
-publish and GX once, in turn, so no side profits from JIT work another side paid for;
+publish, the floor and GX once, in turn, so no side profits from JIT work another side paid for;
 the best time of each counts (`ALURC_BENCH_VERBOSE=1` prints every run). "native +
 publish" is what a job does on top: the verdicts, then counting the rows it would write to
-the table and to quarantine (the flag joins and filters run there, lazily).
+the table and to quarantine (the flag joins and filters run there, lazily). "floor" is
+the cheapest single Spark query that yields the same counts (`qfloor.py`; its counts are
+checked against native's): a lower bound for any evaluator that counts with Spark SQL.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 import gxrun  # noqa: E402
+import qfloor  # noqa: E402
 import qsample  # noqa: E402
 
 from alur_compiler.backends.quality.native import native_checks  # noqa: E402
@@ -129,6 +132,7 @@ def run(rows: int, repeat: int) -> int:
     project = qsample.project(CHECKS)
     lowered = native_checks(project, "orders")
     suite = build_suite(project, "orders")
+    floor_sql = qfloor.floor_sql(lowered)
 
     gxrun.load_suite(suite)  # import GX and warm its context outside the timing
     best = _rounds(
@@ -136,10 +140,13 @@ def run(rows: int, repeat: int) -> int:
         {
             "native": lambda: evaluate_checks(df, lowered, lookup=spark.table, cache=False),
             "publish": lambda: _publish(evaluate_checks(df, lowered, lookup=spark.table)),
+            "floor": lambda: qfloor.run_floor(spark, df, floor_sql),
             "gx": lambda: gxrun.validate(suite, df, "spark"),
         },
     )
     (native_s, outcome), (publish_s, _), (gx_s, gx) = best["native"], best["publish"], best["gx"]
+    floor_s, floor_counts = best["floor"]
+    wrong = qfloor.mismatches(lowered, floor_counts, outcome)
 
     native_ok = [(r["name"], r["success"]) for r in outcome.results]
     gx_ok = [(g["check"], g["success"]) for g in gx]
@@ -149,13 +156,17 @@ def run(rows: int, repeat: int) -> int:
     print(f"driver JVM: {jit}; load average {os.getloadavg()[0]:.2f}")
     print(f"native verdicts:    {native_s:8.2f} s   (df already cached, as for GX)")
     print(f"native + publish:   {publish_s:8.2f} s   (+ count passed and quarantined rows)")
+    print(f"floor (one query):  {floor_s:8.2f} s   (the same counts, nothing else: qfloor.py)")
     print(f"GX 1.x on Spark:    {gx_s:8.2f} s   (verdicts only)")
-    print(f"ratio GX/native:    {gx_s / native_s:8.1f}x")
+    print(f"ratio GX/native:    {gx_s / native_s:8.1f}x   (GX/floor {gx_s / floor_s:.1f}x)")
+    print(f"5x would need native at or under {gx_s / 5:.2f} s")
+    for line in wrong:
+        print(f"  FLOOR COUNTS DIFFER: {line}")
     for (name, a), (_, b) in zip(native_ok, gx_ok, strict=True):
         print(f"  {name:24s} native={a!s:5s} gx={b!s:5s}{'' if a == b else '  MISMATCH'}")
     same = native_ok == gx_ok
     print("verdicts identical" if same else "VERDICTS DIFFER")
-    return 0 if same else 1
+    return 0 if same and not wrong else 1
 
 
 if __name__ == "__main__":
