@@ -1,6 +1,7 @@
 """Native quality evaluation vs Great Expectations 1.x on the same Spark DataFrame.
 
     .venv/bin/python benchmarks/quality/bench_quality.py [ROWS [REPEAT]]   (1,000,000 and 2)
+    .venv/bin/python benchmarks/quality/bench_quality.py --cold [ROWS [REPEAT]]
 
 Builds a cached synthetic `orders` DataFrame, lowers 10 checks (every type but compound
 unique) once to the native form and once to the GX suite the quality backend writes, runs
@@ -19,11 +20,17 @@ publish" is what a job does on top: the verdicts, then counting the rows it woul
 the table and to quarantine (the flag joins and filters run there, lazily). "floor" is
 the cheapest single Spark query that yields the same counts (`qfloor.py`; its counts are
 checked against native's): a lower bound for any evaluator that counts with Spark SQL.
+
+`--cold` times instead each side's FIRST run in a fresh process (a job evaluates once per
+run, before the JIT has compiled Spark's hot paths): median of REPEAT, no verdict check.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -122,7 +129,8 @@ def _publish(outcome: Any) -> Any:
     return outcome
 
 
-def run(rows: int, repeat: int) -> int:
+def _sides(rows: int) -> tuple[Any, list[dict[str, Any]], dict[str, Callable[[], Any]]]:
+    """(session, lowered checks, {side: run it once}) on the cached `orders` rows."""
     spark = _spark()
     df = spark.sql(ORDERS_SQL.format(rows=rows)).cache()
     df.count()
@@ -133,17 +141,51 @@ def run(rows: int, repeat: int) -> int:
     lowered = native_checks(project, "orders")
     suite = build_suite(project, "orders")
     floor_sql = qfloor.floor_sql(lowered)
-
     gxrun.load_suite(suite)  # import GX and warm its context outside the timing
-    best = _rounds(
-        repeat,
-        {
-            "native": lambda: evaluate_checks(df, lowered, lookup=spark.table, cache=False),
-            "publish": lambda: _publish(evaluate_checks(df, lowered, lookup=spark.table)),
-            "floor": lambda: qfloor.run_floor(spark, df, floor_sql),
-            "gx": lambda: gxrun.validate(suite, df, "spark"),
-        },
-    )
+    sides = {
+        "native": lambda: evaluate_checks(df, lowered, lookup=spark.table, cache=False),
+        "publish": lambda: _publish(evaluate_checks(df, lowered, lookup=spark.table)),
+        "floor": lambda: qfloor.run_floor(spark, df, floor_sql),
+        "gx": lambda: gxrun.validate(suite, df, "spark"),
+    }
+    return spark, lowered, sides
+
+
+def _cold_one(side: str, rows: int) -> None:
+    """Child of `run_cold`: time `side`'s FIRST run in this fresh JVM, print it as JSON."""
+    _, _, sides = _sides(rows)
+    start = time.perf_counter()
+    sides[side]()
+    print(json.dumps({"side": side, "seconds": time.perf_counter() - start}))
+
+
+def run_cold(rows: int, repeat: int) -> int:
+    """First-run times, as a job sees them: each run in a fresh process and JVM.
+
+    A Glue job evaluates a table's checks once per run, in a JVM that has not yet compiled
+    Spark's hot paths. Median of `repeat` runs per side; sides alternate.
+    """
+    times: dict[str, list[float]] = {"native": [], "floor": [], "gx": []}
+    for _ in range(repeat):
+        for side in times:
+            cmd = [sys.executable, __file__, "--cold-one", side, str(rows)]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+            if done.returncode != 0:
+                print(done.stderr[-3000:], file=sys.stderr)
+                return 1
+            times[side].append(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+    med = {side: statistics.median(got) for side, got in times.items()}
+    print(f"rows={rows:,} checks={len(CHECKS)} cold: first run in a fresh JVM, median of {repeat}")
+    for side, got in times.items():
+        print(f"{side:8s} {med[side]:6.2f} s   runs: " + " ".join(f"{t:.2f}" for t in got))
+    ratio, floor_ratio = med["gx"] / med["native"], med["gx"] / med["floor"]
+    print(f"ratio GX/native: {ratio:.1f}x (GX/floor {floor_ratio:.1f}x)")
+    return 0
+
+
+def run(rows: int, repeat: int) -> int:
+    spark, lowered, sides = _sides(rows)
+    best = _rounds(repeat, sides)
     (native_s, outcome), (publish_s, _), (gx_s, gx) = best["native"], best["publish"], best["gx"]
     floor_s, floor_counts = best["floor"]
     wrong = qfloor.mismatches(lowered, floor_counts, outcome)
@@ -170,5 +212,11 @@ def run(rows: int, repeat: int) -> int:
 
 
 if __name__ == "__main__":
-    n_rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    sys.exit(run(n_rows, int(sys.argv[2]) if len(sys.argv) > 2 else 2))
+    if sys.argv[1:2] == ["--cold-one"]:
+        _cold_one(sys.argv[2], int(sys.argv[3]))
+        sys.exit(0)
+    cold = "--cold" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--cold"]
+    n_rows = int(args[0]) if args else 1_000_000
+    n_repeat = int(args[1]) if len(args) > 1 else 2
+    sys.exit(run_cold(n_rows, n_repeat) if cold else run(n_rows, n_repeat))
