@@ -59,15 +59,17 @@ def floor_sql(checks: Sequence[dict[str, Any]]) -> str:
 
 
 def run_floor(spark: Any, df: Any, sql: str) -> dict[str, int]:
-    """Run `sql` on `df` (as VIEW) and return every count by name."""
+    """Run `sql` on `df` (as VIEW) and return every count by name.
+
+    The view is left registered on purpose: `dropTempView` also UNCACHES the view's plan,
+    which is `df`'s own, so dropping it would silently uncache the benchmark's DataFrame
+    for every later run of every side. Re-registering the same plan uncaches nothing.
+    """
     df.createOrReplaceTempView(VIEW)
-    try:
-        stats: dict[str, int] = {}
-        for got in spark.sql(sql).collect():
-            stats.update(got[0])
-        return stats
-    finally:
-        spark.catalog.dropTempView(VIEW)
+    stats: dict[str, int] = {}
+    for got in spark.sql(sql).collect():
+        stats.update(got[0])
+    return stats
 
 
 def mismatches(checks: Sequence[dict[str, Any]], floor: dict[str, int], native: Any) -> list[str]:

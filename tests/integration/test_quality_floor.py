@@ -59,3 +59,17 @@ def test_floor_counts_equal_the_evaluators(spark: Any) -> None:
     finally:
         outcome.unpersist()
         spark.catalog.dropTempView("customers")
+
+
+def test_floor_leaves_the_callers_cache_alone(spark: Any) -> None:
+    """Dropping a temp view uncaches its plan: the floor must not do that to the bench's df."""
+    df = spark.sql("SELECT id, concat('o', id % 7) AS order_id FROM range(50)").cache()
+    df.count()
+    checks = [c for c in native_checks(qsample.project(), "orders") if c["type"] == "unique"]
+    checks = [c for c in checks if c["columns"] == ["order_id"]]
+    try:
+        qfloor.run_floor(spark, df, qfloor.floor_sql(checks))
+        assert df.storageLevel.useMemory
+        assert spark.catalog.isCached(qfloor.VIEW)
+    finally:
+        df.unpersist()
