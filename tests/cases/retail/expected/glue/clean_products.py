@@ -1355,7 +1355,17 @@ def merge_into(spark: Any, job: dict[str, Any], name: str, df: Any) -> None:
         )
         spark.sql(sql)
     finally:
-        spark.catalog.dropTempView(view)
+        forget_view(spark, view)
+
+
+def forget_view(spark: Any, view: str) -> None:
+    """Remove the temp view `view` and nothing else.
+
+    `spark.catalog.dropTempView` also UNCACHES the view's plan: when the DataFrame behind it
+    is cached (the gate's staged rows), a later read of it would silently recompute the
+    job's SQL. The session catalog's own drop removes the name only.
+    """
+    spark._jsparkSession.sessionState().catalog().dropTempView(view)
 
 
 def write_table(spark: Any, job: dict[str, Any], name: str, df: Any) -> None:

@@ -1,0 +1,38 @@
+"""MERGE publishes through a temp view; removing it must not uncache the published rows.
+
+(`spark.catalog.dropTempView` uncaches the view's plan, which is the DataFrame's own.)
+Real Spark + Iceberg (local hadoop catalog).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from alur_compiler.runtime.publish import create_table, merge_into
+
+pytestmark = pytest.mark.spark
+
+
+def test_merge_leaves_a_cached_source_cached_and_no_view(spark: Any) -> None:
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.viewtest")
+    name = "glue_catalog.viewtest.t"
+    create_table(spark, name, "`id` int, `v` string", "")
+    spark.sql(f"INSERT INTO {name} VALUES (1, 'old'), (2, 'kept')")
+    df = spark.createDataFrame([(1, "new"), (3, "added")], "id int, v string").cache()
+    df.count()
+    job = {
+        "name": "viewtest",
+        "merge": {"keys": ["id"]},
+        "target": {"column_names": ["id", "v"]},
+    }
+    try:
+        merge_into(spark, job, name, df)
+        assert df.storageLevel.useMemory, "the published DataFrame was uncached"
+        assert not spark.catalog.tableExists("__alur_stage_viewtest")
+        got = sorted(tuple(r) for r in spark.table(name).collect())
+        assert got == [(1, "new"), (2, "kept"), (3, "added")]
+    finally:
+        df.unpersist()
+        spark.sql(f"DROP TABLE IF EXISTS {name}")
