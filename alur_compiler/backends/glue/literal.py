@@ -19,13 +19,10 @@ def literal(value: Any, indent: int = 0, *, used: int = 0) -> str:
     `indent` is the indentation of the line the value starts on, `used` how many columns of
     that line are already taken (by a key, an assignment) before the value.
     """
-    if type(value) is str:
-        text = repr(value)
-        return text if max(indent, used) + len(text) <= LINE else _string(value, indent, used)
+    if isinstance(value, str):  # the most common value: tested first
+        return _string(value, indent, used)
     if value is None or isinstance(value, bool | int | float):
         return repr(value)
-    if isinstance(value, str):
-        return _string(value, indent, used)
     if isinstance(value, dict):
         return _mapping(value, indent, used)
     if isinstance(value, list | tuple):
