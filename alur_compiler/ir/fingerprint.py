@@ -3,9 +3,11 @@
 Both are encoded by orjson (a compiled encoder): the standard library falls back to its
 pure-Python encoder whenever `indent` is set, which cost about a second per 1,000 pipelines.
 The text is the same as `json.dumps(v, indent=2, sort_keys=True, ensure_ascii=False)` for
-everything alurc writes (strings, ints, bools, null and floats in plain notation; a test
-compares the two on random documents); floats that need an exponent are written `1e-7`
-rather than `1e-07`.
+strings, ints, bools, null and floats from 1e-4 up (a test compares the two on random
+documents); smaller floats are spelled differently (`1e-7` for `1e-07`, `0.00001` for
+`1e-05`), which is the same number. orjson writes infinity and NaN as `null`, so a value
+holding one (`max: .inf` in a spec) is encoded by the standard library instead, which
+keeps `Infinity` (Python's and GX's JSON readers accept it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from enum import Enum
 from typing import Any
 
@@ -31,6 +34,24 @@ def _fields(cls: type) -> tuple[str, ...]:
         names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP)
         _FIELDS[cls] = names
     return names
+
+
+def _finite(value: Any) -> bool:
+    """False when `value` holds an infinite or NaN float anywhere (IR nodes included)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if not math.isfinite(item):
+                return False
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, name) for name in _fields(kind))
+    return True
 
 
 def _dataclass_view(value: Any) -> Any:
@@ -56,12 +77,13 @@ def to_jsonable(value: Any) -> Any:
 def canonical_json(value: Any) -> bytes:
     """Compact, key-sorted JSON of `value` (IR nodes included), without source locations."""
     try:
-        return orjson.dumps(value, default=_dataclass_view, option=_CANONICAL)
+        data = orjson.dumps(value, default=_dataclass_view, option=_CANONICAL)
+        if b"null" not in data or _finite(value):  # orjson writes inf and NaN as null
+            return data
     except TypeError:  # e.g. an int beyond 64 bits: the standard encoder takes anything
-        text = json.dumps(
-            to_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
-        return text.encode("utf-8")
+        pass
+    text = json.dumps(to_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
 
 
 def fingerprint(value: Any) -> str:
@@ -71,7 +93,10 @@ def fingerprint(value: Any) -> str:
 def pretty_json(value: Any) -> bytes:
     """`value` as 2-space indented, key-sorted UTF-8 JSON with a final newline."""
     try:
-        return orjson.dumps(value, option=_PRETTY)
+        data = orjson.dumps(value, option=_PRETTY)
+        if b"null" not in data or _finite(value):  # orjson writes inf and NaN as null
+            return data
     except TypeError:  # non-string keys, ints beyond 64 bits: the standard encoder
-        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-        return (text + "\n").encode("utf-8")
+        pass
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")

@@ -61,5 +61,22 @@ def test_fingerprint_of_ir_nodes_has_no_locations_and_matches_the_stdlib() -> No
 
 @settings(max_examples=200, derandomize=True)
 @given(st.dictionaries(st.integers(-5, 5), _scalars, max_size=6))
-def test_canonical_json_sorts_int_keys_like_the_stdlib(doc: dict[object, object]) -> None:
+def test_canonical_json_of_int_keys_equals_the_stdlib_on_to_jsonable(
+    doc: dict[object, object],
+) -> None:
+    """Keys become strings first (`to_jsonable`), so they sort as strings: "10" < "9"."""
     assert canonical_json(doc) == _stdlib_canonical(doc)
+
+
+def test_infinity_and_nan_are_kept_not_written_as_null() -> None:
+    """orjson writes them as null; a spec's `max: .inf` must stay Infinity (and differ from
+    no bound at all in the fingerprint)."""
+    doc = {"max_value": float("inf"), "min_value": None, "values": [float("-inf"), 1.5]}
+    assert pretty_json(doc) == _stdlib_pretty(doc)
+    assert b'"max_value": Infinity' in pretty_json(doc)
+    assert b"NaN" in pretty_json([float("nan")])
+    check = Check("q", CheckType.BETWEEN, Action.WARN, ("amount",), min=0, max=float("inf"))
+    assert b'"max":Infinity' in canonical_json(check)
+    assert canonical_json(check) == _stdlib_canonical(check)
+    open_ended = Check("q", CheckType.BETWEEN, Action.WARN, ("amount",), min=0)
+    assert fingerprint(check) != fingerprint(open_ended)
