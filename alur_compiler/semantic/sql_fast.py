@@ -18,6 +18,7 @@ every example, spec and benchmark pipeline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlglot import exp
@@ -51,17 +52,13 @@ class Select:
 _KNOWN_ARGS = frozenset(
     {"expressions", "from_", "joins", "where", "group", "having", "order", "limit", "with_"}
 )
-_IGNORED_ARGS = frozenset({"distinct", "exclude", "operation_modifiers"})
-_TYPES: dict[str, exp.DataType] = {}
+_IGNORED_ARGS = frozenset({"distinct"})  # DISTINCT changes no column's type or nullability
 
 
+@cache
 def _dtype(spark_type: str) -> exp.DataType:
     """The sqlglot DataType of a contract type (parsed once per distinct type string)."""
-    found = _TYPES.get(spark_type)
-    if found is None:
-        found = exp.DataType.build(spark_type, dialect=SPARK)
-        _TYPES[spark_type] = found
-    return found
+    return exp.DataType.build(spark_type, dialect=SPARK)
 
 
 class FastAnalyzer:
