@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from alur_compiler.diagnostics import Diagnostics, codes
@@ -10,15 +10,8 @@ from alur_compiler.ir.nodes import GlueConfig, Schedule
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.cron import strip_wrapper, validate_cron
 
-#: `glue:` keys in YAML, named as the GlueConfig fields they set
-GLUE_KEYS = (
-    "worker_type",
-    "workers",
-    "timeout_minutes",
-    "max_retries",
-    "execution_class",
-    "max_concurrent_runs",
-)
+#: `glue:` keys in YAML, named as the GlueConfig fields they set (`arguments` sets the last)
+GLUE_KEYS = tuple(f.name for f in fields(GlueConfig) if f.name != "extra_arguments")
 
 
 def glue_overrides(spec: dict[str, Any] | None) -> tuple[tuple[str, object], ...]:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 from enum import Enum
+from functools import cache
 from typing import Any
 
 import orjson
@@ -24,16 +25,12 @@ import orjson
 _SKIP = frozenset({"span", "sql_span", "root"})
 _PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 _CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
-#: class -> names of the fields that take part in fingerprints (no source locations)
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+@cache
 def _fields(cls: type) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP)
-        _FIELDS[cls] = names
-    return names
+    """Names of the fields of `cls` that take part in fingerprints (no source locations)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP)
 
 
 def _finite(value: Any) -> bool:
@@ -50,7 +47,7 @@ def _finite(value: Any) -> bool:
         elif kind is list or kind is tuple:
             stack.extend(item)
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-            stack.extend(getattr(item, name) for name in _fields(kind))
+            stack.extend(getattr(item, name) for name in _fields(type(item)))
     return True
 
 

@@ -1,4 +1,4 @@
-"""YAML with positions: compose nodes with PyYAML, build plain values and a span map.
+"""YAML with positions: compose nodes with PyYAML, build plain values, keep the nodes.
 
 Why not plain `yaml.safe_load`: it forgets where values came from, silently keeps the last
 of two duplicate keys, and applies YAML 1.1 surprises (`NO` -> False, `2026-01-01` ->
@@ -23,7 +23,7 @@ except AttributeError:  # pragma: no cover
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """Skips PyYAML's implicit tag resolution: `_scalar` decides types itself."""
+    """Skips PyYAML's implicit tag resolution: `scalar_value` decides types itself."""
 
     def resolve(self, kind: type, value: object, implicit: object) -> str:
         if kind is yaml.ScalarNode:
