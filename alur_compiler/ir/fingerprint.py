@@ -33,28 +33,44 @@ def _fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP)
 
 
-def _finite(value: Any) -> bool:
-    """False when `value` holds an infinite or NaN float anywhere (IR nodes included)."""
+@cache
+def _float_fields(cls: type) -> tuple[str, ...]:
+    """Fields of `cls` whose annotation admits a float (where infinity or NaN can hide)."""
+    return tuple(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in _SKIP and any(word in str(f.type) for word in ("float", "object", "Any"))
+    )
+
+
+def _non_finite(value: Any) -> bool:
+    """True when plain data holds an infinite or NaN float (dataclasses are not entered:
+    `_dataclass_view` checks each one's float fields as orjson reaches it)."""
     stack = [value]
     while stack:
         item = stack.pop()
         kind = type(item)
         if kind is float:
             if not math.isfinite(item):
-                return False
+                return True
         elif kind is dict:
             stack.extend(item.values())
         elif kind is list or kind is tuple:
             stack.extend(item)
-        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-            stack.extend(getattr(item, name) for name in _fields(type(item)))
-    return True
+    return False
 
 
 def _dataclass_view(value: Any) -> Any:
-    """orjson's `default`: one dataclass level as a dict without source locations."""
+    """orjson's `default`: one dataclass level as a dict without source locations.
+
+    Raises TypeError for infinity or NaN, which orjson would write as null: the caller then
+    encodes the whole value with the standard library.
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: getattr(value, name) for name in _fields(type(value))}
+        cls = type(value)
+        if any(_non_finite(getattr(value, name)) for name in _float_fields(cls)):
+            raise TypeError("infinity or NaN")
+        return {name: getattr(value, name) for name in _fields(cls)}
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
@@ -73,12 +89,11 @@ def to_jsonable(value: Any) -> Any:
 
 def canonical_json(value: Any) -> bytes:
     """Compact, key-sorted JSON of `value` (IR nodes included), without source locations."""
-    try:
-        data = orjson.dumps(value, default=_dataclass_view, option=_CANONICAL)
-        if b"null" not in data or _finite(value):  # orjson writes inf and NaN as null
-            return data
-    except TypeError:  # e.g. an int beyond 64 bits: the standard encoder takes anything
-        pass
+    if not _non_finite(value):
+        try:
+            return orjson.dumps(value, default=_dataclass_view, option=_CANONICAL)
+        except TypeError:  # an int beyond 64 bits, infinity or NaN in an IR node
+            pass
     text = json.dumps(to_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.encode("utf-8")
 
@@ -91,7 +106,7 @@ def pretty_json(value: Any) -> bytes:
     """`value` as 2-space indented, key-sorted UTF-8 JSON with a final newline."""
     try:
         data = orjson.dumps(value, option=_PRETTY)
-        if b"null" not in data or _finite(value):  # orjson writes inf and NaN as null
+        if b"null" not in data or not _non_finite(value):  # orjson writes inf, NaN as null
             return data
     except TypeError:  # non-string keys, ints beyond 64 bits: the standard encoder
         pass
