@@ -24,7 +24,7 @@ CACHE = Path(".alur") / "cache" / "compile.json"
 
 def _tool_hash() -> str:
     """alurc's own code and schemas, by path, size and mtime (cheap: no file is read)."""
-    from alur_compiler.scaffold.schemas import schema_dir
+    from alur_compiler.schema.files import schema_dir
 
     digest = hashlib.sha256()
     for path in sorted(_PACKAGE.rglob("*.py")) + sorted(schema_dir().glob("*.json")):

@@ -7,14 +7,11 @@ from alur_compiler.scaffold.project import (
     init_project,
     vscode_settings,
 )
-from alur_compiler.scaffold.schemas import schema_dir, schema_files
 
 __all__ = [
     "SCHEMA_FOLDER",
     "InitError",
     "check_name",
     "init_project",
-    "schema_dir",
-    "schema_files",
     "vscode_settings",
 ]

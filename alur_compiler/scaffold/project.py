@@ -9,12 +9,17 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from alur_compiler.scaffold.schemas import ENTRY_SCHEMA, schema_files
 from alur_compiler.scaffold.templates import FILES
+from alur_compiler.schema.files import ENTRY_SCHEMA, schema_files
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_MAX = 64
-#: Where the schemas are copied: versioned with the project (unlike the ignored .alur/).
+#: Where `alurc init` copies the schemas, versioned with the project (unlike the ignored
+#: .alur/). The copy is of the very files the running alurc validates with (`schema_files()`:
+#: the repository's schemas/ in a checkout, the package's copy in an installed wheel), so
+#: the IDE and the compiler read the same schema. A relative path inside the project, not
+#: one into a site-packages folder: the settings work on every clone and machine, with or
+#: without alurc installed at the same place.
 SCHEMA_FOLDER = ".vscode/alur-schemas"
 #: The spec files the IDE should validate with the schemas (yaml-language-server globs).
 SPEC_GLOBS = (
@@ -68,7 +73,8 @@ def bucket_prefix(name: str) -> str:
 
 
 def vscode_settings() -> dict[str, Any]:
-    """`.vscode/settings.json`: map the copied schemas onto the spec files."""
+    """`.vscode/settings.json`: map the copied schemas (SCHEMA_FOLDER, written by
+    init_project next to it, so every path here exists) onto the spec files."""
     return {
         "yaml.schemas": {f"./{SCHEMA_FOLDER}/{ENTRY_SCHEMA}": list(SPEC_GLOBS)},
         "yaml.validate": True,

@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from alur_compiler.scaffold.schemas import schema_dir
+from alur_compiler.schema.files import schema_dir
 
 if TYPE_CHECKING:  # the Python validator is imported only for documents that fail
     from jsonschema import Draft202012Validator

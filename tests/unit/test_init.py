@@ -19,8 +19,8 @@ from alur_compiler.scaffold import (
     InitError,
     check_name,
     init_project,
-    schema_dir,
 )
+from alur_compiler.schema.files import schema_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = [
