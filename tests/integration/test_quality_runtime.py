@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alur_compiler.backends.quality.native import lower_check
-from alur_compiler.backends.quality.sql import string_literal
 from alur_compiler.ir import Action, Check, CheckType
+from alur_compiler.ir.check_sql import string_literal
 from alur_compiler.runtime.quality import evaluate_checks
 
 pytestmark = pytest.mark.spark

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from alur_compiler.backends.quality.native import lower_check, native_checks
-from alur_compiler.backends.quality.sql import ident, literal, string_literal
 from alur_compiler.ir import Action, Check, CheckType, Pipeline, WriteMode
+from alur_compiler.ir.check_sql import ident, literal, lower_check, native_checks, string_literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks" / "quality"))
 import qsample

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from alur_compiler.backends.quality.sql import ident, literal
 from alur_compiler.ir import Check, CheckType, Project
+from alur_compiler.ir.check_sql import ident, literal
 
 _COLUMN_TYPES: dict[CheckType, str] = {
     CheckType.NOT_NULL: "expect_column_values_to_not_be_null",

@@ -1,4 +1,18 @@
-"""Spark SQL building blocks shared by the native lowering and the GX suites.
+"""Check lowering: a table's effective checks as Spark SQL, read by every backend.
+
+One IR pass (DESIGN.md §7: check lowering lives in one module of ir/). The glue backend
+embeds `native_checks(project, table)` in each job for `alur_runtime.quality`; the quality
+backend builds its GX suites from the same building blocks (`ident`, `literal`, ...).
+
+Contract (notes/contracts.md §1): `native_checks(project, table)` returns JSON-serialisable
+dicts in check order, keys sorted. Row checks carry precompiled Spark SQL:
+
+- ``fail_expr``: TRUE exactly when the row is unexpected (never NULL);
+- ``considered_expr``: TRUE when the row counts toward the `mostly` denominator (GX's
+  non-null / filtered count; NULLs of a column check are neither expected nor unexpected).
+
+Table-level checks (row_count_between, freshness, relationship) carry their parameters.
+See specs/checks.md for the semantics.
 
 Every value that comes from YAML goes through `literal` or `ident`, never through string
 formatting, so a quote or backslash in a value, pattern or column name cannot change the
@@ -10,13 +24,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
-from alur_compiler.ir import Check, CheckType
+from alur_compiler.ir.nodes import Check, CheckType, Project
+from alur_compiler.ir.quoting import quote_ident
 
 
 def ident(name: str) -> str:
     """A column name as a back-quoted Spark identifier (back-quotes doubled)."""
-    return "`" + name.replace("`", "``") + "`"
+    return quote_ident(name)
 
 
 def string_literal(value: str) -> str:
@@ -115,3 +131,38 @@ def row_condition(check: Check) -> tuple[str, str]:
     else:
         raise ValueError(f"{check.type} is not a row-level check")
     return nonnull, f"({nonnull} AND coalesce({violation}, FALSE))"
+
+
+def lower_check(check: Check) -> dict[str, Any]:
+    """One check as a dict (keys sorted) for the runtime evaluator."""
+    out: dict[str, Any] = {
+        "action": str(check.action),
+        "columns": list(check.columns),
+        "level": "table" if check.table_level else "row",
+        "mostly": float(check.mostly),
+        "name": check.name,
+        "origin": check.origin,
+        "type": str(check.type),
+    }
+    if not check.table_level:
+        considered, fail = row_condition(check)
+        out["considered_expr"] = considered
+        out["fail_expr"] = fail
+    elif check.type is CheckType.ROW_COUNT_BETWEEN:
+        out["min"] = None if check.min is None else int(float(check.min))
+        out["max"] = None if check.max is None else int(float(check.max))
+        out["strict_min"] = check.strict_min
+        out["strict_max"] = check.strict_max
+    elif check.type is CheckType.FRESHNESS:
+        out["column"] = check.column
+        out["max_age_seconds"] = check.max_age_seconds
+    elif check.type is CheckType.RELATIONSHIP:
+        out["column"] = check.column
+        out["ref_table"] = check.ref_table
+        out["ref_column"] = check.ref_column
+    return dict(sorted(out.items()))
+
+
+def native_checks(project: Project, table: str) -> list[dict[str, Any]]:
+    """The effective checks of `table` lowered for `evaluate_checks` (contracts.md §1)."""
+    return [lower_check(c) for c in project.effective_checks(table)]
