@@ -9,6 +9,7 @@ from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.ir.nodes import TABLE_LEVEL_CHECKS, Action, Check, CheckType, Column
 from alur_compiler.load.source import SourceDoc
+from alur_compiler.semantic.java_regex import java_regex_error
 from alur_compiler.semantic.types import category
 
 _AGE = re.compile(r"^([1-9][0-9]*)([smhd])$")
@@ -187,13 +188,17 @@ def _param_rules(
         )
         return False
     if ctype is CheckType.REGEX:
-        try:
-            re.compile(str(spec["pattern"]))
-        except re.error as exc:
+        pattern = str(spec["pattern"])
+        bad = java_regex_error(pattern)
+        if bad is not None:
+            head = pattern[: bad.offset]
             diags.report(
                 codes.CHECK_RULE,
-                f"invalid regular expression: {exc.msg}",
-                doc.span_in_scalar(ptr + "/pattern", 1, (exc.pos or 0) + 1),
+                f"invalid regular expression (Java/Spark regex syntax): {bad.message}",
+                doc.span_in_scalar(
+                    ptr + "/pattern", head.count("\n") + 1, bad.offset - head.rfind("\n")
+                ),
+                hint=bad.hint,
             )
             return False
     if ctype is CheckType.RELATIONSHIP and "." not in str(spec.get("to", "")):
