@@ -10,7 +10,7 @@ from typing import Any
 
 from pyspark.sql import functions as F
 
-from alur_compiler.runtime.common import (
+from alur_runtime.common import (
     JobFailed,
     base_report,
     crash_point,
@@ -19,15 +19,17 @@ from alur_compiler.runtime.common import (
     log,
     new_run_id,
 )
-from alur_compiler.runtime.conform import (
+from alur_runtime.config import FileSource, IngestionJob
+from alur_runtime.conform import (
     add_batch_columns,
+    column_names,
     conform_file,
     count_rows,
     read_landing_file,
     union_all,
 )
-from alur_compiler.runtime.gate import quality_gate
-from alur_compiler.runtime.ingest import (
+from alur_runtime.gate import quality_gate
+from alur_runtime.ingest import (
     claim_files,
     commit_batch,
     lake_paths,
@@ -37,10 +39,10 @@ from alur_compiler.runtime.ingest import (
     remove_batch_data,
     source_base,
 )
-from alur_compiler.runtime.state import open_state
+from alur_runtime.state import open_state
 
 
-def run_ingestion(spark: Any, job: dict[str, Any], args: dict[str, str]) -> dict[str, Any]:
+def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[str, Any]:
     """Ingest every new landing file version of `job` once; returns the run report."""
     run_id = new_run_id()
     report = base_report(job, args, run_id)
@@ -85,7 +87,7 @@ def _undo(
     release_batch(store, ctx, claimed)
 
 
-def _discover(job: dict[str, Any], args: dict[str, str]) -> list[tuple[str, str]]:
+def _discover(job: IngestionJob, args: dict[str, str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for source in job["sources"]:
         for uri, fp in list_files(source_base(args, source["path"]), source["pattern"]):
@@ -93,17 +95,17 @@ def _discover(job: dict[str, Any], args: dict[str, str]) -> list[tuple[str, str]
     return sorted(set(out))
 
 
-def _source_of(job: dict[str, Any], args: dict[str, str], uri: str) -> dict[str, Any]:
+def _source_of(job: IngestionJob, args: dict[str, str], uri: str) -> FileSource:
     for source in job["sources"]:
         base = source_base(args, source["path"]).rstrip("/")
         if uri.startswith(base):
-            return dict(source)
-    return dict(job["sources"][0])
+            return source
+    return job["sources"][0]
 
 
 def _ingest_claimed(
     spark: Any,
-    job: dict[str, Any],
+    job: IngestionJob,
     args: dict[str, str],
     ctx: dict[str, Any],
     claimed: list[tuple[str, str]],
@@ -131,7 +133,7 @@ def _ingest_claimed(
 
 
 def _bad_file(
-    job: dict[str, Any], ctx: dict[str, Any], uri: str, reason: str, report: dict[str, Any]
+    job: IngestionJob, ctx: dict[str, Any], uri: str, reason: str, report: dict[str, Any]
 ) -> str:
     report.setdefault("bad_files", []).append({"file": uri, "reason": reason})
     if job["on_bad_file"] == "fail":
@@ -145,7 +147,7 @@ def _bad_file(
 
 
 def _write_rows(
-    spark: Any, job: dict[str, Any], ctx: dict[str, Any], df: Any, report: dict[str, Any]
+    spark: Any, job: IngestionJob, ctx: dict[str, Any], df: Any, report: dict[str, Any]
 ) -> None:
     now = datetime.datetime.now(datetime.UTC)
     staged = add_batch_columns(df, now, job["source_system"], ctx["batch_id"]).cache()
@@ -154,7 +156,9 @@ def _write_rows(
         report["rows_read"] = total
         if bad and job["on_bad_row"] == "fail":
             raise JobFailed(f"{bad} row(s) have values that do not fit the contract types")
-        good = staged.where(F.size("_bad_columns") == 0).select(*job["target"]["column_names"])
+        good = staged.where(F.size("_bad_columns") == 0).select(
+            *column_names(job["target"]["columns"])
+        )
         outcome = quality_gate(spark, job, good, report, ctx["args"])
         report["data_written"] = True
         if bad and job["on_bad_row"] == "quarantine":
@@ -169,7 +173,7 @@ def _write_rows(
 
 
 def _append_bronze(
-    job: dict[str, Any], ctx: dict[str, Any], outcome: Any, report: dict[str, Any], good: int
+    job: IngestionJob, ctx: dict[str, Any], outcome: Any, report: dict[str, Any], good: int
 ) -> None:
     parts = [p["column"] for p in job["target"]["partition_by"]]
     passed, quarantine = outcome["passed"], outcome["quarantine"]

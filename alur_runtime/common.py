@@ -1,7 +1,7 @@
 """Job plumbing shared by every generated job: arguments, sessions, paths, files, reports.
 
-Pure stdlib + PySpark; boto3 only inside functions, for s3:// paths (Glue mode). This
-source is inlined into each generated script (contracts.md §2), so it imports no alurc.
+Pure stdlib + PySpark; boto3 only inside functions, for s3:// paths (Glue mode). Part of
+the `alur_runtime` wheel, which imports nothing from the compiler.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import sys
 import time
 import uuid
 from typing import Any
+
+from alur_runtime.config import Job
 
 #: Argument keys every job understands (contracts.md §3), without the leading "--".
 ARG_KEYS = (
@@ -69,7 +71,7 @@ def start_session(args: dict[str, str]) -> Any:
         return GlueContext(SparkContext.getOrCreate()).spark_session
     from pathlib import Path
 
-    from alur_compiler.local.session import get_spark
+    from alur_runtime.session import get_spark
 
     return get_spark(Path(args.get("alur_warehouse", ".alur/warehouse")))
 
@@ -194,7 +196,7 @@ def write_report(args: dict[str, str], report: dict[str, Any]) -> str | None:
     return dest
 
 
-def base_report(job: dict[str, Any], args: dict[str, str], run_id: str) -> dict[str, Any]:
+def base_report(job: Job, args: dict[str, str], run_id: str) -> dict[str, Any]:
     return {
         "job": job["name"],
         "kind": job["kind"],

@@ -15,16 +15,42 @@ from typing import Any
 
 from pyspark.sql import functions as F
 
+from alur_runtime.config import Column, FileSource, Partition
+
 
 def quote_ident(name: str) -> str:
-    """A Spark SQL identifier in backticks (backticks inside doubled)."""
+    """A Spark SQL identifier in backticks (backticks inside doubled): the runtime's one
+    quoting function."""
     return "`" + name.replace("`", "``") + "`"
 
 
-def read_landing_file(spark: Any, uri: str, source: dict[str, Any]) -> Any:
+def table_ddl(columns: list[Column]) -> str:
+    """Column list for CREATE TABLE / a reader schema: "`a` string, `b` int"."""
+    return ", ".join(f"{quote_ident(c['name'])} {c['type']}" for c in columns)
+
+
+def partition_spec(parts: list[Partition]) -> str:
+    """Iceberg PARTITIONED BY fields: "`d`", "days(`ts`)", "bucket(16, `id`)"."""
+    out = []
+    for p in parts:
+        col = quote_ident(p["column"])
+        if p["transform"] in (None, "identity"):
+            out.append(col)
+        elif p["arg"] is not None:
+            out.append(f"{p['transform']}({p['arg']}, {col})")
+        else:
+            out.append(f"{p['transform']}({col})")
+    return ", ".join(out)
+
+
+def column_names(columns: list[Column]) -> list[str]:
+    return [c["name"] for c in columns]
+
+
+def read_landing_file(spark: Any, uri: str, source: FileSource) -> Any:
     """One landing file as a DataFrame: CSV as strings with its header, JSON lines, Parquet."""
     fmt = source["format"]
-    options = dict(source.get("options", {}))
+    options = dict(source["options"])
     if fmt == "csv":
         options.setdefault("header", "true")
         options["inferSchema"] = "false"
@@ -37,7 +63,7 @@ def read_landing_file(spark: Any, uri: str, source: dict[str, Any]) -> Any:
     raise ValueError(f"unsupported format {fmt!r}")
 
 
-def conform_file(df: Any, uri: str, columns: list[dict[str, Any]]) -> tuple[Any, str | None]:
+def conform_file(df: Any, uri: str, columns: list[Column]) -> tuple[Any, str | None]:
     """Map `df` onto the contract `columns`; returns (conformed df, None) or (None, reason).
 
     The conformed df has the contract columns in contract order, then `_bad_columns`

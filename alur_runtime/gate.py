@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from alur_compiler.runtime.common import JobFailed, join_path, log
-from alur_compiler.runtime.quality import evaluate_checks
+from alur_runtime.common import JobFailed, join_path, log
+from alur_runtime.config import Check, Job, Lookup, Merge
+from alur_runtime.conform import quote_ident, table_ddl
+from alur_runtime.quality import evaluate_checks
 
 
-def table_reader(spark: Any, args: dict[str, str], tables: dict[str, Any]) -> Any:
+def table_reader(spark: Any, args: dict[str, str], tables: dict[str, Lookup]) -> Any:
     """lookup(name) -> DataFrame of another table of the project (relationship checks)."""
 
     def lookup(name: str) -> Any:
         meta = tables[name]
         if meta["layer"] == "bronze":
             path = join_path(args["alur_lake"], "bronze", name)
-            return spark.read.schema(meta["ddl"]).parquet(path)
+            return spark.read.schema(table_ddl(meta["columns"])).parquet(path)
         return spark.table(iceberg_name(args, meta["layer"], name))
 
     return lookup
@@ -28,27 +30,24 @@ def table_reader(spark: Any, args: dict[str, str], tables: dict[str, Any]) -> An
 
 def iceberg_name(args: dict[str, str], layer: str, table: str) -> str:
     db = args[f"alur_db_{layer}"]
-    return "glue_catalog." + ".".join("`" + p.replace("`", "``") + "`" for p in (db, table))
+    return "glue_catalog." + ".".join(quote_ident(p) for p in (db, table))
 
 
-def proven_checks(job: dict[str, Any]) -> set[str]:
+def proven_checks(merge: Merge | None, checks: list[Check]) -> set[str]:
     """Checks true by construction: `unique` on exactly the merge keys of deduplicated rows."""
-    merge = job.get("merge") or {}
-    keys = set(merge.get("keys") or ())
+    keys = set(merge["keys"]) if merge else set()
     return {
-        c["name"]
-        for c in job["checks"]
-        if keys and c["type"] == "unique" and set(c.get("columns") or ()) == keys
+        c["name"] for c in checks if keys and c["type"] == "unique" and set(c["columns"]) == keys
     }
 
 
 def quality_gate(
-    spark: Any, job: dict[str, Any], df: Any, report: dict[str, Any], args: dict[str, str]
+    spark: Any, job: Job, df: Any, report: dict[str, Any], args: dict[str, str]
 ) -> dict[str, Any]:
     """Evaluate the checks on `df`; returns passed/quarantine DataFrames and counts."""
     if job["kind"] == "ingestion" and not job["checks"]:
         return {"passed": df, "quarantine": None, "release": lambda: None}
-    proven = proven_checks(job) if job["kind"] == "pipeline" else set()
+    proven = proven_checks(job["merge"], job["checks"]) if job["kind"] == "pipeline" else set()
     checks = [c for c in job["checks"] if c["name"] not in proven]
     if not checks:
         staged = df.cache()
@@ -87,7 +86,7 @@ def quality_gate(
     }
 
 
-def _gate_proven(check: dict[str, Any], n: int) -> dict[str, Any]:
+def _gate_proven(check: Check, n: int) -> dict[str, Any]:
     return {
         "name": check["name"],
         "type": check["type"],

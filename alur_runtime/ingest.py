@@ -34,7 +34,7 @@ import os
 import time
 from typing import Any
 
-from alur_compiler.runtime.common import (
+from alur_runtime.common import (
     JobFailed,
     copy_file,
     crash_point,
@@ -44,7 +44,7 @@ from alur_compiler.runtime.common import (
     path_exists,
     write_text,
 )
-from alur_compiler.runtime.conform import files_with_batch
+from alur_runtime.conform import files_with_batch
 
 
 def _now() -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pyspark.sql import functions as F
 
-from alur_compiler.runtime.common import (
+from alur_runtime.common import (
     JobFailed,
     base_report,
     crash_point,
@@ -25,13 +25,14 @@ from alur_compiler.runtime.common import (
     new_run_id,
     path_exists,
 )
-from alur_compiler.runtime.conform import quote_ident
-from alur_compiler.runtime.gate import iceberg_name, quality_gate
-from alur_compiler.runtime.publish import create_table, dedupe_latest, write_quarantine, write_table
-from alur_compiler.runtime.state import open_state
+from alur_runtime.config import PipelineJob, Source
+from alur_runtime.conform import partition_spec, quote_ident, table_ddl
+from alur_runtime.gate import iceberg_name, quality_gate
+from alur_runtime.publish import create_table, dedupe_latest, write_quarantine, write_table
+from alur_runtime.state import open_state
 
 
-def run_pipeline(spark: Any, job: dict[str, Any], args: dict[str, str]) -> dict[str, Any]:
+def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str, Any]:
     """Run the pipeline once; returns the run report (status succeeded|failed)."""
     run_id = new_run_id()
     report = base_report(job, args, run_id)
@@ -51,12 +52,13 @@ def run_pipeline(spark: Any, job: dict[str, Any], args: dict[str, str]) -> dict[
     return finish_report(args, report, "succeeded")
 
 
-def read_source(spark: Any, args: dict[str, str], source: dict[str, Any]) -> Any:
+def read_source(spark: Any, args: dict[str, str], source: Source) -> Any:
     if source["layer"] == "bronze":
         path = join_path(args["alur_lake"], "bronze", source["table"])
+        ddl = table_ddl(source["columns"])
         if not path_exists(spark, path):
-            return spark.createDataFrame([], source["ddl"])
-        return spark.read.schema(source["ddl"]).parquet(path)
+            return spark.createDataFrame([], ddl)
+        return spark.read.schema(ddl).parquet(path)
     return spark.table(iceberg_name(args, source["layer"], source["table"]))
 
 
@@ -83,23 +85,24 @@ def clamp_watermark(latest: str, previous: str | None, pending: dict[str, Any]) 
 
 
 def register_sources(
-    spark: Any, job: dict[str, Any], args: dict[str, str], store: Any
+    spark: Any, job: PipelineJob, args: dict[str, str], store: Any
 ) -> dict[str, str] | None:
     """Register every source view; returns the new watermarks, or None if nothing is new."""
     marks: dict[str, str] = {}
     for source in job["sources"]:
-        writers = source.get("writers") or []
+        writers = source["writers"]
         pending = pending_batches(store, writers)
         df = read_source(spark, args, source)  # lists the files now
         pending.update(pending_batches(store, writers))
         if pending:
             df = df.where(~F.col("_batch_id").isin(sorted(pending)))
-        column = source.get("incremental_column")
+        column = source["incremental_column"]
         if column:
             item = store.get(job["name"], f"watermark#{source['table']}")
             col = F.col(quote_ident(column))
             if item is not None:
-                df = df.where(col > F.lit(item["value"]).cast(source["incremental_type"]))
+                kind = source["incremental_type"] or "string"
+                df = df.where(col > F.lit(item["value"]).cast(kind))
             latest = df.agg(F.max(col).cast("string").alias("m")).collect()[0]["m"]
             if latest is None:
                 return None
@@ -111,7 +114,7 @@ def register_sources(
     return marks
 
 
-def stage_output(spark: Any, job: dict[str, Any]) -> Any:
+def stage_output(spark: Any, job: PipelineJob) -> Any:
     """The SQL's rows cast to the contract, one row per merge key (latest wins)."""
     out = spark.sql(job["sql"])
     lower = {c.lower(): c for c in out.columns}
@@ -120,15 +123,15 @@ def stage_output(spark: Any, job: dict[str, Any]) -> Any:
         for c in job["target"]["columns"]
     ]
     staged = out.select(*cols)
-    if job["mode"] == "merge":
-        merge = job["merge"]
-        staged = dedupe_latest(staged, merge["keys"], merge.get("sequence_by"))
+    merge = job["merge"]
+    if job["mode"] == "merge" and merge is not None:
+        staged = dedupe_latest(staged, merge["keys"], merge["sequence_by"])
     return staged
 
 
 def publish(
     spark: Any,
-    job: dict[str, Any],
+    job: PipelineJob,
     args: dict[str, str],
     staged: Any,
     report: dict[str, Any],
@@ -142,7 +145,7 @@ def publish(
             f"CREATE NAMESPACE IF NOT EXISTS glue_catalog.{quote_ident(args[f'alur_db_{layer}'])}"
         )
     name = iceberg_name(args, layer, target["name"])
-    create_table(spark, name, target["ddl"], target["partition_spec"])
+    create_table(spark, name, table_ddl(target["columns"]), partition_spec(target["partition_by"]))
     gate = quality_gate(spark, job, staged, report, args)
     report["rows_read"] = gate["rows_read"]
     report["rows_written"] = gate["rows_passed"]

@@ -13,7 +13,8 @@ from typing import Any
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
-from alur_compiler.runtime.conform import quote_ident
+from alur_runtime.config import Job, PipelineJob
+from alur_runtime.conform import column_names, quote_ident, table_ddl
 
 DELETE_FLAG = "__alur_delete"
 
@@ -61,18 +62,18 @@ def merge_sql(
     return "\n".join(lines)
 
 
-def merge_into(spark: Any, job: dict[str, Any], name: str, df: Any) -> None:
+def merge_into(spark: Any, job: PipelineJob, name: str, df: Any) -> None:
     merge = job["merge"]
-    columns = job["target"]["column_names"]
-    delete_when = merge.get("delete_when")
+    if merge is None:
+        raise ValueError(f"job {job['name']!r} has mode merge but no merge keys")
+    columns = column_names(job["target"]["columns"])
+    delete_when = merge["delete_when"]
     if delete_when:
         df = df.withColumn(DELETE_FLAG, F.coalesce(F.expr(delete_when), F.lit(False)))
     view = "__alur_stage_" + job["name"]
     df.createOrReplaceTempView(view)
     try:
-        sql = merge_sql(
-            name, view, columns, merge["keys"], merge.get("sequence_by"), bool(delete_when)
-        )
+        sql = merge_sql(name, view, columns, merge["keys"], merge["sequence_by"], bool(delete_when))
         spark.sql(sql)
     finally:
         forget_view(spark, view)
@@ -88,12 +89,12 @@ def forget_view(spark: Any, view: str) -> None:
     spark._jsparkSession.sessionState().catalog().dropTempView(view)
 
 
-def write_table(spark: Any, job: dict[str, Any], name: str, df: Any) -> None:
+def write_table(spark: Any, job: PipelineJob, name: str, df: Any) -> None:
     """Publish `df` into `name` with the pipeline's write mode."""
     mode = job["mode"]
     if mode == "merge":
         merge_into(spark, job, name, df)
-    elif mode == "overwrite" and job.get("overwrite_scope") == "partitions":
+    elif mode == "overwrite" and job["overwrite_scope"] == "partitions":
         df.writeTo(name).overwritePartitions()
     elif mode == "overwrite":
         df.writeTo(name).overwrite(F.lit(True))
@@ -101,14 +102,17 @@ def write_table(spark: Any, job: dict[str, Any], name: str, df: Any) -> None:
         df.writeTo(name).append()
 
 
-def write_quarantine(spark: Any, job: dict[str, Any], name: str, df: Any, run_id: str) -> None:
+def write_quarantine(spark: Any, job: Job, name: str, df: Any, run_id: str) -> None:
     """Append quarantined rows (with `_failed_checks`) to `<table>_quarantine`."""
-    ddl = job["target"]["ddl"] + ", _failed_checks array<string>, _quarantined_at timestamp, "
+    ddl = (
+        table_ddl(job["target"]["columns"])
+        + ", _failed_checks array<string>, _quarantined_at timestamp, "
+    )
     ddl += "_job string, _run_id string"
     create_table(spark, name, ddl, "")
     now = datetime.datetime.now(datetime.UTC)
     out = df.select(
-        *[F.col(quote_ident(c)) for c in job["target"]["column_names"]],
+        *[F.col(quote_ident(c)) for c in column_names(job["target"]["columns"])],
         F.col("_failed_checks"),
         F.lit(now).alias("_quarantined_at"),
         F.lit(job["name"]).alias("_job"),

@@ -36,10 +36,10 @@ Spark plans once and runs the branches' stages side by side (built in quality_co
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from alur_compiler.runtime.quality_count import (
+from alur_runtime.quality_count import (
     _BLOCKING,
     _count,
     _counts_map,
@@ -134,7 +134,7 @@ class QualityOutcome:
 
 def evaluate_checks(
     df: Any,
-    checks: Sequence[dict[str, Any]],
+    checks: Sequence[Mapping[str, Any]],
     *,
     lookup: Callable[[str], Any] | None = None,
     now: Any = None,
@@ -176,7 +176,7 @@ def _outcome(
     results: list[dict[str, Any]],
     source: Any,
     joined: Callable[[], tuple[Any, list[str]]],
-    row: list[tuple[int, dict[str, Any]]],
+    row: list[tuple[int, Mapping[str, Any]]],
     flags: dict[int, str],
     stats: dict[str, Any],
     held: list[Any],
@@ -257,7 +257,7 @@ def _joined(
 
 
 def _flags(
-    row: list[tuple[int, dict[str, Any]]],
+    row: list[tuple[int, Mapping[str, Any]]],
     keysets: dict[tuple[str, ...], _KeySet],
     stats: dict[str, Any],
 ) -> dict[int, str]:
@@ -277,7 +277,7 @@ def _flags(
 def _rows_removed(
     stats: dict[str, Any],
     joined: Callable[[], tuple[Any, list[str]]],
-    row: list[tuple[int, dict[str, Any]]],
+    row: list[tuple[int, Mapping[str, Any]]],
     keysets: dict[tuple[str, ...], _KeySet],
     flags: dict[int, str],
 ) -> dict[str, int]:
@@ -306,7 +306,7 @@ def _rows_removed(
 
 
 def _quarantine(
-    base: Any, row: list[tuple[int, dict[str, Any]]], flags: dict[int, str], helpers: list[str]
+    base: Any, row: list[tuple[int, Mapping[str, Any]]], flags: dict[int, str], helpers: list[str]
 ) -> Any:
     """Rows flagged by a quarantine check, with the names of ALL row checks that flag them."""
     from pyspark.sql import functions as F
@@ -318,7 +318,7 @@ def _quarantine(
     return out.drop(*helpers)
 
 
-def _base(c: dict[str, Any], level: str, n: int) -> dict[str, Any]:
+def _base(c: Mapping[str, Any], level: str, n: int) -> dict[str, Any]:
     return {
         "action": c["action"],
         "element_count": n,
@@ -330,7 +330,7 @@ def _base(c: dict[str, Any], level: str, n: int) -> dict[str, Any]:
 
 def _verdict(
     i: int,
-    c: dict[str, Any],
+    c: Mapping[str, Any],
     stats: dict[str, Any],
     errors: dict[int, str],
     now_micros: int,

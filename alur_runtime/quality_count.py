@@ -14,7 +14,7 @@ All branches are single rows (maps of counts) of one union, collected once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 _BLOCKING = ("drop", "quarantine")
@@ -24,7 +24,7 @@ def _q_ident(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _key(check: dict[str, Any]) -> tuple[str, ...]:
+def _key(check: Mapping[str, Any]) -> tuple[str, ...]:
     """The key set of a unique check (order does not change which rows are duplicates)."""
     return tuple(sorted(set(check["columns"])))
 
@@ -39,7 +39,7 @@ class _KeySet(NamedTuple):
     quarantining: bool  # a quarantine check on it: flagged rows go to quarantine
 
 
-def _key_sets(row: list[tuple[int, dict[str, Any]]]) -> dict[tuple[str, ...], _KeySet]:
+def _key_sets(row: list[tuple[int, Mapping[str, Any]]]) -> dict[tuple[str, ...], _KeySet]:
     """Distinct key sets of the unique checks, in order of first use.
 
     Rows are flagged for a key set of a `drop`/`quarantine` unique check, and for every key
@@ -59,7 +59,7 @@ def _key_sets(row: list[tuple[int, dict[str, Any]]]) -> dict[tuple[str, ...], _K
     return out
 
 
-def _other_flags(row: list[tuple[int, dict[str, Any]]]) -> dict[str, str]:
+def _other_flags(row: list[tuple[int, Mapping[str, Any]]]) -> dict[str, str]:
     """SQL of "a non-unique drop/quarantine check flags the row" (`b`) and quarantine (`q`)."""
     out = {}
     for name, actions in (("b", _BLOCKING), ("q", ("quarantine",))):
@@ -109,7 +109,7 @@ def _dup_groups(
 
 
 def _ref_keys(
-    checks: Sequence[dict[str, Any]], lookup: Callable[[str], Any] | None
+    checks: Sequence[Mapping[str, Any]], lookup: Callable[[str], Any] | None
 ) -> tuple[dict[int, Any], dict[int, str]]:
     """Per relationship check: its target's key column (`__alur_r`), or why it cannot be read."""
     refs: dict[int, Any] = {}
@@ -129,7 +129,7 @@ def _ref_keys(
 
 def _count(
     source: Any,
-    checks: Sequence[dict[str, Any]],
+    checks: Sequence[Mapping[str, Any]],
     other: dict[str, str],
     keysets: dict[tuple[str, ...], _KeySet],
     groups: dict[tuple[str, ...], Any],
@@ -172,7 +172,7 @@ def _counts_map(pairs: list[tuple[str, str]]) -> str:
     return "map(" + ", ".join(f"'{name}', CAST({sql} AS BIGINT)" for name, sql in pairs) + ")"
 
 
-def _main_branch(source: Any, checks: Sequence[dict[str, Any]], other: dict[str, str]) -> Any:
+def _main_branch(source: Any, checks: Sequence[Mapping[str, Any]], other: dict[str, str]) -> Any:
     """One aggregation over the rows: `n`, `e<i>`/`u<i>` per row check (but the unique
     counts), `ts<i>` per freshness check, `e<i>` per relationship, `ob`/`oq` (other flags)."""
     aggs = [("n", "count(1)")]
@@ -199,7 +199,7 @@ def _group_branch(found: Any, k: int) -> Any:
     return found.selectExpr(_counts_map(pairs) + " AS m")
 
 
-def _orphan_branch(source: Any, c: dict[str, Any], i: int, ref: Any) -> Any:
+def _orphan_branch(source: Any, c: Mapping[str, Any], i: int, ref: Any) -> Any:
     """`o<i>`: rows whose non-null column value is absent from the target (a left-anti join;
     Spark broadcasts the target when it is small, else shuffles both sides)."""
     keys = source.selectExpr(f"{_q_ident(c['column'])} AS __alur_k").where("__alur_k IS NOT NULL")

@@ -17,11 +17,13 @@ def registered() -> tuple[Backend, ...]:
     from alur_compiler.backends.cdktf import CdktfBackend
     from alur_compiler.backends.glue import GlueBackend
     from alur_compiler.backends.quality import QualityBackend
+    from alur_compiler.backends.runtime import RuntimeBackend
     from alur_compiler.backends.terraform import TerraformBackend
 
     return (
         QualityBackend(),
         GlueBackend(),
+        RuntimeBackend(),
         TerraformBackend(),
         CdktfBackend(),
     )

@@ -1,9 +1,10 @@
 """`alurc run --local`: run generated job scripts in dependency order in ONE Spark session.
 
-Each `glue/<job>.py` is imported as a module and its `run(spark, args)` called with the
-same argument keys a Glue job gets (contracts.md §3), pointing at local folders:
-lake, state and reports under the project's local warehouse, landing under `local.landing`.
-A job whose upstream failed is skipped.
+The runtime is imported from the build's wheel (`build/runtime/*.whl`, local/wheel.py),
+each `glue/<job>.py` is imported as a module and its `JOB` run by
+`alur_runtime.entry.run_job` with the same argument keys a Glue job gets (specs/deploy.md),
+pointing at local folders: lake, state and reports under the project's local warehouse,
+landing under `local.landing`. A job whose upstream failed is skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 
 from alur_compiler.ir import Layer, Project
 from alur_compiler.ir.graph import execution_order, job_dependencies
+from alur_compiler.ir.runtime import wheel_path
+from alur_compiler.local.wheel import load_runtime
 
 
 @dataclass
@@ -93,10 +96,22 @@ def _result(name: str, report: dict[str, Any], seconds: float) -> JobResult:
     )
 
 
+def runtime_wheel(scripts: Path) -> Path:
+    """The runtime wheel of the build whose glue/ folder is `scripts`."""
+    return scripts.parent / wheel_path()
+
+
+def run_script(spark: Any, script: Path, args: dict[str, str]) -> dict[str, Any]:
+    """Run one generated job script with the runtime of its build; returns its report."""
+    runtime = load_runtime(runtime_wheel(script.parent))
+    report: dict[str, Any] = runtime.entry.run_job(spark, load_script(script).JOB, dict(args))
+    return report
+
+
 def run_one(spark: Any, script: Path, args: dict[str, str]) -> JobResult:
     start = time.monotonic()
     try:
-        report = load_script(script).run(spark, dict(args))
+        report = run_script(spark, script, args)
     except Exception as exc:  # a job crashed: the run reports it, the next jobs are skipped
         message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:500]
         return JobResult(script.stem, "failed", seconds=time.monotonic() - start, error=message)

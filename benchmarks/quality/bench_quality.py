@@ -50,7 +50,7 @@ import qsample  # noqa: E402
 
 from alur_compiler.backends.quality.native import native_checks  # noqa: E402
 from alur_compiler.backends.quality.suite import build_suite  # noqa: E402
-from alur_compiler.runtime.quality import evaluate_checks  # noqa: E402
+from alur_runtime.quality import evaluate_checks  # noqa: E402
 
 #: Untimed rounds before the timed ones (see `_rounds`).
 WARMUP = 3

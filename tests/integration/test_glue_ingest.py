@@ -72,7 +72,7 @@ def test_rerun_ingests_nothing_and_changed_file_is_ingested_again(harness: Harne
 def test_crash_after_data_write_then_rerun_lands_each_row_once(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alur_compiler.runtime.common import SimulatedCrash
+    from alur_runtime.common import SimulatedCrash
 
     monkeypatch.setenv("ALUR_SIMULATE_CRASH", "after_data_write")
     with pytest.raises(BaseException) as info:

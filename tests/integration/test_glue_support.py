@@ -164,7 +164,10 @@ class Harness:
         diags = Diagnostics()
         self.scripts = tmp / "build" / "glue"
         self.scripts.mkdir(parents=True, exist_ok=True)
-        for art in GlueBackend().generate(proj, diags):
+        from alur_compiler.backends.runtime import RuntimeBackend
+
+        for art in [*GlueBackend().generate(proj, diags), *RuntimeBackend().generate(proj, diags)]:
+            (tmp / "build" / art.path).parent.mkdir(parents=True, exist_ok=True)
             (tmp / "build" / art.path).write_bytes(art.content)
         assert not diags.items, diags.items
         self.landing = tmp / "landing"
@@ -183,12 +186,9 @@ class Harness:
             self.args[f"alur_db_{layer}"] = f"t{suffix}_{layer}"
 
     def run(self, job: str, **extra: str) -> dict[str, Any]:
-        from alur_compiler.local.runner import load_script
+        from alur_compiler.local.runner import run_script
 
-        report: dict[str, Any] = load_script(self.scripts / f"{job}.py").run(
-            self.spark, {**self.args, **extra}
-        )
-        return report
+        return run_script(self.spark, self.scripts / f"{job}.py", {**self.args, **extra})
 
     def table(self, layer: str, name: str) -> str:
         return f"glue_catalog.{self.args['alur_db_' + layer]}.{name}"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from alur_compiler.runtime.publish import create_table, merge_into
+from alur_runtime.publish import create_table, merge_into
 
 pytestmark = pytest.mark.spark
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from alur_compiler.backends.quality.native import lower_check
 from alur_compiler.ir import Action, Check, CheckType
-from alur_compiler.runtime import quality
-from alur_compiler.runtime.quality import evaluate_checks
+from alur_runtime import quality
+from alur_runtime.quality import evaluate_checks
 
 pytestmark = pytest.mark.spark
 T = CheckType

@@ -18,7 +18,7 @@ import qfloor
 import qsample
 
 from alur_compiler.backends.quality.native import native_checks
-from alur_compiler.runtime.quality import evaluate_checks
+from alur_runtime.quality import evaluate_checks
 
 pytestmark = pytest.mark.spark
 

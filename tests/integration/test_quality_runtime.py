@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from alur_compiler.backends.quality.native import lower_check
 from alur_compiler.ir import Action, Check, CheckType
 from alur_compiler.ir.check_sql import string_literal
-from alur_compiler.runtime.quality import evaluate_checks
+from alur_runtime.quality import evaluate_checks
 
 pytestmark = pytest.mark.spark
 T = CheckType
@@ -193,7 +193,7 @@ def test_relationship_with_duplicate_and_null_target_keys(spark: Any) -> None:
 
 
 def test_relationship_target_is_shuffled_when_broadcast_is_off(spark: Any) -> None:
-    from alur_compiler.runtime import quality_count
+    from alur_runtime import quality_count
 
     df = spark.createDataFrame([(1,), (3,)], "id int")
     ref = spark.createDataFrame([(1,)], "k int").selectExpr("k AS __alur_r")

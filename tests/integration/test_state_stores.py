@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from alur_compiler.runtime.state import DynamoStateStore, LocalStateStore, open_state
+from alur_runtime.state import DynamoStateStore, LocalStateStore, open_state
 
 
 @pytest.fixture(scope="module")

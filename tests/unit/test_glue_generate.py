@@ -13,8 +13,7 @@ import pytest
 
 from alur_compiler import api
 from alur_compiler.backends.glue import GlueBackend
-from alur_compiler.backends.glue.inline import INGESTION_MODULES, PIPELINE_MODULES, runtime_names
-from alur_compiler.backends.glue.literal import literal
+from alur_compiler.backends.glue.literal import block_string, literal
 from alur_compiler.backends.glue.sql import rewrite_sql
 from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import SourceTable
@@ -41,11 +40,26 @@ def retail(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "glue"
 
 
+class _Inline(ast.NodeTransformer):
+    """Replace the name SQL inside the JOB literal by the SQL block's value."""
+
+    def __init__(self, sql: str | None) -> None:
+        self.sql = sql
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        assert node.id == "SQL" and self.sql is not None, f"unexpected name {node.id}"
+        return ast.Constant(self.sql)
+
+
 def job_literal(source: str) -> Any:
+    """The JOB value of a script, evaluated as a literal (only the name SQL is resolved)."""
+    sql: str | None = None
     for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "SQL":
+            sql = ast.literal_eval(node.value)
         if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "JOB":
             assert node.value is not None
-            return ast.literal_eval(node.value)
+            return ast.literal_eval(_Inline(sql).visit(node.value))
     raise AssertionError("no JOB literal")
 
 
@@ -63,14 +77,10 @@ def test_retail_scripts_parse_and_pass_ruff(retail: Path) -> None:
     ]
     for path in retail.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
-        assert {"run", "main"} <= names
-        assert "awsglue" not in {
-            a.name.split(".")[0]
-            for n in tree.body
-            if isinstance(n, ast.Import | ast.ImportFrom)
-            for a in n.names
-        }
+        assert not [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        imported = {n.module for n in tree.body if isinstance(n, ast.ImportFrom)}
+        assert imported == {"__future__", "alur_runtime.config", "alur_runtime.entry"}
+        assert ast.unparse(tree.body[-1]) == "if __name__ == '__main__':\n    main(JOB)"
     proc = subprocess.run(
         [str(RUFF), "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), str(retail)],
         capture_output=True,
@@ -87,7 +97,9 @@ def test_retail_job_config(retail: Path) -> None:
         "sequence_by": "updated_at",
         "delete_when": "status = 'deleted'",
     }
-    assert job["target"]["partition_spec"] == "days(`order_ts`)"
+    assert job["target"]["partition_by"] == [
+        {"column": "order_ts", "transform": "days", "arg": None}
+    ]
     assert "FROM __alur_src_orders_raw AS o" in job["sql"]
     assert [s["incremental_column"] for s in job["sources"]] == ["_ingested_at"]
     assert [c["name"] for c in job["checks"]] == [
@@ -144,16 +156,31 @@ def test_yaml_text_cannot_escape_into_code(tmp_path: Path) -> None:
             ast.unparse(n) for n in tree.body if not isinstance(n, ast.AnnAssign | ast.Expr)
         )
         job = job_literal(source)
-        assert job["description"] == evil
+        doc = ast.get_docstring(tree) or ""
+        assert "os.system" in doc and '"' not in doc and "\\" not in doc  # inert, one form
         assert job.get("source_system", evil) == evil
         if job["kind"] == "pipeline":
             assert job["merge"]["delete_when"] == evil
 
 
-def test_runtime_modules_define_distinct_names() -> None:
-    for modules in (INGESTION_MODULES, PIPELINE_MODULES):
-        clashes = {n: m for n, m in runtime_names(modules).items() if len(m) > 1}
-        assert clashes == {}
+@pytest.mark.parametrize("text", [*EVIL, '"', '""', 'a"""b', 'x\\"', "end\\", '""""'])
+def test_sql_block_round_trips_any_string(text: str) -> None:
+    rendered = block_string(text)
+    assert ast.literal_eval(rendered) == text
+    assert rendered.startswith('"""\\\n') and rendered.endswith('"""')
+
+
+def test_sql_block_keeps_the_sql_as_written(retail: Path) -> None:
+    source = (retail / "clean_orders.py").read_text(encoding="utf-8")
+    sql = (ROOT / "examples/retail/pipelines/clean_orders.yaml").read_text(encoding="utf-8")
+    written = [line.strip() for line in sql.splitlines() if line.strip().startswith("o.")]
+    assert written and all(f"  {line}" in source.splitlines() for line in written)
+
+
+def test_retail_scripts_are_short(retail: Path) -> None:
+    lines = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in retail.glob("*.py")}
+    assert lines["clean_orders.py"] <= 150, lines
+    assert all(n <= 120 for name, n in lines.items() if name.startswith("ingest_")), lines
 
 
 def test_sql_rewrite_keeps_aliases_and_ctes() -> None:

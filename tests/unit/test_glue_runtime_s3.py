@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from alur_compiler.runtime import common
+from alur_runtime import common
 
 
 @pytest.fixture()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,8 @@ import pytest
 from alur_compiler.backends.terraform import TerraformBackend, build_stack, render
 from alur_compiler.deploy.sample import sample_environment, sample_project
 from alur_compiler.diagnostics import Diagnostics
-from alur_compiler.ir import PartitionField, StateBackend
+from alur_compiler.ir import StateBackend
+from alur_compiler.ir.runtime import runtime_version
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = Path("/opt/tf-plugins")
@@ -64,6 +64,7 @@ def test_resource_inventory() -> None:
         "glue/ingest_orders.py",
         "quality/orders.json",
         "quality/orders_raw.json",
+        "runtime/alur_runtime-" + runtime_version() + "-py3-none-any.whl",
     ]
     assert sorted(d["name"] for d in res["aws_glue_catalog_database"].values()) == [
         "shop_dev_bronze",
@@ -121,23 +122,6 @@ def test_bronze_table_types_and_partitions() -> None:
     assert table["database_name"] == "${aws_glue_catalog_database.environment__dev__db_bronze.name}"
 
 
-def test_bronze_transform_partition_is_a_located_diagnostic() -> None:
-    project = sample_project()
-    raw = project.table("orders_raw")
-    bad = replace(raw, partition_by=(PartitionField("order_ts", "days"),))
-    project = replace(project, tables=tuple(bad if t is raw else t for t in project.tables))
-    diags = Diagnostics()
-    doc = build_stack(project, project.environments[0], diags)
-    assert [(d.code.code, d.message) for d in diags.items] == [
-        (
-            "AL501",
-            "bronze table 'orders_raw' is Parquet: partition transform 'days(order_ts)' "
-            "needs Iceberg; partition by a plain column",
-        ),
-    ]
-    assert "aws_glue_catalog_table" not in doc["resource"]
-
-
 def test_glue_job_settings_and_arguments() -> None:
     job = _stack()["resource"]["aws_glue_job"]["pipeline__daily_revenue"]
     assert (job["name"], job["glue_version"], job["worker_type"], job["number_of_workers"]) == (
@@ -155,6 +139,9 @@ def test_glue_job_settings_and_arguments() -> None:
         }
     ]
     args = job["default_arguments"]
+    wheel = f"s3://shop-dev-artifacts/runtime/alur_runtime-{runtime_version()}-py3-none-any.whl"
+    assert args["--additional-python-modules"] == wheel  # the runtime, as AWS documents
+    assert "aws_s3_object.environment__dev__runtime" in job["depends_on"]
     assert args["--datalake-formats"] == "iceberg"
     assert args["--enable-glue-datacatalog"] == "true"
     assert args["--conf"] == (

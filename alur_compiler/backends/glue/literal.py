@@ -127,3 +127,30 @@ def _sequence(items: list[Any], indent: int, brackets: str, used: int = 0) -> st
     pad = " " * (indent + 4)
     body = "".join(f"{pad}{literal(v, indent + 4)},\n" for v in items)
     return open_ + "\n" + body + " " * indent + close
+
+
+def block_string(text: str) -> str:
+    """`text` as a triple-quoted literal that reads as written (for a job's SQL).
+
+    Only what would change the value is escaped: backslashes, a run of three double
+    quotes, a double quote at the very end, and characters that are not printable (tab and
+    newline stay as they are; a carriage return would be read back as a newline). The
+    result always evaluates to exactly `text`.
+    """
+    out: list[str] = []
+    quotes = 0
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quotes += 1
+            out.append('\\"' if quotes == 3 or i == last else ch)
+            quotes %= 3
+            continue
+        quotes = 0
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch in "\n\t" or ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return '"""\\\n' + "".join(out) + '"""'

@@ -14,12 +14,13 @@ from alur_compiler.backends.terraform.naming import (
     job_log_group,
     workflow_name,
 )
-from alur_compiler.backends.terraform.storage import script_key
+from alur_compiler.backends.terraform.storage import runtime_object_address, runtime_uri, script_key
 from alur_compiler.ir import GlueConfig, Layer
 from alur_compiler.ir import effective_glue as ir_effective_glue
 
 ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
 LOG_RETENTION_DAYS = 30
+MODULES_ARG = "--additional-python-modules"
 
 
 def effective_glue(sb: StackBuilder, job: Job) -> GlueConfig:
@@ -62,7 +63,11 @@ def job_arguments(sb: StackBuilder, job: Job, glue: GlueConfig) -> dict[str, str
         args[f"--alur_db_{layer}"] = env.database(project.name, layer)
     for key, value in glue.extra_arguments:
         args[key if key.startswith("--") else f"--{key}"] = value
-    return args
+    # the runtime wheel, as AWS documents for Python wheels on Glue 5.0; a user's own
+    # modules in the same argument are kept after it
+    own = args.get(MODULES_ARG, "").strip(", ")
+    args[MODULES_ARG] = runtime_uri(sb) + (f",{own}" if own else "")
+    return dict(sorted(args.items()))
 
 
 def add_jobs(sb: StackBuilder) -> None:
@@ -99,7 +104,10 @@ def add_jobs(sb: StackBuilder) -> None:
             ],
             "default_arguments": job_arguments(sb, job, glue),
             "tags": tags,
-            "depends_on": ["aws_s3_object." + address_name(kind, job.name, "script")],
+            "depends_on": [
+                "aws_s3_object." + address_name(kind, job.name, "script"),
+                runtime_object_address(sb),
+            ],
         }
         sb.add("aws_glue_job", address_name(kind, job.name), body)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alur_compiler.backends.terraform.model import StackBuilder
 from alur_compiler.backends.terraform.naming import address_name, entity_tags, job_kind
+from alur_compiler.ir.runtime import wheel_path
 
 #: How the generated files are reached from `build/terraform/<env>/`.
 BUILD_ROOT = "${path.module}/../.."
@@ -75,9 +76,30 @@ def suite_tables(sb: StackBuilder) -> list[str]:
     return [t.name for t in sb.project.tables if sb.project.effective_checks(t.name)]
 
 
+RUNTIME_OBJECT = "runtime"
+
+
+def runtime_object_address(sb: StackBuilder) -> str:
+    return "aws_s3_object." + address_name("environment", sb.env.name, RUNTIME_OBJECT)
+
+
+def runtime_uri(sb: StackBuilder) -> str:
+    """Where every job of the environment loads the runtime wheel from."""
+    return f"s3://{sb.env.artifacts_bucket}/{wheel_path()}"
+
+
 def add_objects(sb: StackBuilder) -> None:
-    """Scripts and suites as S3 objects; `source_hash` follows the file content, so a
-    changed script is an in-place update of its object (and nothing else)."""
+    """The runtime wheel (once per environment), scripts and suites as S3 objects;
+    `source_hash` follows the file content, so a changed script is an in-place update of
+    its object (and nothing else)."""
+    if sb.project.jobs:
+        _object(
+            sb,
+            address_name("environment", sb.env.name, RUNTIME_OBJECT),
+            wheel_path(),
+            "application/zip",
+            entity_tags("environment", sb.env.name),
+        )
     for job in sb.project.jobs:
         kind = job_kind(job)
         _object(

@@ -1,0 +1,136 @@
+"""The job configuration the compiler writes and the runtime reads, as typed structures.
+
+`alur_compiler.backends.glue` builds these dictionaries and every generated script declares
+its literal as `JOB: PipelineJob = {...}` (or `IngestionJob`), so mypy checks both sides
+against the same key names: a renamed or misspelt key fails type checking of the compiler,
+of the runtime and of the generated scripts alike. Values are plain data (str, int, float,
+bool, None, lists, dicts) so a script stays a readable literal.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypeAlias, TypedDict
+
+Scalar: TypeAlias = str | int | float | bool | None
+
+
+class Column(TypedDict):
+    """A contract column: name, Spark SQL type, whether NULL is allowed."""
+
+    name: str
+    type: str
+    nullable: bool
+
+
+class Partition(TypedDict):
+    """A partition field: the column, an Iceberg transform (None = identity) and its arg."""
+
+    column: str
+    transform: str | None
+    arg: int | None
+
+
+class Target(TypedDict):
+    """The table a job writes."""
+
+    name: str
+    layer: Literal["bronze", "silver", "gold"]
+    columns: list[Column]
+    partition_by: list[Partition]
+    primary_key: list[str]
+
+
+class Lookup(TypedDict):
+    """A table a relationship check reads; `columns` is the Parquet reader schema of a
+    bronze table (empty for Iceberg tables, whose catalog knows their columns)."""
+
+    layer: Literal["bronze", "silver", "gold"]
+    columns: list[Column]
+
+
+class Check(TypedDict):
+    """One lowered quality check (specs/checks.md). Row checks carry precompiled SQL:
+    `fail_expr` is TRUE exactly when a row is unexpected, `considered_expr` when it counts
+    toward the `mostly` denominator; table-level checks carry their parameters."""
+
+    name: str
+    type: str
+    action: Literal["warn", "drop", "quarantine", "fail"]
+    level: Literal["row", "table"]
+    columns: list[str]
+    mostly: float
+    origin: str
+    considered_expr: NotRequired[str]
+    fail_expr: NotRequired[str]
+    min: NotRequired[int | None]
+    max: NotRequired[int | None]
+    strict_min: NotRequired[bool]
+    strict_max: NotRequired[bool]
+    column: NotRequired[str | None]
+    max_age_seconds: NotRequired[int | None]
+    ref_table: NotRequired[str | None]
+    ref_column: NotRequired[str | None]
+
+
+class Source(TypedDict):
+    """A table a pipeline's SQL reads, registered as the temp view `view`; `columns` as in
+    `Lookup` (bronze only)."""
+
+    table: str
+    layer: Literal["bronze", "silver", "gold"]
+    view: str
+    columns: list[Column]
+    incremental_column: str | None
+    incremental_type: str | None
+    writers: list[str]
+
+
+class Merge(TypedDict):
+    """MERGE INTO by `keys`; the highest `sequence_by` wins; `delete_when` deletes."""
+
+    keys: list[str]
+    sequence_by: str | None
+    delete_when: str | None
+
+
+class PipelineJob(TypedDict):
+    """A silver/gold pipeline: sources -> SQL -> checks -> write."""
+
+    kind: Literal["pipeline"]
+    name: str
+    target: Target
+    mode: Literal["merge", "overwrite", "append"]
+    merge: Merge | None
+    overwrite_scope: Literal["table", "partitions"]
+    sources: list[Source]
+    sql: str
+    checks: list[Check]
+    lookups: dict[str, Lookup]
+
+
+class FileSource(TypedDict):
+    """Landing files of one format under `path` whose names match `pattern`."""
+
+    path: str
+    format: Literal["csv", "json", "parquet"]
+    pattern: str
+    options: dict[str, str]
+
+
+class IngestionJob(TypedDict):
+    """A bronze ingestion: landing files -> conform by name -> checks -> append."""
+
+    kind: Literal["ingestion"]
+    name: str
+    target: Target
+    source_system: str
+    sources: list[FileSource]
+    file_columns: list[Column]
+    on_bad_file: Literal["fail", "skip", "quarantine"]
+    on_bad_row: Literal["fail", "drop", "quarantine"]
+    lease_seconds: int
+    checks: list[Check]
+    lookups: dict[str, Lookup]
+
+
+Job: TypeAlias = PipelineJob | IngestionJob
