@@ -347,8 +347,6 @@ class _Parser:
         if self.cursor != self.n:
             if self.peek() == 0x29:
                 raise self.error("Unmatched closing ')'")
-            if self.cursor == self.n + 1 and self.n and self.temp[self.n - 1] == 0x5C:
-                raise self.error("Unescaped trailing backslash")
             raise self.error("Unexpected internal error")
 
     def expr(self) -> list[Item]:
