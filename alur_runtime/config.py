@@ -7,7 +7,6 @@ of the runtime and of the generated scripts alike. Values are plain data (str, i
 bool, None, lists, dicts) so a script stays a readable literal.
 """
 
-from __future__ import annotations
 
 from typing import Literal, NotRequired, TypeAlias, TypedDict
 

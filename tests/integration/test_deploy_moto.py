@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from alur_compiler.backends.runtime import RuntimeBackend
 from alur_compiler.backends.terraform import TerraformBackend
 from alur_compiler.deploy import stack_ops
 from alur_compiler.deploy.errors import DeployError
@@ -117,6 +118,9 @@ def _write_build(project: Project, build: Path, scripts: dict[str, str]) -> None
         (build / "glue" / f"{job.name}.py").write_text(scripts.get(job.name, f"# {job.name}\n"))
     for table in ("orders", "orders_raw"):
         (build / "quality" / f"{table}.json").write_text(f'{{"name": "{table}"}}\n')
+    for art in RuntimeBackend().generate(project, diags):  # the real runtime wheel
+        (build / art.path).parent.mkdir(parents=True, exist_ok=True)
+        (build / art.path).write_bytes(art.content)
 
 
 def _timed(name: str, fn: Any, *args: Any, **kw: Any) -> Any:

@@ -22,10 +22,12 @@ def test_merge_leaves_a_cached_source_cached_and_no_view(spark: Any) -> None:
     spark.sql(f"INSERT INTO {name} VALUES (1, 'old'), (2, 'kept')")
     df = spark.createDataFrame([(1, "new"), (3, "added")], "id int, v string").cache()
     df.count()
-    job = {
+    columns = [{"name": "id", "type": "int", "nullable": True}]
+    columns += [{"name": "v", "type": "string", "nullable": True}]
+    job: Any = {
         "name": "viewtest",
-        "merge": {"keys": ["id"]},
-        "target": {"column_names": ["id", "v"]},
+        "merge": {"keys": ["id"], "sequence_by": None, "delete_when": None},
+        "target": {"columns": columns},
     }
     try:
         merge_into(spark, job, name, df)

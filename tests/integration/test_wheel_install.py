@@ -157,13 +157,44 @@ def test_validate_and_compile(project: Path, venv: tuple[Path, dict[str, str]]) 
     ]
 
 
+#: Installed into the fresh venv for the local run: `alur_runtime` may only be imported from
+#: a wheel file on sys.path (the build's), never from site-packages or a source tree.
+WHEEL_ONLY = """
+import importlib.machinery, sys
+
+class WheelOnly:
+    def find_spec(self, name, path=None, target=None):
+        if name != "alur_runtime":
+            return None
+        wheels = [p for p in sys.path if p.endswith(".whl")]
+        spec = importlib.machinery.PathFinder.find_spec(name, wheels)
+        if spec is None:
+            raise ModuleNotFoundError("alur_runtime outside a wheel: " + str(wheels))
+        return spec
+
+sys.meta_path.insert(0, WheelOnly())
+"""
+
+
 @pytest.mark.spark
-def test_run_local(project: Path, venv: tuple[Path, dict[str, str]]) -> None:
+def test_run_local_imports_the_runtime_from_the_build_wheel(
+    project: Path, venv: tuple[Path, dict[str, str]]
+) -> None:
     """`alurc run --local` in its own process, hence its own JVM. The test process waits for
-    it, so its shared session (if one was started) sits idle: one JVM works at a time."""
+    it, so its shared session (if one was started) sits idle: one JVM works at a time.
+
+    The installed alurc carries alur_runtime in site-packages too; an import hook in the
+    fresh venv refuses every copy but a wheel file, so the run can only succeed on the
+    runtime of build/runtime/*.whl, the file Glue installs."""
     if shutil.which("java") is None:
         pytest.skip("Java is not installed: embedded Spark needs Java 17")
     bin_dir, env = venv
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = _ok(_run([bin_dir / "python", "-c", code], cwd=project, env=env)).strip()
+    (Path(site) / "_alurc_wheel_only.py").write_text(WHEEL_ONLY, encoding="utf-8")
+    (Path(site) / "_alurc_wheel_only.pth").write_text("import _alurc_wheel_only\n", "utf-8")
+    blocked = _run([bin_dir / "python", "-c", "import alur_runtime"], cwd=project, env=env)
+    assert blocked.returncode == 1 and "outside a wheel" in blocked.stderr  # the hook is live
     out = _ok(_run([bin_dir / "alurc", "run", "--local"], cwd=project, env=env))
     for job in ("ingest_orders", "clean_orders", "daily_sales"):
         assert job in out

@@ -80,7 +80,8 @@ def test_generated_scripts_pass_mypy_against_the_shipped_runtime(tmp_path: Path)
     scripts = sorted(str(p) for p in (out / "glue").glob("*.py"))
     broken = out / "glue" / "clean_orders.py"
     text = broken.read_text(encoding="utf-8")
-    (tmp_path / "renamed.py").write_text(text.replace("'overwrite_scope'", "'overwrite_scop'"), "utf-8")
+    renamed = text.replace("'overwrite_scope'", "'overwrite_scop'")
+    (tmp_path / "renamed.py").write_text(renamed, encoding="utf-8")
     cmd = [str(MYPY), "--strict", "--ignore-missing-imports", "--no-warn-unused-ignores"]
     cmd += ["--no-incremental"]
     env = {"MYPYPATH": str(shipped), "PATH": "/usr/bin:/bin"}
