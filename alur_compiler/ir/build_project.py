@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alur_compiler.diagnostics import Diagnostics
+from alur_compiler.ir import layout
 from alur_compiler.ir.build_common import apply_glue
 from alur_compiler.ir.nodes import Environment, GlueConfig, LocalConfig, StateBackend
 from alur_compiler.load.source import SourceDoc
@@ -45,7 +46,7 @@ def build_environments(
                 state=StateBackend(
                     backend=str(state.get("backend", "local")),
                     bucket=state.get("bucket"),
-                    key=state.get("key") or f"{project}/{name}/terraform.tfstate",
+                    key=state.get("key") or layout.terraform_state_key(project, name),
                     lock_table=state.get("lock_table"),
                     region=state.get("region") or str(spec["region"]),
                 ),

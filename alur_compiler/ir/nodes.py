@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from alur_compiler.diagnostics.span import Span
+from alur_compiler.ir import layout
 
 #: Metadata columns every bronze table gets from ingestion, in this order.
 INGESTION_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -254,12 +255,12 @@ class Environment:
 
     def database(self, project: str, layer: Layer | str) -> str:
         """Glue database name: one per project, environment and layer."""
-        return f"{project}_{self.name}_{layer}".replace("-", "_").lower()
+        return layout.database(project, self.name, str(layer))
 
     @property
     def state_table(self) -> str:
         """DynamoDB table for ingestion/watermark state of this environment."""
-        return f"{self.lake_bucket}-alur-state"
+        return layout.state_table(self.lake_bucket)
 
 
 def effective_glue(env: Environment, job: Pipeline | Ingestion) -> GlueConfig:

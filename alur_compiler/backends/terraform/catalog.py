@@ -13,7 +13,7 @@ from alur_compiler.backends.terraform.model import StackBuilder
 from alur_compiler.backends.terraform.naming import address_name, entity_tags
 from alur_compiler.backends.terraform.types import glue_type
 from alur_compiler.diagnostics import codes
-from alur_compiler.ir import Layer, Table
+from alur_compiler.ir import Layer, Table, layout
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -47,17 +47,8 @@ def add_bronze_tables(sb: StackBuilder) -> None:
 
 
 def _bronze_table(sb: StackBuilder, table: Table) -> dict[str, Any] | None:
-    partition_cols = []
-    for pf in table.partition_by:
-        if pf.transform not in (None, "identity"):
-            sb.diags.report(
-                codes.BACKEND_LIMIT,
-                f"bronze table '{table.name}' is Parquet: partition transform "
-                f"'{pf.expression}' needs Iceberg; partition by a plain column",
-                pf.span,
-            )
-            return None
-        partition_cols.append(pf.column)
+    # bronze partitions are plain columns: semantic/partitions.py rejects transforms
+    partition_cols = [pf.column for pf in table.partition_by]
     columns: list[dict[str, str]] = []
     keys: list[dict[str, str]] = []
     for col in table.columns:
@@ -68,6 +59,7 @@ def _bronze_table(sb: StackBuilder, table: Table) -> dict[str, Any] | None:
             return None
         (keys if col.name in partition_cols else columns).append(entry)
     keys.sort(key=lambda k: partition_cols.index(k["name"]))
+    location = f"{layout.lake_uri(sb.env.lake_bucket)}/{layout.bronze_prefix(table.name)}"
     return {
         "name": table.name,
         "database_name": database_ref(sb, Layer.BRONZE),
@@ -77,7 +69,7 @@ def _bronze_table(sb: StackBuilder, table: Table) -> dict[str, Any] | None:
         "partition_keys": keys,
         "storage_descriptor": [
             {
-                "location": f"s3://{sb.env.lake_bucket}/bronze/{table.name}/",
+                "location": location,
                 "input_format": PARQUET_INPUT,
                 "output_format": PARQUET_OUTPUT,
                 "columns": columns,

@@ -8,7 +8,7 @@ from alur_compiler.backends.terraform import catalog, iam, jobs, storage
 from alur_compiler.backends.terraform.model import StackBuilder
 from alur_compiler.backends.terraform.naming import base_tags
 from alur_compiler.diagnostics import Diagnostics
-from alur_compiler.ir import Environment, Project
+from alur_compiler.ir import Environment, Project, layout
 from alur_compiler.ir.fingerprint import pretty_json
 
 AWS_PROVIDER = {"source": "hashicorp/aws", "version": "~> 5.100"}
@@ -43,7 +43,7 @@ def backend_block(project: Project, env: Environment) -> dict[str, Any]:
         return {"local": {}}
     s3: dict[str, Any] = {
         "bucket": state.bucket,
-        "key": state.key or f"{project.name}/{env.name}/terraform.tfstate",
+        "key": state.key or layout.terraform_state_key(project.name, env.name),
         "region": state.region or env.region,
         "encrypt": True,
     }
