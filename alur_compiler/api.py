@@ -1,4 +1,11 @@
-"""alurc as plain functions: load, validate, compile. The CLI is a thin layer over these."""
+"""alurc as plain functions: load, validate, compile, run, plan, apply, destroy.
+
+The CLI is a thin layer over these: it parses arguments, calls one function and renders
+what it returns. Nothing here prints. `run_local` lives in api_local.py and the deploy
+commands (bootstrap, plan, apply, destroy, run_remote, logs) in api_deploy.py; both are
+re-exported here and import Spark, terraform and boto3 only when called, so importing this
+module (every `alurc compile`) stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alur_compiler import __version__
+from alur_compiler.api_deploy import DeployHooks as DeployHooks
+from alur_compiler.api_deploy import DeployResult as DeployResult
+from alur_compiler.api_deploy import apply as apply
+from alur_compiler.api_deploy import bootstrap as bootstrap
+from alur_compiler.api_deploy import destroy as destroy
+from alur_compiler.api_deploy import logs as logs
+from alur_compiler.api_deploy import plan as plan
+from alur_compiler.api_deploy import run_remote as run_remote
+from alur_compiler.api_local import LocalHooks as LocalHooks
+from alur_compiler.api_local import LocalRun as LocalRun
+from alur_compiler.api_local import run_local as run_local
 from alur_compiler.backends.base import Artifact
 from alur_compiler.diagnostics import Diagnostics, Span, codes
 from alur_compiler.emit import (
@@ -188,6 +206,20 @@ def compile_project(root: Path, out: Path | None = None, check: bool = False) ->
     """Compile the project at `root` into `out` (default ROOT/build); --check only compares."""
     with gc_paused():
         return _compile(root, out, check)
+
+
+def compile_and_load(path: Path) -> CompileResult:
+    """Compile into PROJECT/build and return the IR too, reading the project once.
+
+    An up-to-date build folder skips the generators and returns no project; only then is
+    the project loaded (for its IR and its warnings). Each diagnostic is in the result once.
+    """
+    result = compile_project(path)
+    if result.up_to_date and result.project is None:
+        loaded = load(path)
+        result.project, result.files = loaded.project, loaded.files
+        result.diagnostics.extend(loaded.diagnostics)
+    return result
 
 
 def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:

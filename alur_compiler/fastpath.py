@@ -6,6 +6,13 @@ records, in the project's local cache (`.alur/cache/compile.json`, never committ
 over every input byte (alur.yaml, spec files, SQL files) and over alurc itself, plus the
 size and modification time of every file it wrote. When all of these still match, there
 is nothing to do. The cache is only a shortcut: deleting it costs one full compile.
+
+Only a build folder inside the project (the default PROJECT/build, or `--out` below the
+project) is cached. A compile with `--out D` outside the project writes nothing into the
+project folder (alurc writes only inside its build folder and its own state), and D holds
+exactly the generated files (a cache file there would be a file `--check` and the golden
+trees do not expect), so such a compile neither reads nor writes the cache: it always
+compiles in full.
 """
 
 from __future__ import annotations
@@ -67,6 +74,11 @@ def _stat(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+def cached(root: Path, out: Path) -> bool:
+    """Whether compiles of `root` into `out` use the cache: only for `out` inside `root`."""
+    return out.resolve().is_relative_to(root.resolve())
+
+
 def _load_cache(root: Path) -> dict[str, Any]:
     try:
         data = json.loads((root / CACHE).read_text(encoding="utf-8"))
@@ -85,7 +97,10 @@ def remember(
     """Record a successful compile of `root` into `out` (best effort: never fails a build).
 
     `known`: root-relative path -> sha256 of the spec files as the compile read them.
+    Nothing is written for an `out` outside `root` (see the module docstring).
     """
+    if not cached(root, out):
+        return
     try:
         entry = {
             "input_hash": input_hash(root, sql_files, known),
@@ -103,7 +118,10 @@ def remember(
 
 
 def up_to_date(root: Path, out: Path) -> bool:
-    """True when `out` holds exactly what compiling `root` now would write."""
+    """True when `out` holds exactly what compiling `root` now would write (never for an
+    `out` outside `root`: those compiles are not cached)."""
+    if not cached(root, out):
+        return False
     entry = _load_cache(root).get(str(out.resolve()))
     if not isinstance(entry, dict) or not isinstance(entry.get("outputs"), dict):
         return False

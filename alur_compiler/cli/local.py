@@ -13,6 +13,7 @@ from rich.table import Table
 from alur_compiler import api
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import OutputFormat, fail_usage, report
+from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.local.runner import JobResult
 
 _STYLE = {"succeeded": "green", "failed": "red", "skipped": "yellow"}
@@ -61,74 +62,53 @@ def run_cmd(
 def _run_remote(root: Path, env: str, names: list[str]) -> int:
     if len(names) != 1:
         fail_usage("--env runs exactly one job: alurc run NAME --env ENV")
-    from alur_compiler.deploy.glue_runs import (  # type: ignore[import-not-found,unused-ignore]
-        run_remote,
-    )
 
-    project, diags = api.load_project(root)
-    if project is None:
-        report(diags, {}, OutputFormat.text)
-        return 1
-    return int(run_remote(project, env, names[0], wait=True, endpoint_url=None, out=print))
+    def diagnostics(diags: Diagnostics, files: dict[str, str]) -> None:
+        report(diags, files, OutputFormat.text)
+
+    hooks = api.DeployHooks(diagnostics=diagnostics, out=print)
+    return api.run_remote(root, env, names[0], wait=True, hooks=hooks).exit_code
 
 
 def _run_local(root: Path, names: list[str], preview: int) -> int:
     # piped output (CI logs, `make demo | tee`) gets room for the summary and gold tables
     console = Console(stderr=False, width=None if sys.stdout.isatty() else 120)
-    result = api.compile_project(root)
-    project = result.project
-    if result.ok and project is None and result.up_to_date:  # build/ is current: IR only
-        project, diags = api.load_project(root)
-        result.diagnostics.extend(diags)
-    if not result.ok or project is None or result.out is None:
-        report(result.diagnostics, result.files, OutputFormat.text)
-        return 1
-    unknown = sorted(set(names) - {j.name for j in project.jobs})
-    if unknown:
-        fail_usage(f"unknown job(s): {', '.join(unknown)}", "see `alurc graph` for the job names")
-    from alur_compiler.local.runner import gold_preview, local_args, local_paths
-    from alur_compiler.local.session import LocalSparkUnavailable, get_spark
-
-    paths = local_paths(project)
-    args = local_args(project, paths)
-    try:
-        with console.status("starting Spark (embedded, Iceberg)..."):
-            spark = get_spark(paths["warehouse"])
-    except LocalSparkUnavailable as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return 1
-    results = _run_with_progress(console, project, result.out / "glue", spark, args, names)
-    console.print(summary_table(results))
-    if all(r.status == "succeeded" for r in results) and preview > 0:
-        for name, (cols, rows) in gold_preview(project, spark, args, preview).items():
-            console.print(_preview_table(name, cols, rows))
-    return 0 if all(r.status == "succeeded" for r in results) else 1
-
-
-def _run_with_progress(
-    console: Console,
-    project: Any,
-    scripts: Path,
-    spark: Any,
-    args: dict[str, str],
-    names: list[str],
-) -> list[JobResult]:
-    from alur_compiler.local.runner import run_jobs
-
     status = console.status("")
 
-    def started(name: str) -> None:
+    def spark_starting() -> None:
+        status.update("starting Spark (embedded, Iceberg)...")
+        status.start()
+
+    def job_started(name: str) -> None:
         status.update(f"running [bold]{name}[/bold]...")
 
-    def done(r: JobResult) -> None:
+    def job_done(r: JobResult) -> None:
         style = _STYLE.get(r.status, "red")
         line = f"[{style}]{r.status:>9}[/{style}]  {r.name}  ({r.seconds:.1f}s)"
         if r.error:
             line += f"  [dim]{r.error}[/dim]"
         console.print(line)
 
-    with status:
-        return run_jobs(project, scripts, spark, args, names or None, started, done)
+    try:
+        run = api.run_local(
+            root, names, preview, api.LocalHooks(spark_starting, job_started, job_done)
+        )
+    finally:
+        status.stop()
+    if not run.compiled:
+        report(run.diagnostics, run.files, OutputFormat.text)
+        return run.exit_code
+    if run.unknown:
+        fail_usage(
+            f"unknown job(s): {', '.join(run.unknown)}", "see `alurc graph` for the job names"
+        )
+    if run.error is not None:
+        typer.echo(f"error: {run.error}", err=True)
+        return run.exit_code
+    console.print(summary_table(run.results))
+    for name, (cols, rows) in run.previews.items():
+        console.print(_preview_table(name, cols, rows))
+    return run.exit_code
 
 
 def summary_table(results: list[JobResult]) -> Table:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from alur_compiler import api, fastpath
@@ -53,3 +56,41 @@ def test_the_cache_records_the_bytes_the_compile_read(tmp_path: Path) -> None:
     assert not fastpath.up_to_date(project, out)
     fastpath.remember(project, out, [], result.generated, {})
     assert fastpath.up_to_date(project, out)
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every file and folder below `root` with the sha256 of its bytes ('' for a folder)."""
+    return {
+        p.relative_to(root).as_posix(): ""
+        if p.is_dir()
+        else hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def _alurc(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("alurc")
+    return subprocess.run(
+        [str(exe), *args],
+        capture_output=True,
+        text=True,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+
+
+def test_compile_out_elsewhere_leaves_the_project_untouched(tmp_path: Path) -> None:
+    """With --out outside the project nothing is written into it, no cache either."""
+    project = _project(tmp_path)
+    out = tmp_path / "elsewhere" / "build"
+    before = _tree(project)
+    first = _alurc("compile", str(project), "--out", str(out))  # the entry point's fast lane
+    assert first.returncode == 0 and " written, 0 unchanged" in first.stderr, first.stderr
+    again = _alurc("compile", str(project), "--out", str(out), "--format", "text")  # Typer
+    assert again.returncode == 0 and "0 written" in again.stderr, again.stderr
+    check = _alurc("compile", str(project), "--out", str(out), "--check")
+    assert check.returncode == 0 and f"up to date: {out}" in check.stderr, check.stderr
+    assert api.compile_project(project, out).ok
+    assert not fastpath.up_to_date(project, out)  # never cached: always a full compile
+    assert _tree(project) == before
+    assert (out / "manifest.json").is_file() and not (out / ".alur").exists()

@@ -62,6 +62,52 @@ def test_retail_wildcards() -> None:
     assert (actions, len(star_stmts), len(policies)) == ([], 8, 8)
 
 
+def _retail_policies() -> dict[str, dict[str, Any]]:
+    from alur_compiler import api
+
+    project, _ = api.load_project(ROOT / "examples" / "retail")
+    assert project is not None
+    return _policies(project)
+
+
+def _s3_resources(policy: dict[str, Any], action: str) -> list[str]:
+    return [
+        res
+        for s in policy["Statement"]
+        if action in _as_list(s["Action"])
+        for res in _as_list(s["Resource"])
+        if res.startswith("arn:aws:s3:::")
+    ]
+
+
+def test_retail_pipelines_cannot_write_the_ingestion_quarantine() -> None:
+    policies = _retail_policies()
+    pipelines = {n: p for n, p in policies.items() if n.startswith("pipeline__")}
+    assert len(pipelines) == 5
+    for name, policy in pipelines.items():
+        writes = _s3_resources(policy, "s3:PutObject") + _s3_resources(policy, "s3:DeleteObject")
+        assert writes and not [w for w in writes if "/quarantine/" in w or "/bronze/" in w], name
+        allowed = (
+            "retail-dev-lake/iceberg/",
+            "retail-dev-artifacts/tmp/",
+            "retail-dev-artifacts/reports/",
+        )
+        assert all(any(f":::{a}" in w for a in allowed) for w in writes), (name, writes)
+    ingestions = [p for n, p in policies.items() if n.startswith("ingestion__")]
+    assert len(ingestions) == 3
+    for policy in ingestions:  # the ingestion quarantine stays with the ingestion
+        assert any("/quarantine/" in w for w in _s3_resources(policy, "s3:PutObject"))
+
+
+def test_retail_no_role_reads_quality_suites_and_every_role_reads_the_runtime() -> None:
+    policies = _retail_policies()
+    assert len(policies) == 8
+    for name, policy in policies.items():
+        reads = _s3_resources(policy, "s3:GetObject")
+        assert not [r for r in reads if "/quality/" in r], name
+        assert "arn:aws:s3:::retail-dev-artifacts/runtime/*" in reads, (name, reads)
+
+
 def _statement(policy: dict[str, Any], sid: str) -> dict[str, Any]:
     return next(s for s in policy["Statement"] if s["Sid"] == sid)
 
@@ -80,7 +126,7 @@ def test_ingestion_reads_only_its_landing_prefix_and_writes_its_table() -> None:
     assert not any(s["Sid"].startswith("LakeRead") for s in policy["Statement"])
     assert _statement(policy, "Artifacts")["Resource"] == [
         "arn:aws:s3:::shop-dev-artifacts/glue/ingest_orders.py",
-        "arn:aws:s3:::shop-dev-artifacts/quality/orders_raw.json",
+        "arn:aws:s3:::shop-dev-artifacts/runtime/*",
     ]
 
 

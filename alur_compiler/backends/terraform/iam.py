@@ -1,11 +1,19 @@
 """One least-privilege IAM role per job.
 
-Grants only: the landing prefixes of an ingestion's sources (read), the lake prefixes of
-the target (write) and of the tables it reads (SQL sources, relationship checks), its own
-script/suite objects, its TempDir and reports prefixes, the Glue catalog objects it touches,
-the environment's state table and its own log groups. Actions never contain `*`; the only
-`"Resource": "*"` statements are the ones in WILDCARD_EXCEPTIONS (documented in
-specs/deploy.md).
+Each role grants exactly what its job kind touches (see alur_runtime/):
+
+- ingestion: its sources' landing prefixes (read); `bronze/<table>/` and the ingestion
+  quarantine `quarantine/<table>/` (rows, checks, files) in the lake (write);
+- pipeline: its target's Iceberg prefix and that of `<target>_quarantine`, where rows of
+  quarantine checks go (write), and the Glue catalog table of both;
+- both: the lake prefixes and catalog tables of the tables it reads (SQL sources,
+  relationship checks), its own script and the runtime wheel (`runtime/*`, loaded by
+  `--additional-python-modules`) in the artifacts bucket (read), its TempDir and reports
+  prefixes (write), the environment's state table and its own log groups.
+
+No role reads a GX suite (`quality/*.json`): the jobs evaluate checks natively, the suites
+are for GX users. Actions never contain `*`; the only `"Resource": "*"` statements are the
+ones in WILDCARD_EXCEPTIONS (documented in specs/deploy.md).
 """
 
 from __future__ import annotations
@@ -24,14 +32,16 @@ from alur_compiler.backends.terraform.naming import (
     s3_arn,
     split_s3,
 )
-from alur_compiler.backends.terraform.storage import script_key, suite_key
-from alur_compiler.ir import Ingestion, Layer, Pipeline
+from alur_compiler.backends.terraform.storage import script_key
+from alur_compiler.ir import Ingestion, Layer, Pipeline, runtime
 
 #: Actions AWS authorises only on `"Resource": "*"` (no resource-level permissions).
 WILDCARD_EXCEPTIONS: dict[str, str] = {
     "cloudwatch:PutMetricData": "CloudWatch metrics have no ARN; scoped by a namespace condition",
 }
 
+#: Where the runtime wheel lives in the artifacts bucket; every job role may read it.
+RUNTIME_PREFIX = f"{runtime.FOLDER}/"
 S3_READ = ["s3:GetObject"]
 S3_WRITE = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 GLUE_READ = [
@@ -124,8 +134,10 @@ def _s3_statements(
 def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
     env, target = sb.env, sb.project.table(job.target)
     read = _tables_read(sb, job)
-    write_prefixes = [*lake_prefixes(sb, job.target), f"quarantine/{job.target}/"]
-    if target.layer is not Layer.BRONZE:
+    write_prefixes = lake_prefixes(sb, job.target)
+    if isinstance(job, Ingestion):  # rows, check failures and bad files of a batch
+        write_prefixes.append(f"quarantine/{job.target}/")
+    elif target.layer is not Layer.BRONZE:  # the `<target>_quarantine` Iceberg table
         db = env.database(sb.project.name, target.layer)
         write_prefixes.append(f"iceberg/{db}.db/{job.target}_quarantine/")
     stmts = [
@@ -188,9 +200,7 @@ def _landing_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:
 
 def _artifact_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:
     bucket = sb.env.artifacts_bucket
-    keys = [script_key(job.name)]
-    if sb.project.effective_checks(job.target):
-        keys.append(suite_key(job.target))
+    keys = [script_key(job.name), RUNTIME_PREFIX + "*"]
     scratch = [f"tmp/{job.name}/", f"reports/{job.name}/"]
     return [
         {
