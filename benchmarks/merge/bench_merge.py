@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from alur_compiler.backends.glue import GlueBackend
+from alur_compiler.backends.runtime import RuntimeBackend
 from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import (
     INGESTION_COLUMNS,
@@ -35,7 +36,7 @@ from alur_compiler.ir import (
     Table,
     WriteMode,
 )
-from alur_compiler.local.runner import load_script
+from alur_compiler.local.runner import run_script
 from alur_compiler.local.session import get_spark
 
 COLUMNS = (
@@ -161,11 +162,13 @@ def main() -> None:
     spark = get_spark(tmp / "warehouse")
     lake = tmp / "lake"
     prepare(spark, lake, opts.rows, opts.updates)
-    (tmp / "build").mkdir()
-    art = GlueBackend().generate(bench_project(tmp, opts.checks), Diagnostics())
-    script = tmp / "build" / "clean_events.py"
-    script.write_bytes(next(a.content for a in art if a.path == "glue/clean_events.py"))
-    job = load_script(script)
+    project = bench_project(tmp, opts.checks)
+    arts = [*GlueBackend().generate(project, Diagnostics())]
+    arts += RuntimeBackend().generate(project, Diagnostics())
+    for art in arts:
+        (tmp / "build" / art.path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / "build" / art.path).write_bytes(art.content)
+    script = tmp / "build" / "glue" / "clean_events.py"
     args = {
         "alur_mode": "local",
         "alur_lake": str(lake),
@@ -183,7 +186,7 @@ def main() -> None:
         reset(spark, target)
         h = timed(lambda: hand_written(spark, lake))
         reset(spark, target)
-        g = timed(lambda: job.run(spark, args))
+        g = timed(lambda: run_script(spark, script, args))
         if i:
             hand.append(h)
             gen.append(g)
