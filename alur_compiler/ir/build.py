@@ -1,4 +1,6 @@
-"""Validated documents -> a frozen ir.Project. Reports every problem; never raises."""
+"""Validated documents -> a frozen ir.Project; then the project-wide rules of semantic/passes.py.
+
+Reports every problem; never raises."""
 
 from __future__ import annotations
 
@@ -6,14 +8,13 @@ from pathlib import Path
 
 from alur_compiler.diagnostics import Diagnostics, Span
 from alur_compiler.ir.build_ingestion import build_ingestion
-from alur_compiler.ir.build_jobs import analyse_all, build_pipeline
+from alur_compiler.ir.build_jobs import analyse_all, build_pipeline, read_sql
 from alur_compiler.ir.build_project import build_environments, project_settings
 from alur_compiler.ir.build_tables import build_table
 from alur_compiler.ir.graph import job_dependencies
 from alur_compiler.ir.nodes import Ingestion, Pipeline, Project, Table
 from alur_compiler.semantic.context import SpecIndex
-from alur_compiler.semantic.dag import check_cycles
-from alur_compiler.semantic.refs import check_after, check_relationships, check_writers
+from alur_compiler.semantic.passes import ProjectFacts, run_rules
 
 
 def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project | None:
@@ -28,20 +29,17 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
     known = set(index.tables) | index.broken_tables
     pipelines: list[Pipeline] = []
     ingestions: list[Ingestion] = []
-    pipeline_docs = [doc for _, doc in sorted(index.pipelines.items())]
-    analysed = analyse_all(pipeline_docs, tables)
-    for doc in pipeline_docs:
-        pipe = build_pipeline(doc, tables, known, defaults, diags, analysed)
+    pipeline_docs = dict(sorted(index.pipelines.items()))
+    sources = {pname: read_sql(doc, diags) for pname, doc in pipeline_docs.items()}  # once
+    analysed = analyse_all(pipeline_docs, sources, tables)
+    for pname, doc in pipeline_docs.items():
+        pipe = build_pipeline(doc, sources[pname], tables, known, defaults, diags, analysed)
         if pipe is not None:
             pipelines.append(pipe)
     for _, doc in sorted(index.ingestions.items()):
         ing = build_ingestion(doc, tables, known, defaults, diags)
         if ing is not None:
             ingestions.append(ing)
-    jobs: list[Pipeline | Ingestion] = [*pipelines, *ingestions]
-    check_after(jobs, index, diags)
-    check_relationships(tables, pipelines, index, diags)
-    check_writers(tables, jobs, index, diags)
     project = Project(
         name=name,
         root=str(root),
@@ -53,6 +51,7 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
         local=local,
         span=index.project.span if index.project else Span.unknown(),
     )
-    spans = {n: d.span_of("/name") for n, d in index.jobs.items()}
-    check_cycles(job_dependencies(project), spans, diags)
+    jobs: list[Pipeline | Ingestion] = [*pipelines, *ingestions]
+    facts = ProjectFacts(index, tables, pipelines, jobs, job_dependencies(project))
+    run_rules(facts, diags)
     return None if diags.has_errors else project

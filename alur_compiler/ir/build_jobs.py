@@ -79,8 +79,13 @@ def _normalise(path: str) -> str:
     return "/".join(parts)
 
 
+#: a pipeline's SQL and where it came from, or None when its sql_file cannot be read
+Source = tuple[str, SqlLocator] | None
+
+
 def build_pipeline(
     doc: SourceDoc,
+    source: Source,
     tables: dict[str, Table],
     known: set[str],
     defaults: GlueConfig,
@@ -90,7 +95,6 @@ def build_pipeline(
     data: dict[str, Any] = doc.data
     before = len(diags.errors)
     target = resolve_target(doc, tables, known, diags)
-    source = read_sql(doc, diags)
     if target is None or source is None:
         return None
     if target.layer is Layer.BRONZE:
@@ -106,7 +110,7 @@ def build_pipeline(
     if outputs is not None and target.layer is not Layer.BRONZE:
         check_output(outputs, target, tables, loc, diags)
     mode = WriteMode(data.get("mode", DEFAULT_MODE[target.layer]))
-    keys, seq, delete_when = _merge_settings(doc, mode, target, diags)
+    keys, seq, delete_when = _merge_settings(doc, mode, target, diags, outputs)
     scope = _overwrite_scope(doc, mode, target, diags)
     sources = _incremental(doc, sources, tables, diags)
     checks = build_checks(
@@ -131,6 +135,9 @@ def build_pipeline(
         merge_keys=keys,
         sequence_by=seq,
         delete_when=delete_when,
+        tombstone_retention_days=int(
+            (data.get("merge") or {}).get("tombstone_retention_days", 90)
+        ),
         overwrite_scope=scope,
         checks=checks,
         schedule=schedule,
@@ -154,15 +161,16 @@ def catalog_of(tables: dict[str, Table]) -> Catalog:
     )
 
 
-def analyse_all(docs: list[SourceDoc], tables: dict[str, Table]) -> dict[str, SqlResult]:
+def analyse_all(
+    docs: dict[str, SourceDoc], sources: dict[str, Source], tables: dict[str, Table]
+) -> dict[str, SqlResult]:
     """SQL analysis of every pipeline whose target and SQL are readable, in one batch."""
-    quiet = Diagnostics()  # problems here are reported again, located, by build_pipeline
     items = []
-    for doc in docs:
-        source = read_sql(doc, quiet)
+    for name, doc in docs.items():
+        source = sources[name]
         target = str(doc.data["target"])
         if source is not None and target in tables:
-            items.append((str(doc.data["name"]), source[0], target))
+            items.append((name, source[0], target))
     return analyze_many(items, catalog_of(tables))
 
 
@@ -185,7 +193,11 @@ def _analyze_sql(
 
 
 def _merge_settings(
-    doc: SourceDoc, mode: WriteMode, target: Table, diags: Diagnostics
+    doc: SourceDoc,
+    mode: WriteMode,
+    target: Table,
+    diags: Diagnostics,
+    outputs: list[OutputColumn] | None = None,
 ) -> tuple[tuple[str, ...], str | None, str | None]:
     merge = doc.data.get("merge") or {}
     if merge and mode is not WriteMode.MERGE:
@@ -214,16 +226,20 @@ def _merge_settings(
                 f"'{target.name}'{suggestion_suffix(key, cols)}",
                 doc.span_of(f"/merge/keys/{i}"),
             )
+    # sequence_by and delete_when may use any column the query returns, stored or not
+    # (specs/pipeline.md#merge); without a readable query, the target's columns.
+    row_cols = tuple(sorted(set(cols) | {o.name for o in outputs or ()}))
     seq = merge.get("sequence_by")
-    if seq is not None and seq not in cols:
+    if seq is not None and seq not in row_cols:
         diags.report(
             codes.UNKNOWN_COLUMN,
-            f"sequence_by '{seq}' is not a column of '{target.name}'{suggestion_suffix(seq, cols)}",
+            f"sequence_by '{seq}' is not a column of the query or of "
+            f"'{target.name}'{suggestion_suffix(seq, row_cols)}",
             doc.span_of("/merge/sequence_by"),
         )
     delete_when = merge.get("delete_when")
     if isinstance(delete_when, str):
-        check_row_expression(delete_when, cols, SqlLocator(doc, "/merge/delete_when"), diags)
+        check_row_expression(delete_when, row_cols, SqlLocator(doc, "/merge/delete_when"), diags)
     return keys, seq, delete_when
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from alur_compiler.diagnostics import Diagnostics, codes
@@ -10,13 +9,8 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.ir.build_checks import build_checks
 from alur_compiler.ir.nodes import INGESTION_COLUMNS, Column, Layer, PartitionField, Table
 from alur_compiler.load.source import SourceDoc
+from alur_compiler.semantic.partitions import check_bronze_partitions, parse_partition
 from alur_compiler.semantic.types import TypeSyntaxError, category, normalize_type
-
-_PART = re.compile(
-    r"^\s*(?:(?P<fn>years|months|days|hours)\(\s*(?P<c1>\w+)\s*\)"
-    r"|(?P<fn2>bucket|truncate)\(\s*(?P<n>\d+)\s*,\s*(?P<c2>\w+)\s*\)"
-    r"|(?P<c3>\w+))\s*$"
-)
 
 
 def build_table(doc: SourceDoc, diags: Diagnostics) -> Table | None:
@@ -25,7 +19,7 @@ def build_table(doc: SourceDoc, diags: Diagnostics) -> Table | None:
     layer = Layer(data["layer"])
     columns = _columns(doc, layer, diags)
     if layer is Layer.BRONZE:
-        _bronze_partitions(doc, diags)
+        check_bronze_partitions(doc, diags)
     if len(diags.errors) > before:
         return None  # later checks would only repeat the column problems
     by_name = {c.name: c for c in columns}
@@ -119,8 +113,8 @@ def _partition(
     diags: Diagnostics,
 ) -> PartitionField | None:
     ptr = f"/partition_by/{i}"
-    m = _PART.match(text)
-    if m is None:
+    parsed = parse_partition(text)
+    if parsed is None:
         diags.report(
             codes.PARTITION_RULE,
             f"invalid partition '{text}'",
@@ -129,9 +123,7 @@ def _partition(
             "bucket(N, col) or truncate(N, col)",
         )
         return None
-    fn = m.group("fn") or m.group("fn2")
-    col = m.group("c1") or m.group("c2") or m.group("c3")
-    arg = int(m.group("n")) if m.group("n") else None
+    fn, col, arg = parsed
     if col not in columns:
         diags.report(
             codes.UNKNOWN_COLUMN,
@@ -142,7 +134,7 @@ def _partition(
         return None
     ctype = columns[col].type
     if fn and layer is Layer.BRONZE:
-        return None  # reported by _bronze_partitions
+        return None  # reported by semantic.partitions.check_bronze_partitions
     if (fn in ("years", "months", "days") and category(ctype) != "datetime") or (
         fn == "hours" and ctype not in ("timestamp", "timestamp_ntz")
     ):
@@ -156,17 +148,3 @@ def _partition(
         diags.report(codes.PARTITION_RULE, f"{fn}() needs a positive width", doc.span_of(ptr))
         return None
     return PartitionField(column=col, transform=fn, arg=arg, span=doc.span_of(ptr))
-
-
-def _bronze_partitions(doc: SourceDoc, diags: Diagnostics) -> None:
-    """Bronze is plain Parquet: Hive-style partitions by column value, no transforms."""
-    for i, text in enumerate(doc.data.get("partition_by", ())):
-        m = _PART.match(text)
-        fn = m and (m.group("fn") or m.group("fn2"))
-        if fn:
-            diags.report(
-                codes.PARTITION_RULE,
-                f"bronze tables are Parquet: partition by plain columns, not {fn}()",
-                doc.span_of(f"/partition_by/{i}"),
-                hint="add a derived date column in silver, or partition bronze by a column",
-            )

@@ -1,14 +1,64 @@
-"""Cross-document references: `after:`, relationship targets, who writes which table."""
+"""Cross-document references: `after:`, relationship targets, who writes which table.
+
+These rules read the IR the builder made, through the small protocols below: semantic/
+sits below ir/ (DESIGN.md §3, check before build) and imports nothing from it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
-from alur_compiler.ir.nodes import CheckType, Ingestion, Layer, Pipeline, Table
+from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.context import SpecIndex
 
 
-def check_after(jobs: list[Pipeline | Ingestion], index: SpecIndex, diags: Diagnostics) -> None:
+class _Schedule(Protocol):
+    @property
+    def after(self) -> tuple[str, ...]: ...
+
+
+class JobView(Protocol):
+    """What these rules read of an ir.Pipeline or ir.Ingestion."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def schedule(self) -> _Schedule | None: ...
+
+
+class CheckView(Protocol):
+    @property
+    def type(self) -> str: ...
+    @property
+    def ref_table(self) -> str | None: ...
+    @property
+    def ref_column(self) -> str | None: ...
+
+
+class TableView(Protocol):
+    """What these rules read of an ir.Table."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def layer(self) -> str: ...
+    @property
+    def column_names(self) -> tuple[str, ...]: ...
+    @property
+    def checks(self) -> Sequence[CheckView]: ...
+
+
+class PipelineView(JobView, Protocol):
+    @property
+    def checks(self) -> Sequence[CheckView]: ...
+
+
+def check_after(jobs: Sequence[JobView], index: SpecIndex, diags: Diagnostics) -> None:
     for job in jobs:
         if job.schedule is None:
             continue
@@ -29,14 +79,18 @@ def check_after(jobs: list[Pipeline | Ingestion], index: SpecIndex, diags: Diagn
 
 
 def check_relationships(
-    tables: dict[str, Table], pipelines: list[Pipeline], index: SpecIndex, diags: Diagnostics
+    tables: Mapping[str, TableView],
+    pipelines: Sequence[PipelineView],
+    index: SpecIndex,
+    diags: Diagnostics,
 ) -> None:
-    owners: list[tuple[str, Table | Pipeline]] = [(t.name, t) for t in tables.values()]
-    owners += [(p.name, p) for p in pipelines]
-    for _, owner in owners:
-        doc = index.tables[owner.name] if isinstance(owner, Table) else index.pipelines[owner.name]
-        for i, check in enumerate(owner.checks):
-            if check.type is not CheckType.RELATIONSHIP or check.ref_table is None:
+    owners: list[tuple[Sequence[CheckView], SourceDoc]] = [
+        (t.checks, index.tables[t.name]) for t in tables.values()
+    ]
+    owners += [(p.checks, index.pipelines[p.name]) for p in pipelines]
+    for checks, doc in owners:
+        for i, check in enumerate(checks):
+            if check.type != "relationship" or check.ref_table is None:
                 continue
             span = doc.span_of(f"/checks/{i}/to")
             ref = tables.get(check.ref_table)
@@ -48,7 +102,7 @@ def check_relationships(
                         f"'{check.ref_table}'{suggestion_suffix(check.ref_table, tables)}",
                         span,
                     )
-            elif check.ref_column and ref.column(check.ref_column) is None:
+            elif check.ref_column and check.ref_column not in ref.column_names:
                 diags.report(
                     codes.UNKNOWN_COLUMN,
                     f"'{check.ref_column}' is not a column of "
@@ -58,10 +112,10 @@ def check_relationships(
 
 
 def check_writers(
-    tables: dict[str, Table], jobs: list[Pipeline | Ingestion], index: SpecIndex, diags: Diagnostics
+    tables: Mapping[str, TableView], jobs: Sequence[JobView], index: SpecIndex, diags: Diagnostics
 ) -> None:
     """Each table has one writer; tables nothing writes get a warning."""
-    by_table: dict[str, list[Pipeline | Ingestion]] = {}
+    by_table: dict[str, list[JobView]] = {}
     for job in sorted(jobs, key=lambda j: j.name):
         by_table.setdefault(job.target, []).append(job)
     for name, writers in by_table.items():
@@ -76,7 +130,7 @@ def check_writers(
     for name, table in sorted(tables.items()):
         if name in by_table or name in index.broken_tables or name in index.targets:
             continue
-        what = "ingestion" if table.layer is Layer.BRONZE else "pipeline"
+        what = "ingestion" if table.layer == "bronze" else "pipeline"
         diags.report(
             codes.UNUSED_TABLE,
             f"no {what} writes table '{name}'",

@@ -1,0 +1,67 @@
+"""Project-wide semantic rules, run as a tuple of passes (sqlglot's optimizer RULES style).
+
+Each rule is one small function `(facts, diags) -> None` that reads what the builder made
+(through the views of semantic/refs.py) and reports; `run_rules` iterates `RULES` in one
+place. A new project-wide rule is one function plus one line in `RULES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from alur_compiler.diagnostics import Diagnostics, Span
+from alur_compiler.semantic.context import SpecIndex
+from alur_compiler.semantic.dag import check_cycles
+from alur_compiler.semantic.refs import (
+    JobView,
+    PipelineView,
+    TableView,
+    check_after,
+    check_relationships,
+    check_writers,
+)
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the project-wide rules read: the documents and what the builder made of them."""
+
+    index: SpecIndex
+    tables: Mapping[str, TableView]
+    pipelines: Sequence[PipelineView]
+    jobs: Sequence[JobView]
+    #: job -> the jobs it runs after (SQL reads and `after:`), as ir.graph computes them
+    deps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def after_names_jobs(facts: ProjectFacts, diags: Diagnostics) -> None:
+    check_after(facts.jobs, facts.index, diags)
+
+
+def relationships_resolve(facts: ProjectFacts, diags: Diagnostics) -> None:
+    check_relationships(facts.tables, facts.pipelines, facts.index, diags)
+
+
+def one_writer_per_table(facts: ProjectFacts, diags: Diagnostics) -> None:
+    check_writers(facts.tables, facts.jobs, facts.index, diags)
+
+
+def no_dependency_cycle(facts: ProjectFacts, diags: Diagnostics) -> None:
+    spans: dict[str, Span] = {n: d.span_of("/name") for n, d in facts.index.jobs.items()}
+    check_cycles(dict(facts.deps), spans, diags)
+
+
+Rule = Callable[[ProjectFacts, Diagnostics], None]
+
+RULES: tuple[Rule, ...] = (
+    after_names_jobs,
+    relationships_resolve,
+    one_writer_per_table,
+    no_dependency_cycle,
+)
+
+
+def run_rules(facts: ProjectFacts, diags: Diagnostics, rules: tuple[Rule, ...] = RULES) -> None:
+    for rule in rules:
+        rule(facts, diags)

@@ -1,0 +1,59 @@
+"""Import layers (DESIGN.md §3, §7): the contracts in `.importlinter`, checked by import-linter.
+
+- compiler layers: diagnostics < load < schema < semantic < ir < backends < outputs/emit
+  < api < cli (a lower layer never imports a higher one, directly or through others);
+- backends are independent: a backend imports the IR and diagnostics, never another backend;
+- the runtime (`alur_runtime`) imports nothing from `alur_compiler`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / ".importlinter"
+
+
+def test_import_contracts_are_kept(capsys: pytest.CaptureFixture[str]) -> None:
+    cli = pytest.importorskip("importlinter.cli")
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        code = cli.lint_imports(config_filename=str(CONFIG), no_cache=True)
+    finally:
+        os.chdir(cwd)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "BROKEN" not in out
+
+
+def test_every_layer_named_in_the_contract_exists() -> None:
+    """A renamed package must not turn a contract into a silent no-op."""
+    text = CONFIG.read_text(encoding="utf-8")
+    for name in ("cli", "api", "outputs", "emit", "backends", "ir", "semantic", "schema"):
+        assert f"alur_compiler.{name}" in text
+        assert (ROOT / "alur_compiler" / name).exists() or (
+            ROOT / "alur_compiler" / f"{name}.py"
+        ).exists(), name
+    assert (ROOT / "alur_compiler" / "load" / "__init__.py").exists()
+
+
+def test_runtime_imports_no_compiler_code() -> None:
+    """Also without import-linter: no module of alur_runtime imports alur_compiler."""
+    runtime = ROOT / "alur_runtime"
+    if not runtime.is_dir():
+        pytest.skip("alur_runtime does not exist yet")
+    bad = []
+    for path in sorted(runtime.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            bad += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "alur_compiler"]
+    assert not bad, bad
