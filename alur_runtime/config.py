@@ -58,7 +58,6 @@ class Check(TypedDict):
     level: Literal["row", "table"]
     columns: list[str]
     mostly: float
-    origin: str
     considered_expr: NotRequired[str]
     fail_expr: NotRequired[str]
     min: NotRequired[int | None]

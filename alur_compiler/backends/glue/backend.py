@@ -63,12 +63,11 @@ def render_script(job: Pipeline | Ingestion, config: Any) -> bytes:
     description = _wrap(_safe(job.description))
     if description:
         header += ["", *description]
-    header += [
-        "",
-        f"Runs on alur_runtime {runtime_version()}: build/{wheel_path()}, installed by Glue",
-        "(--additional-python-modules) and imported by `alurc run --local`; job arguments:",
-        "--alur_mode glue|local and the other --alur_* of specs/deploy.md.",
-    ]
+    header += [""] + _wrap(
+        f"Runs on alur_runtime {runtime_version()} (build/{wheel_path()}), which Glue installs "
+        "with --additional-python-modules and `alurc run --local` imports; arguments: "
+        "--alur_mode glue|local and the --alur_* of specs/deploy.md."
+    )
     parts = ['"""' + "\n".join(header) + '\n"""', "", "from __future__ import annotations", ""]
     parts += [f"from alur_runtime.config import {kind}", "from alur_runtime.entry import main", ""]
     values = dict(config)

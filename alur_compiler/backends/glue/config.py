@@ -59,7 +59,9 @@ def target_config(table: Table) -> Target:
 
 
 def checks_config(project: Project, table: str) -> list[Check]:
-    return cast("list[Check]", native_checks(project, table))
+    """The lowered checks, without what the runtime never reads (`origin`)."""
+    checks = [{k: v for k, v in c.items() if k != "origin"} for c in native_checks(project, table)]
+    return cast("list[Check]", checks)
 
 
 def lookups_config(project: Project, table: str) -> dict[str, Lookup]:
