@@ -1,7 +1,7 @@
 """Native data-quality evaluation inside a job: every count in one Spark job.
 
 Pure PySpark + stdlib (this source is inlined verbatim into generated Glue scripts). The
-checks are the dicts produced at compile time by `alur_compiler.backends.quality.native`
+checks are the dicts produced at compile time by `alur_compiler.ir.check_sql`
 (notes/contracts.md §1); semantics are specified in specs/checks.md and proven equal to
 Great Expectations 1.x by tests/integration/test_quality_equivalence.py.
 
@@ -39,6 +39,7 @@ import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from alur_runtime.conform import quote_ident
 from alur_runtime.quality_count import (
     _BLOCKING,
     _count,
@@ -48,7 +49,6 @@ from alur_runtime.quality_count import (
     _key_sets,
     _KeySet,
     _other_flags,
-    _q_ident,
     _ref_keys,
 )
 
@@ -250,7 +250,7 @@ def _joined(
         if n_groups <= _BROADCAST_MAX_GROUPS:
             right = F.broadcast(right)
         op = "=" if len(cols) == 1 else "<=>"
-        on = " AND ".join(f"{_q_ident(c)} {op} {n}" for c, n in zip(cols, names, strict=True))
+        on = " AND ".join(f"{quote_ident(c)} {op} {n}" for c, n in zip(cols, names, strict=True))
         base = base.join(right, F.expr(on), "left")
         helpers += [*names, f"__alur_d{ks.k}"]
     return base, helpers

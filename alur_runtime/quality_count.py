@@ -17,11 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from alur_runtime.conform import quote_ident
+
 _BLOCKING = ("drop", "quarantine")
-
-
-def _q_ident(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
 
 
 def _key(check: Mapping[str, Any]) -> tuple[str, ...]:
@@ -91,7 +89,7 @@ def _dup_groups(
         keys = ", ".join(names)
         group = f"PARTITION BY {keys} ORDER BY {keys}"
         whole = f"({group} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
-        inner = [f"{_q_ident(c)} AS {n}" for c, n in zip(cols, names, strict=True)]
+        inner = [f"{quote_ident(c)} AS {n}" for c, n in zip(cols, names, strict=True)]
         outer = [*names, f"count(1) OVER {whole} AS __alur_c"]
         for extra, needed in (("b", ks.blocking), ("q", ks.quarantining)):
             if needed and extra in other:
@@ -121,7 +119,7 @@ def _ref_keys(
             if lookup is None:
                 raise ValueError(f"relationship check {c['name']} needs lookup({c['ref_table']!r})")
             ref = lookup(c["ref_table"])
-            refs[i] = ref.selectExpr(f"{_q_ident(c['ref_column'])} AS __alur_r")
+            refs[i] = ref.selectExpr(f"{quote_ident(c['ref_column'])} AS __alur_r")
         except Exception as exc:  # a missing or unreadable lookup table is a failed check
             errors[i] = f"{type(exc).__name__}: {exc}"
     return refs, errors
@@ -182,10 +180,10 @@ def _main_branch(source: Any, checks: Sequence[Mapping[str, Any]], other: dict[s
             if c["type"] != "unique":
                 aggs.append((f"u{i}", f"count_if(coalesce(({c['fail_expr']}), FALSE))"))
         elif c["type"] == "freshness":
-            column = _q_ident(c["column"])
+            column = quote_ident(c["column"])
             aggs.append((f"ts{i}", f"unix_micros(CAST(max({column}) AS TIMESTAMP))"))
         elif c["type"] == "relationship":
-            aggs.append((f"e{i}", f"count_if({_q_ident(c['column'])} IS NOT NULL)"))
+            aggs.append((f"e{i}", f"count_if({quote_ident(c['column'])} IS NOT NULL)"))
     aggs += [(f"o{name}", f"count_if({sql})") for name, sql in other.items()]
     return source.selectExpr(_counts_map(aggs) + " AS m")
 
@@ -202,6 +200,8 @@ def _group_branch(found: Any, k: int) -> Any:
 def _orphan_branch(source: Any, c: Mapping[str, Any], i: int, ref: Any) -> Any:
     """`o<i>`: rows whose non-null column value is absent from the target (a left-anti join;
     Spark broadcasts the target when it is small, else shuffles both sides)."""
-    keys = source.selectExpr(f"{_q_ident(c['column'])} AS __alur_k").where("__alur_k IS NOT NULL")
+    keys = source.selectExpr(f"{quote_ident(c['column'])} AS __alur_k").where(
+        "__alur_k IS NOT NULL"
+    )
     orphans = keys.join(ref, keys["__alur_k"] == ref["__alur_r"], "left_anti")
     return orphans.selectExpr(_counts_map([(f"x{i}", "count(1)")]) + " AS m")

@@ -20,6 +20,7 @@ ICEBERG_CATALOG = "glue_catalog"
 #: Top-level prefixes of the lake bucket (or the local `lake` folder).
 BRONZE_PREFIX = "bronze"
 ICEBERG_PREFIX = "iceberg"
+QUARANTINE_PREFIX = "quarantine"
 #: Suffix of the table receiving a table's quarantined rows.
 QUARANTINE_SUFFIX = "_quarantine"
 #: Environment name of `alurc run --local`.
@@ -41,6 +42,12 @@ def bronze_prefix(table: str) -> str:
 def iceberg_prefix(database_name: str, table: str) -> str:
     """Key prefix of an Iceberg table in the lake bucket: `iceberg/<db>.db/<table>/`."""
     return f"{ICEBERG_PREFIX}/{database_name}.db/{table}/"
+
+
+def quarantine_prefix(table: str) -> str:
+    """Key prefix of an ingestion's quarantine (bad rows, check failures, bad files) of a
+    bronze table in the lake bucket: `quarantine/<table>/`."""
+    return f"{QUARANTINE_PREFIX}/{table}/"
 
 
 def quarantine_table(table: str) -> str:

@@ -19,6 +19,8 @@ from typing import Any
 
 from alur_compiler.ir import Layer, Project
 from alur_compiler.ir.graph import execution_order, job_dependencies
+from alur_compiler.ir.layout import ICEBERG_CATALOG, LOCAL_DIRS, LOCAL_ENV, database
+from alur_compiler.ir.quoting import quote_path
 from alur_compiler.ir.runtime import wheel_path
 from alur_compiler.local.wheel import load_runtime
 
@@ -36,20 +38,12 @@ class JobResult:
     report: dict[str, Any] = field(default_factory=dict)
 
 
-def database(project: Project, layer: Layer | str, env: str = "local") -> str:
-    return f"{project.name}_{env}_{layer}".replace("-", "_").lower()
-
-
 def local_paths(project: Project) -> dict[str, Path]:
+    """The local warehouse and its folders (ir/layout.py LOCAL_DIRS), and the landing."""
     root = Path(project.root)
     warehouse = (root / project.local.warehouse).resolve()
-    return {
-        "warehouse": warehouse,
-        "landing": (root / project.local.landing).resolve(),
-        "lake": warehouse / "lake",
-        "state": warehouse / "state",
-        "reports": warehouse / "reports",
-    }
+    paths = {"warehouse": warehouse, "landing": (root / project.local.landing).resolve()}
+    return paths | {name: warehouse / name for name in LOCAL_DIRS}
 
 
 def local_args(project: Project, paths: dict[str, Path] | None = None) -> dict[str, str]:
@@ -57,7 +51,7 @@ def local_args(project: Project, paths: dict[str, Path] | None = None) -> dict[s
     paths = paths or local_paths(project)
     args = {
         "alur_mode": "local",
-        "alur_env": "local",
+        "alur_env": LOCAL_ENV,
         "alur_project": project.name,
         "alur_lake": str(paths["lake"]),
         "alur_landing": str(paths["landing"]),
@@ -67,7 +61,7 @@ def local_args(project: Project, paths: dict[str, Path] | None = None) -> dict[s
         "alur_print_report": "false",
     }
     for layer in Layer:
-        args[f"alur_db_{layer}"] = database(project, layer)
+        args[f"alur_db_{layer}"] = database(project.name, LOCAL_ENV, str(layer))
     return args
 
 
@@ -154,7 +148,7 @@ def gold_preview(
     for table in project.tables:
         if table.layer is not Layer.GOLD:
             continue
-        name = f"glue_catalog.`{args['alur_db_gold']}`.`{table.name}`"
+        name = ICEBERG_CATALOG + "." + quote_path(args["alur_db_gold"], table.name)
         try:
             df = spark.table(name)
         except Exception:  # not written (yet): nothing to show

@@ -48,8 +48,8 @@ import gxrun  # noqa: E402
 import qfloor  # noqa: E402
 import qsample  # noqa: E402
 
-from alur_compiler.backends.quality.native import native_checks  # noqa: E402
 from alur_compiler.backends.quality.suite import build_suite  # noqa: E402
+from alur_compiler.ir.check_sql import native_checks  # noqa: E402
 from alur_runtime.quality import evaluate_checks  # noqa: E402
 
 #: Untimed rounds before the timed ones (see `_rounds`).

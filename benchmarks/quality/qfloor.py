@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from alur_runtime.quality_count import _q_ident
+from alur_runtime.conform import quote_ident as _q_ident
 
 VIEW = "__alurc_bench_floor_src"
 

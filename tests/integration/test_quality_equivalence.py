@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from alur_compiler.backends.quality.native import native_checks
 from alur_compiler.backends.quality.suite import build_suite
 from alur_compiler.ir import Action, Check, CheckType, Column, Layer, Project, Table
+from alur_compiler.ir.check_sql import native_checks
 from alur_runtime.quality import evaluate_checks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks" / "quality"))

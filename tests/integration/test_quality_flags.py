@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alur_compiler.backends.quality.native import lower_check
 from alur_compiler.ir import Action, Check, CheckType
+from alur_compiler.ir.check_sql import lower_check
 from alur_runtime import quality
 from alur_runtime.quality import evaluate_checks
 

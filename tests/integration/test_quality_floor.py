@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks" / "qua
 import qfloor
 import qsample
 
-from alur_compiler.backends.quality.native import native_checks
+from alur_compiler.ir.check_sql import native_checks
 from alur_runtime.quality import evaluate_checks
 
 pytestmark = pytest.mark.spark

@@ -212,26 +212,3 @@ def test_bad_sql_is_a_diagnostic_not_a_crash() -> None:
     arts = GlueBackend().generate(project, diags)
     assert [d.code.code for d in diags.items] == ["AL501"]
     assert f"glue/{broken.name}.py" not in {a.path for a in arts}
-
-
-def test_bronze_partition_transform_is_a_backend_limit() -> None:
-    from alur_compiler.ir import PartitionField
-
-    project, _ = api.load_project(ROOT / "examples" / "retail")
-    assert project is not None
-    tables = tuple(
-        replace(t, partition_by=(PartitionField("order_ts", "days"),))
-        if t.name == "orders_raw"
-        else t
-        for t in project.tables
-    )
-    diags = Diagnostics()
-    arts = GlueBackend().generate(replace(project, tables=tables), diags)
-    assert [(d.code.code, d.message) for d in diags.items] == [
-        (
-            "AL501",
-            "bronze table 'orders_raw' is Parquet: partition transform 'days(order_ts)' "
-            "needs an Iceberg (silver/gold) table",
-        )
-    ]
-    assert "glue/ingest_orders.py" not in {a.path for a in arts}

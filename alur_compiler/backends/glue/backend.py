@@ -63,11 +63,14 @@ def render_script(job: Pipeline | Ingestion, config: Any) -> bytes:
     description = _wrap(_safe(job.description))
     if description:
         header += ["", *description]
-    header += [""] + _wrap(
-        f"Runs on alur_runtime {runtime_version()} (build/{wheel_path()}), which Glue installs "
-        "with --additional-python-modules and `alurc run --local` imports; arguments: "
-        "--alur_mode glue|local and the --alur_* of specs/deploy.md."
-    )
+    header += [
+        "",
+        *_wrap(
+            f"Runs on alur_runtime {runtime_version()} (build/{wheel_path()}), which Glue installs "
+            "with --additional-python-modules and `alurc run --local` imports; arguments: "
+            "--alur_mode glue|local and the --alur_* of specs/deploy.md."
+        ),
+    ]
     parts = ['"""' + "\n".join(header) + '\n"""', "", "from __future__ import annotations", ""]
     parts += [f"from alur_runtime.config import {kind}", "from alur_runtime.entry import main", ""]
     values = dict(config)
@@ -92,23 +95,6 @@ def _wrap(text: str, width: int = 90) -> list[str]:
     return [*out, line] if line else out
 
 
-def _bronze_partitions_ok(project: Project, job: Ingestion, diags: Diagnostics) -> bool:
-    """Bronze is plain Parquet: only identity (Hive-style) partitions can be written."""
-    table = project.table(job.target)
-    ok = True
-    for part in table.partition_by:
-        if part.transform not in (None, "identity"):
-            diags.report(
-                codes.BACKEND_LIMIT,
-                f"bronze table {table.name!r} is Parquet: partition transform "
-                f"{part.expression!r} needs an Iceberg (silver/gold) table",
-                part.span,
-                hint=f"partition bronze by a plain column, e.g. [{part.column}]",
-            )
-            ok = False
-    return ok
-
-
 class GlueBackend:
     """IR -> glue/<job>.py for every pipeline and ingestion."""
 
@@ -117,8 +103,6 @@ class GlueBackend:
     def generate(self, project: Project, diags: Diagnostics) -> list[Artifact]:
         artifacts: list[Artifact] = []
         for job in project.jobs:
-            if isinstance(job, Ingestion) and not _bronze_partitions_ok(project, job, diags):
-                continue
             try:
                 config: Any = (
                     pipeline_config(project, job)

@@ -34,6 +34,12 @@ from alur_compiler.backends.terraform.naming import (
 )
 from alur_compiler.backends.terraform.storage import script_key
 from alur_compiler.ir import Ingestion, Layer, Pipeline, runtime
+from alur_compiler.ir.layout import (
+    bronze_prefix,
+    iceberg_prefix,
+    quarantine_prefix,
+    quarantine_table,
+)
 
 #: Actions AWS authorises only on `"Resource": "*"` (no resource-level permissions).
 WILDCARD_EXCEPTIONS: dict[str, str] = {
@@ -84,9 +90,8 @@ def lake_prefixes(sb: StackBuilder, table: str) -> list[str]:
     """Object prefixes (in the lake bucket) holding a table's data."""
     t = sb.project.table(table)
     if t.layer is Layer.BRONZE:
-        return [f"bronze/{table}/"]
-    db = sb.env.database(sb.project.name, t.layer)
-    return [f"iceberg/{db}.db/{table}/"]
+        return [bronze_prefix(table)]
+    return [iceberg_prefix(sb.env.database(sb.project.name, t.layer), table)]
 
 
 def _tables_read(sb: StackBuilder, job: Job) -> list[str]:
@@ -136,10 +141,10 @@ def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
     read = _tables_read(sb, job)
     write_prefixes = lake_prefixes(sb, job.target)
     if isinstance(job, Ingestion):  # rows, check failures and bad files of a batch
-        write_prefixes.append(f"quarantine/{job.target}/")
+        write_prefixes.append(quarantine_prefix(job.target))
     elif target.layer is not Layer.BRONZE:  # the `<target>_quarantine` Iceberg table
         db = env.database(sb.project.name, target.layer)
-        write_prefixes.append(f"iceberg/{db}.db/{job.target}_quarantine/")
+        write_prefixes.append(iceberg_prefix(db, quarantine_table(job.target)))
     stmts = [
         *_s3_statements("LakeWrite", env.lake_bucket, write_prefixes, S3_WRITE),
         *_s3_statements(
@@ -182,7 +187,7 @@ def _quarantine_table_arns(sb: StackBuilder, job: Job) -> list[str]:
     if target.layer is Layer.BRONZE:
         return []
     db = sb.env.database(sb.project.name, target.layer)
-    return [sb.arn("glue", f"table/{db}/{job.target}_quarantine")]
+    return [sb.arn("glue", f"table/{db}/{quarantine_table(job.target)}")]
 
 
 def _landing_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from alur_compiler.backends.terraform.naming import (
 from alur_compiler.backends.terraform.storage import runtime_object_address, runtime_uri, script_key
 from alur_compiler.ir import GlueConfig, Layer
 from alur_compiler.ir import effective_glue as ir_effective_glue
+from alur_compiler.ir.layout import iceberg_warehouse, lake_uri
 
 ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
 LOG_RETENTION_DAYS = 30
@@ -35,7 +36,7 @@ def spark_conf(lake_bucket: str) -> str:
         ("spark.sql.catalog.glue_catalog", "org.apache.iceberg.spark.SparkCatalog"),
         ("spark.sql.catalog.glue_catalog.catalog-impl", "org.apache.iceberg.aws.glue.GlueCatalog"),
         ("spark.sql.catalog.glue_catalog.io-impl", "org.apache.iceberg.aws.s3.S3FileIO"),
-        ("spark.sql.catalog.glue_catalog.warehouse", f"s3://{lake_bucket}/iceberg/"),
+        ("spark.sql.catalog.glue_catalog.warehouse", iceberg_warehouse(lake_bucket)),
     ]
     return " --conf ".join(f"{k}={v}" for k, v in settings)
 
@@ -54,7 +55,7 @@ def job_arguments(sb: StackBuilder, job: Job, glue: GlueConfig) -> dict[str, str
         "--alur_mode": "glue",
         "--alur_env": env.name,
         "--alur_project": project.name,
-        "--alur_lake": f"s3://{env.lake_bucket}",
+        "--alur_lake": lake_uri(env.lake_bucket),
         "--alur_landing": f"s3://{env.landing_bucket}",
         "--alur_state": env.state_table,
         "--alur_reports": f"s3://{env.artifacts_bucket}/reports/{job.name}",
