@@ -39,8 +39,8 @@ node-setup: $(NODE_STAMP)
 setup: $(STAMP) java-check node-setup
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check alur_compiler tests benchmarks
-	$(VENV)/bin/ruff format --check alur_compiler
+	$(VENV)/bin/ruff check alur_compiler alur_runtime tests benchmarks
+	$(VENV)/bin/ruff format --check alur_compiler alur_runtime
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy

@@ -57,3 +57,31 @@ def test_runtime_imports_no_compiler_code() -> None:
                 names = [node.module]
             bad += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "alur_compiler"]
     assert not bad, bad
+
+
+def test_the_contracts_catch_each_kind_of_violation(tmp_path: Path) -> None:
+    """A copy of the packages with one bad import per contract: every contract breaks."""
+    pytest.importorskip("importlinter.cli")
+    import shutil
+    import subprocess
+    import sys
+
+    for package in ("alur_compiler", "alur_runtime"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copyfile(CONFIG, tmp_path / ".importlinter")
+    inject = {
+        "alur_compiler/ir/graph.py": "import alur_compiler.cli.app",  # lower imports higher
+        "alur_compiler/backends/glue/sql.py": "import alur_compiler.backends.terraform",
+        "alur_compiler/backends/runtime/wheel.py": "import alur_compiler.load.discover",
+        "alur_runtime/state.py": "import alur_compiler.ir",
+    }
+    for rel, line in inject.items():
+        path = tmp_path / rel
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    code = "import sys; from importlinter.cli import lint_imports as lint; sys.exit(lint(no_cache=True))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.count("BROKEN") == 4, proc.stdout
