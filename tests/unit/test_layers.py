@@ -79,7 +79,8 @@ def test_the_contracts_catch_each_kind_of_violation(tmp_path: Path) -> None:
         path = tmp_path / rel
         path.write_text(path.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", "utf-8")
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    code = "import sys; from importlinter.cli import lint_imports as lint; sys.exit(lint(no_cache=True))"
+    code = "import sys; from importlinter.cli import lint_imports as li\n"
+    code += "sys.exit(li(no_cache=True))"
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
