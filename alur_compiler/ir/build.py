@@ -20,7 +20,7 @@ from alur_compiler.semantic.passes import ProjectFacts, run_rules
 def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project | None:
     """The IR, or None when any error was reported (by this or an earlier phase)."""
     name, description, defaults, local = project_settings(index.project)
-    environments = build_environments(index.project, defaults, diags)
+    environments = build_environments(index.project, defaults)
     tables: dict[str, Table] = {}
     for tname, doc in sorted(index.tables.items()):
         table = build_table(doc, diags)
@@ -52,6 +52,6 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
         span=index.project.span if index.project else Span.unknown(),
     )
     jobs: list[Pipeline | Ingestion] = [*pipelines, *ingestions]
-    facts = ProjectFacts(index, tables, pipelines, jobs, job_dependencies(project))
+    facts = ProjectFacts(index, tables, pipelines, jobs, job_dependencies(project), environments)
     run_rules(facts, diags)
     return None if diags.has_errors else project

@@ -9,6 +9,7 @@ from alur_compiler.ir.build_common import apply_glue, build_schedule, glue_overr
 from alur_compiler.ir.build_jobs import resolve_target
 from alur_compiler.ir.nodes import FileSource, GlueConfig, Ingestion, Layer, Table
 from alur_compiler.load.source import SourceDoc
+from alur_compiler.semantic.cron import check_schedule_cron
 
 
 def build_ingestion(
@@ -38,7 +39,8 @@ def build_ingestion(
         )
         for i, s in enumerate(data["sources"])
     )
-    schedule = build_schedule(doc, diags)
+    check_schedule_cron(doc, diags)
+    schedule = build_schedule(doc)
     if target is None or len(diags.errors) > before:
         return None
     return Ingestion(

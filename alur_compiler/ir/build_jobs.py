@@ -19,6 +19,7 @@ from alur_compiler.ir.nodes import (
 )
 from alur_compiler.ir.sql_check import SqlLocator, check_output, check_row_expression
 from alur_compiler.load.source import SourceDoc
+from alur_compiler.semantic.cron import check_schedule_cron
 from alur_compiler.semantic.sql_analyze import OutputColumn
 from alur_compiler.semantic.sql_batch import Catalog, SqlResult, analyze_many, analyze_one
 
@@ -122,7 +123,8 @@ def build_pipeline(
         diags,
         {c.name for c in target.checks},
     )
-    schedule = build_schedule(doc, diags)
+    check_schedule_cron(doc, diags)
+    schedule = build_schedule(doc)
     if len(diags.errors) > before:
         return None
     return Pipeline(
@@ -135,9 +137,7 @@ def build_pipeline(
         merge_keys=keys,
         sequence_by=seq,
         delete_when=delete_when,
-        tombstone_retention_days=int(
-            (data.get("merge") or {}).get("tombstone_retention_days", 90)
-        ),
+        tombstone_retention_days=int((data.get("merge") or {}).get("tombstone_retention_days", 90)),
         overwrite_scope=scope,
         checks=checks,
         schedule=schedule,

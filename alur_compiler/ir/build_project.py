@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import layout
 from alur_compiler.ir.build_common import apply_glue
 from alur_compiler.ir.nodes import Environment, GlueConfig, LocalConfig, StateBackend
@@ -25,9 +24,8 @@ def project_settings(doc: SourceDoc | None) -> tuple[str, str, GlueConfig, Local
     return str(data["name"]), str(data.get("description", "")), defaults, local
 
 
-def build_environments(
-    doc: SourceDoc | None, defaults: GlueConfig, diags: Diagnostics
-) -> tuple[Environment, ...]:
+def build_environments(doc: SourceDoc | None, defaults: GlueConfig) -> tuple[Environment, ...]:
+    """The environments, sorted by name (their rules: semantic/environments.py)."""
     if doc is None:
         return ()
     envs: list[Environment] = []
@@ -58,29 +56,4 @@ def build_environments(
                 span=doc.span_of(f"/environments/{name}", key=True),
             )
         )
-    _check_state(doc, envs, diags)
     return tuple(envs)
-
-
-def _check_state(doc: SourceDoc, envs: list[Environment], diags: Diagnostics) -> None:
-    from alur_compiler.diagnostics import codes
-
-    for env in envs:
-        if env.state.backend == "s3" and not env.state.bucket:
-            diags.report(
-                codes.ENVIRONMENT_RULE,
-                f"environment '{env.name}': the s3 state backend needs a bucket",
-                doc.span_of(f"/environments/{env.name}/state"),
-                hint="add `bucket:` (and `lock_table:` for locking) under `state:`",
-            )
-    seen: dict[str, str] = {}
-    for env in envs:
-        for bucket in (env.lake_bucket, env.artifacts_bucket):
-            if bucket in seen and seen[bucket] != env.name:
-                diags.report(
-                    codes.ENVIRONMENT_RULE,
-                    f"bucket '{bucket}' is used by environments '{seen[bucket]}' and '{env.name}'",
-                    doc.span_of(f"/environments/{env.name}/buckets"),
-                    hint="each environment needs its own lake and artifacts buckets",
-                )
-            seen[bucket] = env.name

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from alur_compiler.diagnostics import Diagnostics, codes
+from alur_compiler.load.source import SourceDoc
+
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 
@@ -192,3 +195,19 @@ def validate_cron(expression: str) -> list[CronError]:
             )
         )
     return errors
+
+
+def check_schedule_cron(doc: SourceDoc, diags: Diagnostics) -> None:
+    """A job's `schedule.cron` is a valid AWS cron expression (AL308), located per field."""
+    spec = doc.data.get("schedule")
+    cron = spec.get("cron") if isinstance(spec, dict) else None
+    if not isinstance(cron, str):
+        return
+    for err in validate_cron(cron):
+        diags.report(
+            codes.INVALID_CRON,
+            f"invalid cron: {err.message}",
+            doc.span_in_scalar("/schedule/cron", 1, err.offset + 1, err.length),
+            hint="AWS cron: minutes hours day-of-month month day-of-week year, "
+            "e.g. '0 2 * * ? *' (02:00 UTC daily)",
+        )

@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from alur_compiler.diagnostics import Diagnostics, Span
 from alur_compiler.semantic.context import SpecIndex
 from alur_compiler.semantic.dag import check_cycles
+from alur_compiler.semantic.environments import (
+    EnvironmentView,
+    check_own_buckets,
+    check_state_buckets,
+)
 from alur_compiler.semantic.refs import (
     JobView,
     PipelineView,
@@ -33,6 +38,17 @@ class ProjectFacts:
     jobs: Sequence[JobView]
     #: job -> the jobs it runs after (SQL reads and `after:`), as ir.graph computes them
     deps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    environments: Sequence[EnvironmentView] = ()
+
+
+def state_backend_has_bucket(facts: ProjectFacts, diags: Diagnostics) -> None:
+    if facts.index.project is not None:
+        check_state_buckets(facts.environments, facts.index.project, diags)
+
+
+def environments_own_buckets(facts: ProjectFacts, diags: Diagnostics) -> None:
+    if facts.index.project is not None:
+        check_own_buckets(facts.environments, facts.index.project, diags)
 
 
 def after_names_jobs(facts: ProjectFacts, diags: Diagnostics) -> None:
@@ -55,6 +71,8 @@ def no_dependency_cycle(facts: ProjectFacts, diags: Diagnostics) -> None:
 Rule = Callable[[ProjectFacts, Diagnostics], None]
 
 RULES: tuple[Rule, ...] = (
+    state_backend_has_bucket,
+    environments_own_buckets,
     after_names_jobs,
     relationships_resolve,
     one_writer_per_table,
