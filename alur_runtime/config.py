@@ -7,7 +7,6 @@ of the runtime and of the generated scripts alike. Values are plain data (str, i
 bool, None, lists, dicts) so a script stays a readable literal.
 """
 
-
 from typing import Literal, NotRequired, TypeAlias, TypedDict
 
 Scalar: TypeAlias = str | int | float | bool | None
@@ -84,11 +83,14 @@ class Source(TypedDict):
 
 
 class Merge(TypedDict):
-    """MERGE INTO by `keys`; the highest `sequence_by` wins; `delete_when` deletes."""
+    """MERGE INTO by `keys`; the greatest record per key wins (sequence_by, then a delete,
+    then the other columns); `delete_when` deletes; deleted keys are remembered as
+    tombstones for `tombstone_retention_days` (specs/pipeline.md#merge)."""
 
     keys: list[str]
     sequence_by: str | None
     delete_when: str | None
+    tombstone_retention_days: int
 
 
 class PipelineJob(TypedDict):

@@ -34,7 +34,8 @@ def iceberg_name(args: dict[str, str], layer: str, table: str) -> str:
 
 
 def proven_checks(merge: Merge | None, checks: list[Check]) -> set[str]:
-    """Checks true by construction: `unique` on exactly the merge keys of deduplicated rows."""
+    """Checks true by construction: `unique` on exactly the merge keys (a merge publishes
+    one record per key: the latest of the rows that passed the other checks)."""
     keys = set(merge["keys"]) if merge else set()
     return {
         c["name"] for c in checks if keys and c["type"] == "unique" and set(c["columns"]) == keys
@@ -82,6 +83,7 @@ def quality_gate(
         "quarantine": outcome.quarantine_df,
         "rows_read": n,
         "rows_passed": int(counts["rows_passed"]),
+        "rows_quarantined": int(counts["rows_quarantined"]),
         "release": outcome.unpersist,
     }
 
@@ -96,7 +98,7 @@ def _gate_proven(check: Check, n: int) -> dict[str, Any]:
         "element_count": n,
         "success": True,
         "verdict": "passed",
-        "proof": "rows are deduplicated by the merge keys before the gate",
+        "proof": "rows are deduplicated by the merge keys before publishing",
     }
 
 

@@ -4,13 +4,15 @@ Sources are registered as temp views under the names the compiler rewrote the SQ
 (`__alur_src_<table>`): bronze from Parquet at `<lake>/bronze/<table>/` with the contract
 schema, silver/gold from `glue_catalog.<db>.<table>`. The incremental source is filtered by
 the pipeline's watermark (state item `watermark#<table>`), which advances only after a
-successful publish. The SQL output is cast to the contract, deduplicated per merge key
-(highest `sequence_by` wins), cached once, checked, then written.
+successful publish. The SQL output is cast to the contract, cached once, checked, then written;
+for merge the rows that passed are reduced to the latest record per key (merge.py).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from typing import Any
 
 from pyspark.sql import functions as F
@@ -28,28 +30,55 @@ from alur_runtime.common import (
 from alur_runtime.config import PipelineJob, Source
 from alur_runtime.conform import partition_spec, quote_ident, table_ddl
 from alur_runtime.gate import iceberg_name, quality_gate
-from alur_runtime.publish import create_table, dedupe_latest, write_quarantine, write_table
+from alur_runtime.merge import TOMBSTONE_SUFFIX, merge_records, stage_merge_columns
+from alur_runtime.publish import create_table, write_quarantine, write_table
 from alur_runtime.state import open_state
 
 
 def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str, Any]:
-    """Run the pipeline once; returns the run report (status succeeded|failed)."""
+    """Run the pipeline once; returns the run report (status succeeded|failed).
+
+    A run with no new input writes nothing. Otherwise it records its input (the intent:
+    watermark range and source fingerprint) before writing, so that a re-run after a crash
+    reads exactly the same rows and finishes the same writes idempotently.
+    """
     run_id = new_run_id()
     report = base_report(job, args, run_id)
     store = open_state(args)
     try:
-        marks = register_sources(spark, job, args, store)
-        if marks is None:
-            log(job["name"], "no new rows in the incremental source; nothing to do")
+        plan = plan_inputs(spark, job, args, store)
+        if plan is None:
+            log(job["name"], "no new input since the last successful run; nothing to do")
+            report["no_new_input"] = True
             return finish_report(args, report, "succeeded")
+        report["input_id"] = plan["id"]
+        if plan.get("resumed"):
+            report["resumed_input"] = plan["id"]
+            log(job["name"], f"resuming the unfinished input {plan['id']} of an earlier run")
+        store.put(job["name"], "intent", _intent_item(plan))
+        crash_point("after_intent")
         staged = stage_output(spark, job)
-        publish(spark, job, args, staged, report, run_id)
-        for table, value in sorted(marks.items()):
+        publish(spark, job, args, staged, report, run_id, plan)
+        crash_point("before_watermark")
+        for table, value in sorted(plan["to"].items()):
             store.put(job["name"], f"watermark#{table}", {"value": value, "run_id": run_id})
+        if not plan["to"]:
+            store.put(job["name"], "inputs", {"value": plan["inputs"], "run_id": run_id})
+        crash_point("after_watermark")
+        store.delete_if(job["name"], "intent", {"id": plan["id"]})
     except JobFailed as exc:
         log(job["name"], f"failed: {exc}")
         return finish_report(args, report, "failed", str(exc))
     return finish_report(args, report, "succeeded")
+
+
+def _intent_item(plan: dict[str, Any]) -> dict[str, str]:
+    return {
+        "id": plan["id"],
+        "from": json.dumps(plan["from"], sort_keys=True),
+        "to": json.dumps(plan["to"], sort_keys=True),
+        "inputs": plan["inputs"],
+    }
 
 
 def read_source(spark: Any, args: dict[str, str], source: Source) -> Any:
@@ -84,11 +113,38 @@ def clamp_watermark(latest: str, previous: str | None, pending: dict[str, Any]) 
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def register_sources(
+def source_fingerprint(spark: Any, args: dict[str, str], source: Source, df: Any) -> str:
+    """What identifies a source's content: its data files (bronze) or current snapshot."""
+    if source["layer"] == "bronze":
+        return "files:" + _digest(sorted(df.inputFiles()))
+    name = iceberg_name(args, source["layer"], source["table"])
+    try:
+        rows = spark.sql(f"SELECT snapshot_id FROM {name}.refs WHERE name = 'main'").collect()
+    except Exception:  # no such table yet: nothing to read
+        return "absent"
+    return "snapshot:" + (str(rows[0][0]) if rows else "none")
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def plan_inputs(
     spark: Any, job: PipelineJob, args: dict[str, str], store: Any
-) -> dict[str, str] | None:
-    """Register every source view; returns the new watermarks, or None if nothing is new."""
+) -> dict[str, Any] | None:
+    """Register every source view; returns the run's input plan, or None if nothing is new.
+
+    The plan: `from`/`to` watermarks of the incremental source (the rows read are
+    `from < watermark <= to`), `inputs` (a digest of every source's content and hidden
+    batches) and `id`. An unfinished intent of an earlier run with the same `from` is
+    resumed with its `to`, so a re-run reads exactly the rows the crashed run read.
+    """
+    intent = store.get(job["name"], "intent")
+    froms: dict[str, str] = {}
     marks: dict[str, str] = {}
+    prints: dict[str, Any] = {}
+    resumed = False
     for source in job["sources"]:
         writers = source["writers"]
         pending = pending_batches(store, writers)
@@ -97,36 +153,63 @@ def register_sources(
         if pending:
             df = df.where(~F.col("_batch_id").isin(sorted(pending)))
         column = source["incremental_column"]
+        table = source["table"]
         if column:
-            item = store.get(job["name"], f"watermark#{source['table']}")
+            item = store.get(job["name"], f"watermark#{table}")
             col = F.col(quote_ident(column))
-            if item is not None:
-                kind = source["incremental_type"] or "string"
-                df = df.where(col > F.lit(item["value"]).cast(kind))
-            latest = df.agg(F.max(col).cast("string").alias("m")).collect()[0]["m"]
-            if latest is None:
-                return None
+            kind = source["incremental_type"] or "string"
             previous = item["value"] if item else None
-            if column == "_ingested_at":
-                latest = clamp_watermark(str(latest), previous, pending)
-            marks[source["table"]] = str(latest)
+            froms[table] = previous or ""
+            if previous is not None:
+                df = df.where(col > F.lit(previous).cast(kind))
+            planned = _planned_to(intent, table, froms[table])
+            if planned is not None:
+                df = df.where(col <= F.lit(planned).cast(kind))
+                latest: Any = planned
+                resumed = True
+            else:
+                latest = df.agg(F.max(col).cast("string").alias("m")).collect()[0]["m"]
+                if latest is None:
+                    return None
+                if column == "_ingested_at":
+                    latest = clamp_watermark(str(latest), previous, pending)
+                df = df.where(col <= F.lit(str(latest)).cast(kind))
+            marks[table] = str(latest)
+        else:
+            prints[table] = [source_fingerprint(spark, args, source, df), sorted(pending)]
         df.createOrReplaceTempView(source["view"])
-    return marks
+    inputs = _digest(prints)
+    if not marks:
+        done = store.get(job["name"], "inputs")
+        if done is not None and done.get("value") == inputs:
+            return None
+        resumed = intent is not None and intent.get("inputs") == inputs
+    plan_id = _digest({"job": job["name"], "from": froms, "to": marks, "inputs": inputs})
+    return {"id": plan_id, "from": froms, "to": marks, "inputs": inputs, "resumed": resumed}
+
+
+def _planned_to(intent: dict[str, str] | None, table: str, start: str) -> str | None:
+    """The `to` watermark of an unfinished intent that starts where this run starts."""
+    if intent is None:
+        return None
+    froms, tos = json.loads(intent["from"]), json.loads(intent["to"])
+    if froms.get(table) != start or table not in tos:
+        return None
+    return str(tos[table])
 
 
 def stage_output(spark: Any, job: PipelineJob) -> Any:
-    """The SQL's rows cast to the contract, one row per merge key (latest wins)."""
+    """The SQL's rows cast to the contract; for merge plus `__alur_seq` and `__alur_delete`
+    (computed from the query output). Not deduplicated: checks run on every row first."""
     out = spark.sql(job["sql"])
     lower = {c.lower(): c for c in out.columns}
     cols = [
         F.col(quote_ident(lower.get(c["name"].lower(), c["name"]))).cast(c["type"]).alias(c["name"])
         for c in job["target"]["columns"]
     ]
-    staged = out.select(*cols)
-    merge = job["merge"]
-    if job["mode"] == "merge" and merge is not None:
-        staged = dedupe_latest(staged, merge["keys"], merge["sequence_by"])
-    return staged
+    if job["mode"] == "merge" and job["merge"] is not None:
+        return stage_merge_columns(out, job, cols)
+    return out.select(*cols)
 
 
 def publish(
@@ -136,8 +219,14 @@ def publish(
     staged: Any,
     report: dict[str, Any],
     run_id: str,
+    plan: dict[str, Any],
 ) -> None:
-    """Quality gate, then write target and quarantine; nothing is written if a check fails."""
+    """Quality gate, then write target and quarantine; nothing is written if a check fails.
+
+    Every write is idempotent for the plan's input: merge applies only records newer than
+    what is stored, append is skipped when a snapshot of this input exists, overwrite
+    replaces, and the quarantine rows of this input replace earlier ones.
+    """
     target = job["target"]
     layer = target["layer"]
     if args.get("alur_mode") != "glue":
@@ -150,10 +239,17 @@ def publish(
     report["rows_read"] = gate["rows_read"]
     report["rows_written"] = gate["rows_passed"]
     try:
-        write_table(spark, job, name, gate["passed"])
+        if job["mode"] == "merge":
+            side = iceberg_name(args, layer, target["name"] + TOMBSTONE_SUFFIX)
+            merge_records(spark, job, (name, side), gate["passed"], run_id, report)
+            report["rows_written"] = report["rows_applied"]
+        else:
+            write_table(spark, job, name, gate["passed"], plan["id"], gate["rows_passed"])
         crash_point("after_publish")
-        if gate["quarantine"] is not None:
-            qname = iceberg_name(args, layer, target["name"] + "_quarantine")
-            write_quarantine(spark, job, qname, gate["quarantine"], run_id)
+        qname = iceberg_name(args, layer, target["name"] + "_quarantine")
+        write_quarantine(
+            spark, job, qname, gate["quarantine"], run_id, plan, gate.get("rows_quarantined", 0)
+        )
+        crash_point("after_quarantine")
     finally:
         gate["release"]()

@@ -190,6 +190,7 @@ class Pipeline:
     merge_keys: tuple[str, ...] = ()
     sequence_by: str | None = None
     delete_when: str | None = None  # SQL boolean on the source row
+    tombstone_retention_days: int = 90  # how long a deleted key is remembered (merge)
     overwrite_scope: str = "table"  # table | partitions
     checks: tuple[Check, ...] = ()  # pipeline's own checks (target's contract checks are on Table)
     schedule: Schedule | None = None

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pyspark.sql import functions as F
 
-from alur_runtime.publish import create_table, merge_into
+from alur_runtime.merge import merge_records
+from alur_runtime.publish import create_table
 
 pytestmark = pytest.mark.spark
 
@@ -26,13 +28,20 @@ def test_merge_leaves_a_cached_source_cached_and_no_view(spark: Any) -> None:
     columns += [{"name": "v", "type": "string", "nullable": True}]
     job: Any = {
         "name": "viewtest",
-        "merge": {"keys": ["id"], "sequence_by": None, "delete_when": None},
-        "target": {"columns": columns},
+        "merge": {
+            "keys": ["id"],
+            "sequence_by": None,
+            "delete_when": None,
+            "tombstone_retention_days": 90,
+        },
+        "target": {"columns": columns, "name": "t", "primary_key": ["id"]},
     }
     try:
-        merge_into(spark, job, name, df)
+        staged = df.withColumn("__alur_delete", F.lit(False))
+        merge_records(spark, job, (name, name + "__alur_tombstones"), staged, "r1", {})
         assert df.storageLevel.useMemory, "the published DataFrame was uncached"
         assert not spark.catalog.tableExists("__alur_stage_viewtest")
+        assert not spark.catalog.tableExists(name + "__alur_tombstones")  # no sequence_by
         got = sorted(tuple(r) for r in spark.table(name).collect())
         assert got == [(1, "new"), (2, "kept"), (3, "added")]
     finally:

@@ -96,6 +96,7 @@ def test_retail_job_config(retail: Path) -> None:
         "keys": ["order_id"],
         "sequence_by": "updated_at",
         "delete_when": "status = 'deleted'",
+        "tombstone_retention_days": 90,
     }
     assert job["target"]["partition_by"] == [
         {"column": "order_ts", "transform": "days", "arg": None}

@@ -3,31 +3,31 @@
 from __future__ import annotations
 
 from alur_runtime.gate import proven_checks
-from alur_runtime.publish import merge_sql
+from alur_runtime.merge import merge_side_sql, merge_target_sql
 
 
-def test_merge_sql_with_sequence_and_delete() -> None:
-    sql = merge_sql("glue_catalog.`db`.`t`", "v", ["id", "a`b"], ["id"], "seq", True)
+def test_merge_sql_applies_only_the_records_the_runtime_selected() -> None:
+    # Which records apply (newer than the stored version, tombstones) is decided before the
+    # MERGE (alur_runtime/merge.py applied_records); the statement only routes them.
+    sql = merge_target_sql("glue_catalog.`db`.`t`", "v", ["id", "a`b"], ["id"])
     assert sql.splitlines() == [
         "MERGE INTO glue_catalog.`db`.`t` AS t",
         "USING v AS s",
         "ON t.`id` = s.`id`",
-        "WHEN MATCHED AND (s.`seq` >= t.`seq` OR t.`seq` IS NULL) AND s.__alur_delete THEN DELETE",
-        "WHEN MATCHED AND (s.`seq` >= t.`seq` OR t.`seq` IS NULL) THEN UPDATE SET "
-        "t.`id` = s.`id`, t.`a``b` = s.`a``b`",
+        "WHEN MATCHED AND s.__alur_delete THEN DELETE",
+        "WHEN MATCHED THEN UPDATE SET t.`id` = s.`id`, t.`a``b` = s.`a``b`",
         "WHEN NOT MATCHED AND NOT s.__alur_delete THEN INSERT (`id`, `a``b`) "
         "VALUES (s.`id`, s.`a``b`)",
     ]
 
 
-def test_merge_sql_without_sequence_or_delete() -> None:
-    sql = merge_sql("t1", "v", ["k1", "k2", "x"], ["k1", "k2"], None, False)
+def test_merge_sql_with_composite_keys_and_side_table() -> None:
+    sql = merge_target_sql("t1", "v", ["k1", "k2", "x"], ["k1", "k2"])
     assert "ON t.`k1` = s.`k1` AND t.`k2` = s.`k2`" in sql
-    assert "WHEN MATCHED THEN UPDATE SET" in sql
-    assert "DELETE" not in sql
-    assert sql.endswith(
-        "WHEN NOT MATCHED THEN INSERT (`k1`, `k2`, `x`) VALUES (s.`k1`, s.`k2`, s.`x`)"
-    )
+    side = merge_side_sql("t1__alur_tombstones", "d", ["k1", "k2"], "tombstones")
+    assert "WHEN MATCHED AND NOT d.__alur_deleted THEN DELETE" in side
+    assert "ON k.`k1` = d.`k1` AND k.`k2` = d.`k2`" in side
+    assert "DELETE" not in merge_side_sql("t1__alur_tombstones", "d", ["k1"], "versions")
 
 
 def test_only_unique_on_exactly_the_merge_keys_is_proven() -> None:

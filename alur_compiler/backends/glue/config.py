@@ -106,6 +106,7 @@ def pipeline_config(project: Project, pipeline: Pipeline) -> PipelineJob:
             "keys": list(pipeline.merge_keys or table.primary_key),
             "sequence_by": pipeline.sequence_by,
             "delete_when": pipeline.delete_when,
+            "tombstone_retention_days": pipeline.tombstone_retention_days,
         }
     return {
         "kind": "pipeline",

@@ -5,9 +5,9 @@ Runs SQL and merges the result into the silver Iceberg table customers by key
 
 Current customer records from the CRM exports.
 
-Runs on alur_runtime 0.2.0: build/runtime/alur_runtime-0.2.0-py3-none-any.whl, installed by Glue
-(--additional-python-modules) and imported by `alurc run --local`; job arguments:
---alur_mode glue|local and the other --alur_* of specs/deploy.md.
+Runs on alur_runtime 0.2.0 (build/runtime/alur_runtime-0.2.0-py3-none-any.whl), which Glue
+installs with --additional-python-modules and `alurc run --local` imports; arguments:
+--alur_mode glue|local and the --alur_* of specs/deploy.md.
 """
 
 from __future__ import annotations
@@ -46,7 +46,12 @@ JOB: PipelineJob = {
         'primary_key': ['customer_id'],
     },
     'mode': 'merge',
-    'merge': {'keys': ['customer_id'], 'sequence_by': 'updated_at', 'delete_when': None},
+    'merge': {
+        'keys': ['customer_id'],
+        'sequence_by': 'updated_at',
+        'delete_when': None,
+        'tombstone_retention_days': 90,
+    },
     'overwrite_scope': 'table',
     'sources': [
         {
@@ -83,7 +88,6 @@ JOB: PipelineJob = {
             'level': 'row',
             'mostly': 0.9,
             'name': 'regex_email',
-            'origin': 'table',
             'type': 'regex',
         },
         {
@@ -97,7 +101,6 @@ JOB: PipelineJob = {
             'level': 'row',
             'mostly': 1.0,
             'name': 'length_between_country',
-            'origin': 'table',
             'type': 'length_between',
         },
     ],

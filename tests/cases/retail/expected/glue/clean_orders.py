@@ -5,9 +5,9 @@ latest updated_at wins; 4 quality check(s) gate the publish.
 
 Type, clean and deduplicate order lines; the latest update of an order wins.
 
-Runs on alur_runtime 0.2.0: build/runtime/alur_runtime-0.2.0-py3-none-any.whl, installed by Glue
-(--additional-python-modules) and imported by `alurc run --local`; job arguments:
---alur_mode glue|local and the other --alur_* of specs/deploy.md.
+Runs on alur_runtime 0.2.0 (build/runtime/alur_runtime-0.2.0-py3-none-any.whl), which Glue
+installs with --additional-python-modules and `alurc run --local` imports; arguments:
+--alur_mode glue|local and the --alur_* of specs/deploy.md.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ JOB: PipelineJob = {
         'keys': ['order_id'],
         'sequence_by': 'updated_at',
         'delete_when': "status = 'deleted'",
+        'tombstone_retention_days': 90,
     },
     'overwrite_scope': 'table',
     'sources': [
@@ -98,7 +99,6 @@ JOB: PipelineJob = {
             'level': 'row',
             'mostly': 1.0,
             'name': 'unique_order_id',
-            'origin': 'table',
             'type': 'unique',
         },
         {
@@ -113,7 +113,6 @@ JOB: PipelineJob = {
             'level': 'row',
             'mostly': 1.0,
             'name': 'accepted_values_status',
-            'origin': 'table',
             'type': 'accepted_values',
         },
         {
@@ -127,7 +126,6 @@ JOB: PipelineJob = {
             'level': 'row',
             'mostly': 1.0,
             'name': 'between_quantity',
-            'origin': 'table',
             'type': 'between',
         },
         {
@@ -137,7 +135,6 @@ JOB: PipelineJob = {
             'level': 'table',
             'mostly': 1.0,
             'name': 'relationship_customer_id',
-            'origin': 'table',
             'ref_column': 'customer_id',
             'ref_table': 'customers',
             'type': 'relationship',

@@ -5,9 +5,9 @@ Runs SQL and merges the result into the silver Iceberg table products by key (pr
 
 Current product catalogue.
 
-Runs on alur_runtime 0.2.0: build/runtime/alur_runtime-0.2.0-py3-none-any.whl, installed by Glue
-(--additional-python-modules) and imported by `alurc run --local`; job arguments:
---alur_mode glue|local and the other --alur_* of specs/deploy.md.
+Runs on alur_runtime 0.2.0 (build/runtime/alur_runtime-0.2.0-py3-none-any.whl), which Glue
+installs with --additional-python-modules and `alurc run --local` imports; arguments:
+--alur_mode glue|local and the --alur_* of specs/deploy.md.
 """
 
 from __future__ import annotations
@@ -38,7 +38,12 @@ JOB: PipelineJob = {
         'primary_key': ['product_id'],
     },
     'mode': 'merge',
-    'merge': {'keys': ['product_id'], 'sequence_by': None, 'delete_when': None},
+    'merge': {
+        'keys': ['product_id'],
+        'sequence_by': None,
+        'delete_when': None,
+        'tombstone_retention_days': 90,
+    },
     'overwrite_scope': 'table',
     'sources': [
         {
@@ -71,7 +76,6 @@ JOB: PipelineJob = {
             'level': 'row',
             'mostly': 1.0,
             'name': 'not_null_list_price',
-            'origin': 'pipeline',
             'type': 'not_null',
         },
     ],

@@ -5,9 +5,9 @@ quality check(s) gate the publish.
 
 Lifetime value and segment per customer.
 
-Runs on alur_runtime 0.2.0: build/runtime/alur_runtime-0.2.0-py3-none-any.whl, installed by Glue
-(--additional-python-modules) and imported by `alurc run --local`; job arguments:
---alur_mode glue|local and the other --alur_* of specs/deploy.md.
+Runs on alur_runtime 0.2.0 (build/runtime/alur_runtime-0.2.0-py3-none-any.whl), which Glue
+installs with --additional-python-modules and `alurc run --local` imports; arguments:
+--alur_mode glue|local and the --alur_* of specs/deploy.md.
 """
 
 from __future__ import annotations
@@ -97,7 +97,6 @@ JOB: PipelineJob = {
             'level': 'row',
             'mostly': 1.0,
             'name': 'accepted_values_segment',
-            'origin': 'table',
             'type': 'accepted_values',
         },
         {
@@ -108,7 +107,6 @@ JOB: PipelineJob = {
             'max_age_seconds': 315360000,
             'mostly': 1.0,
             'name': 'freshness_last_order_ts',
-            'origin': 'table',
             'type': 'freshness',
         },
     ],

@@ -5,9 +5,9 @@ check(s) gate the publish.
 
 Revenue per day and category.
 
-Runs on alur_runtime 0.2.0: build/runtime/alur_runtime-0.2.0-py3-none-any.whl, installed by Glue
-(--additional-python-modules) and imported by `alurc run --local`; job arguments:
---alur_mode glue|local and the other --alur_* of specs/deploy.md.
+Runs on alur_runtime 0.2.0 (build/runtime/alur_runtime-0.2.0-py3-none-any.whl), which Glue
+installs with --additional-python-modules and `alurc run --local` imports; arguments:
+--alur_mode glue|local and the --alur_* of specs/deploy.md.
 """
 
 from __future__ import annotations
@@ -78,7 +78,6 @@ JOB: PipelineJob = {
             'min': 1,
             'mostly': 1.0,
             'name': 'row_count_between',
-            'origin': 'table',
             'strict_max': False,
             'strict_min': False,
             'type': 'row_count_between',
@@ -91,7 +90,6 @@ JOB: PipelineJob = {
             'level': 'row',
             'mostly': 1.0,
             'name': 'revenue_not_negative',
-            'origin': 'table',
             'type': 'expression',
         },
     ],

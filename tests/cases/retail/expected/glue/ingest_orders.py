@@ -5,9 +5,9 @@ Ingests orders/*.csv (csv) from the landing area into the bronze table orders_ra
 
 Load the shop s order exports into bronze.
 
-Runs on alur_runtime 0.2.0: build/runtime/alur_runtime-0.2.0-py3-none-any.whl, installed by Glue
-(--additional-python-modules) and imported by `alurc run --local`; job arguments:
---alur_mode glue|local and the other --alur_* of specs/deploy.md.
+Runs on alur_runtime 0.2.0 (build/runtime/alur_runtime-0.2.0-py3-none-any.whl), which Glue
+installs with --additional-python-modules and `alurc run --local` imports; arguments:
+--alur_mode glue|local and the --alur_* of specs/deploy.md.
 """
 
 from __future__ import annotations
@@ -69,7 +69,6 @@ JOB: IngestionJob = {
             'level': 'row',
             'mostly': 1.0,
             'name': 'not_null_order_id',
-            'origin': 'table',
             'type': 'not_null',
         },
     ],
