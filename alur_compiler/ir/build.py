@@ -12,9 +12,10 @@ from alur_compiler.ir.build_jobs import analyse_all, build_pipeline, read_sql
 from alur_compiler.ir.build_project import build_environments, project_settings
 from alur_compiler.ir.build_tables import build_table
 from alur_compiler.ir.graph import job_dependencies
-from alur_compiler.ir.nodes import Ingestion, Pipeline, Project, Table
+from alur_compiler.ir.nodes import INGESTION_COLUMNS, Ingestion, Pipeline, Project, Table
 from alur_compiler.semantic.context import SpecIndex
 from alur_compiler.semantic.passes import ProjectFacts, run_rules
+from alur_compiler.semantic.tables import check_table
 
 
 def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project | None:
@@ -23,7 +24,7 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
     environments = build_environments(index.project, defaults)
     tables: dict[str, Table] = {}
     for tname, doc in sorted(index.tables.items()):
-        table = build_table(doc, diags)
+        table = build_table(check_table(doc, INGESTION_COLUMNS, diags))
         if table is not None:
             tables[tname] = table
     known = set(index.tables) | index.broken_tables

@@ -17,11 +17,13 @@ from alur_compiler.ir.nodes import (
     Table,
     WriteMode,
 )
-from alur_compiler.ir.sql_check import SqlLocator, check_output, check_row_expression
+from alur_compiler.ir.sql_check import check_output
 from alur_compiler.load.source import SourceDoc
+from alur_compiler.semantic.checks import check_list
 from alur_compiler.semantic.cron import check_schedule_cron
 from alur_compiler.semantic.sql_analyze import OutputColumn
 from alur_compiler.semantic.sql_batch import Catalog, SqlResult, analyze_many, analyze_one
+from alur_compiler.semantic.sql_expr import SqlLocator, check_row_expression
 
 DEFAULT_MODE = {
     Layer.BRONZE: WriteMode.APPEND,
@@ -114,15 +116,10 @@ def build_pipeline(
     keys, seq, delete_when = _merge_settings(doc, mode, target, diags, outputs)
     scope = _overwrite_scope(doc, mode, target, diags)
     sources = _incremental(doc, sources, tables, diags)
-    checks = build_checks(
-        doc,
-        "/checks",
-        data.get("checks", []),
-        {c.name: c for c in target.columns},
-        "pipeline",
-        diags,
-        {c.name for c in target.checks},
-    )
+    specs = data.get("checks", [])
+    columns = {c.name: c.type for c in target.columns}
+    names = check_list(doc, "/checks", specs, columns, {c.name for c in target.checks}, diags)
+    checks = build_checks(doc, "/checks", specs, names, "pipeline")
     check_schedule_cron(doc, diags)
     schedule = build_schedule(doc)
     if len(diags.errors) > before:
