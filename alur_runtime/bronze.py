@@ -30,6 +30,7 @@ from alur_runtime.conform import (
 )
 from alur_runtime.gate import quality_gate
 from alur_runtime.ingest import (
+    ACTIVE_BATCHES,
     claim_files,
     commit_batch,
     lake_paths,
@@ -56,13 +57,18 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         "args": args,
     }
     files = _discover(job, args)
-    open_batch(store, ctx["job"], run_id)
+    ACTIVE_BATCHES.add(run_id)
     claimed: list[tuple[str, str]] = []
     try:
+        open_batch(store, ctx["job"], run_id, args)
+        crash_point("after_open_batch")
         claimed = claim_files(spark, store, ctx, files)
         report["files_seen"] = len(files)
         report["files_claimed"] = len(claimed)
-        results = _ingest_claimed(spark, job, args, ctx, claimed, report)
+        if ctx.get("held"):
+            report["claims_held"] = sorted(ctx["held"].values(), key=lambda h: h["batch_id"])
+        crash_point("after_claim")
+        results = _ingest_claimed(spark, job, args, ctx, claimed, report, store)
         crash_point("after_data_write")
         commit_batch(store, ctx, results)
     except JobFailed as exc:
@@ -72,6 +78,8 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
     except Exception:
         _undo(spark, store, ctx, claimed, report)
         raise
+    finally:
+        ACTIVE_BATCHES.discard(run_id)
     report.pop("data_written", None)
     return finish_report(args, report, "succeeded")
 
@@ -90,8 +98,8 @@ def _undo(
 def _discover(job: IngestionJob, args: dict[str, str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for source in job["sources"]:
-        for uri, fp in list_files(source_base(args, source["path"]), source["pattern"]):
-            out.append((uri, fp))
+        base = source_base(args, source["path"])
+        out += list_files(base, source["pattern"], source.get("recursive", False))
     return sorted(set(out))
 
 
@@ -110,13 +118,22 @@ def _ingest_claimed(
     ctx: dict[str, Any],
     claimed: list[tuple[str, str]],
     report: dict[str, Any],
+    store: Any,
 ) -> dict[str, str]:
     """Read, conform, check and append the claimed files; returns sk -> result."""
     results: dict[str, str] = {}
     frames = []
     columns = job["file_columns"]
+    seen: dict[str, str] = {}
     for uri, fingerprint in claimed:
         sk = f"file#{uri}#{fingerprint}"
+        same = _same_content(job, store, seen, uri, fingerprint)
+        if same is not None:
+            report.setdefault("duplicate_files", []).append({"file": uri, "same_as": same})
+            log(job["name"], f"skipped {uri}: the same bytes were ingested as {same}")
+            results[sk] = "duplicate"
+            continue
+        seen[fingerprint] = uri
         try:
             raw = read_landing_file(spark, uri, _source_of(job, args, uri))
             conformed, reason = conform_file(raw, uri, columns)
@@ -132,6 +149,20 @@ def _ingest_claimed(
     return results
 
 
+def _same_content(
+    job: IngestionJob, store: Any, seen: dict[str, str], uri: str, fingerprint: str
+) -> str | None:
+    """The file already ingested with these bytes under another name (skip mode), or None."""
+    if job.get("on_duplicate_file", "skip") != "skip":
+        return None
+    if fingerprint in seen:
+        return seen[fingerprint]
+    first = store.get(job["name"], f"content#{fingerprint}")
+    if first is not None and first.get("uri") != uri:
+        return str(first.get("uri"))
+    return None
+
+
 def _bad_file(
     job: IngestionJob, ctx: dict[str, Any], uri: str, reason: str, report: dict[str, Any]
 ) -> str:
@@ -140,6 +171,7 @@ def _bad_file(
         raise JobFailed(f"bad file {uri}: {reason}")
     if job["on_bad_file"] == "quarantine":
         quarantine_file(ctx, uri, reason)
+        crash_point("after_file_quarantine")
         log(job["name"], f"quarantined bad file {uri}: {reason}")
         return "quarantined"
     log(job["name"], f"skipped bad file {uri}: {reason}")
@@ -164,6 +196,7 @@ def _write_rows(
         if bad and job["on_bad_row"] == "quarantine":
             rows = staged.where(F.size("_bad_columns") > 0)
             rows.write.mode("append").parquet(ctx["paths"]["rows"])
+            crash_point("after_row_quarantine")
             report["rows_quarantined"] += bad
         elif bad:
             report["rows_dropped"] += bad
@@ -179,6 +212,7 @@ def _append_bronze(
     passed, quarantine = outcome["passed"], outcome["quarantine"]
     if quarantine is not None:
         quarantine.write.mode("append").parquet(ctx["paths"]["checks"])
+        crash_point("after_check_quarantine")
     writer = passed.write.mode("append")
     if parts:
         writer = writer.partitionBy(*parts)

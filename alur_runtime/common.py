@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import hashlib
 import json
 import os
 import shutil
@@ -41,8 +42,43 @@ class SimulatedCrash(BaseException):
     """Raised by the crash-injection hook (tests): escapes every `except Exception`."""
 
 
+#: Every named kill point, per job kind, in the order a run passes them (specs/ingestion.md,
+#: specs/pipeline.md). `ALUR_FAULT=<point>` ends the process there with `os._exit(137)`
+#: (like a SIGKILL: no finally, no flush); `ALUR_SIMULATE_CRASH=<point>` raises
+#: SimulatedCrash instead (in-process tests).
+KILL_POINTS: dict[str, tuple[str, ...]] = {
+    "ingestion": (
+        "after_open_batch",
+        "after_claim",
+        "after_file_quarantine",
+        "after_row_quarantine",
+        "after_check_quarantine",
+        "after_data_write",
+        "before_commit",
+        "after_commit",
+        "after_file_commit",
+        "after_commit_files",
+    ),
+    "pipeline": (
+        "after_intent",
+        "after_merge",
+        "after_tombstones",
+        "after_publish",
+        "after_quarantine",
+        "before_watermark",
+        "after_watermark",
+    ),
+}
+_ALL_POINTS = frozenset(p for points in KILL_POINTS.values() for p in points)
+
+
 def crash_point(name: str) -> None:
-    """Die here when ALUR_SIMULATE_CRASH names this point (tests of crash recovery)."""
+    """Die here when ALUR_FAULT (abruptly) or ALUR_SIMULATE_CRASH (raise) names this point."""
+    assert name in _ALL_POINTS, name
+    if os.environ.get("ALUR_FAULT", "") == name:
+        sys.stderr.write(f"ALUR_FAULT: killed at {name}\n")
+        sys.stderr.flush()
+        os._exit(137)
     if os.environ.get("ALUR_SIMULATE_CRASH", "") == name:
         raise SimulatedCrash(name)
 
@@ -109,10 +145,22 @@ def _s3_client() -> Any:
     return boto3.client("s3", endpoint_url=os.environ.get("ALUR_S3_ENDPOINT") or None)
 
 
-def list_files(base: str, pattern: str) -> list[tuple[str, str]]:
-    """(uri, fingerprint) of the files under `base` whose name matches `pattern`, sorted.
+def file_digest(path: str) -> str:
+    """sha256 of a local file's bytes (its content identity)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
-    The fingerprint changes when the content changes: the ETag on S3, size + mtime locally.
+
+def list_files(base: str, pattern: str, recursive: bool = False) -> list[tuple[str, str]]:
+    """(uri, content id) of the files under `base` whose name matches `pattern`, sorted.
+
+    Only files directly inside `base` unless `recursive`. Names starting with `.` or `_`
+    are never files to load (Spark's and Hadoop's hidden files). The content id is the
+    ETag on S3 (`etag:<etag>`) and the sha256 of the bytes locally (`sha256:<hex>`): it
+    changes with the content and only with it (a `touch` is not a new version).
     """
     found: list[tuple[str, str]] = []
     if is_s3(base):
@@ -120,17 +168,22 @@ def list_files(base: str, pattern: str) -> list[tuple[str, str]]:
         pages = _s3_client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         for page in pages:
             for obj in page.get("Contents", []):
-                name = obj["Key"].rsplit("/", 1)[-1]
+                rest = obj["Key"][len(prefix) :]
+                name = rest.rsplit("/", 1)[-1]
+                if not name or ("/" in rest and not recursive) or name.startswith((".", "_")):
+                    continue
                 if fnmatch.fnmatch(name, pattern):
                     uri = f"s3://{bucket}/{obj['Key']}"
-                    found.append((uri, f"etag:{obj['ETag'].strip(chr(34))}:{obj['Size']}"))
+                    found.append((uri, f"etag:{obj['ETag'].strip(chr(34))}"))
         return sorted(found)
-    for root, _dirs, files in os.walk(base):
+    for root, dirs, files in os.walk(base):
+        if not recursive:
+            dirs[:] = []
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
         for name in files:
             full = os.path.join(root, name)
             if fnmatch.fnmatch(name, pattern) and not name.startswith((".", "_")):
-                st = os.stat(full)
-                found.append((os.path.abspath(full), f"stat:{st.st_size}:{st.st_mtime_ns}"))
+                found.append((os.path.abspath(full), "sha256:" + file_digest(full)))
     return sorted(found)
 
 

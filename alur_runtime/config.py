@@ -109,12 +109,14 @@ class PipelineJob(TypedDict):
 
 
 class FileSource(TypedDict):
-    """Landing files of one format under `path` whose names match `pattern`."""
+    """Landing files of one format directly under `path` (with `recursive`, also in its
+    sub-folders) whose names match `pattern`."""
 
     path: str
     format: Literal["csv", "json", "parquet"]
     pattern: str
     options: dict[str, str]
+    recursive: bool
 
 
 class IngestionJob(TypedDict):
@@ -128,6 +130,7 @@ class IngestionJob(TypedDict):
     file_columns: list[Column]
     on_bad_file: Literal["fail", "skip", "quarantine"]
     on_bad_row: Literal["fail", "drop", "quarantine"]
+    on_duplicate_file: Literal["skip", "ingest"]
     lease_seconds: int
     checks: list[Check]
     lookups: dict[str, Lookup]

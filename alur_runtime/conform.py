@@ -121,9 +121,9 @@ def count_rows(df: Any) -> tuple[int, int]:
 
 def files_with_batch(spark: Any, path: str, batch_id: str) -> list[str]:
     """Data files under `path` holding rows of `batch_id` (a batch writes its own files)."""
-    df = spark.read.option("mergeSchema", "false").parquet(path)
-    if "_batch_id" not in df.columns:
-        return []
+    # A given schema, never inference: a folder holding only `_temporary/` (a write killed
+    # before its first commit), an empty folder or no data file at all reads as empty.
+    df = spark.read.schema("_batch_id string").parquet(path)
     rows = (
         df.where(F.col("_batch_id") == batch_id)
         .select(F.input_file_name().alias("f"))

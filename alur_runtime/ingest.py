@@ -4,17 +4,23 @@ Protocol (state items, see state.py; `pk` is the job name):
 
 - `sk=batch#<id>` — one item per run: `open` -> `committed` (or `aborted` by a recovering
   run). Its conditional `open -> committed` write is THE commit point of the whole batch.
-- `sk=file#<uri>#<fingerprint>` — one item per file version (ETag on S3, size+mtime
-  locally, so a changed file is a new version and is ingested again): `claimed` by a
-  batch, then `committed` (`ingested`, `quarantined` or `skipped`).
+- `sk=file#<uri>#<content id>` — one item per file version (path + ETag on S3, path +
+  sha256 of the bytes locally; a `touch` is not a new version): `claimed` by a batch,
+  then `committed` (`ingested`, `quarantined`, `skipped` or `duplicate`).
+- `sk=content#<content id>` — the first file version ingested with these bytes, so the
+  same bytes under another name are recognised (`on_duplicate_file: skip`).
 
-A run (1) opens its batch (`opened_at`, before any write); (2) claims each new file
-version with a conditional put (two concurrent runs: exactly one wins a file); a file
-claimed by another batch is skipped if that batch is `open` and younger than the lease (the
-job timeout), finished if that batch `committed`, and recovered if it is dead: the dead
-batch is first marked `aborted` (conditional, so it can never commit later), every data
-file holding its `_batch_id` (bronze, row quarantine, check quarantine) is deleted, the
-batch item is dropped and the file re-claimed; (3) reads, conforms and checks the claimed
+The batch item records its owner: on Glue the JobRunId (`--JOB_RUN_ID`), locally the host,
+pid and process start time. A run (1) opens its batch (`opened_at`, before any write); (2)
+claims each new file version with a conditional put (two concurrent runs: exactly one wins
+a file); a file claimed by another batch is left alone, and reported, while that batch's
+owner is alive (Glue GetJobRun says it is running; the local process still exists), and
+also while its liveness cannot be decided (another host, no API access) and the batch is
+younger than the lease (the job timeout); it is finished if that batch `committed`, and
+recovered at once if its owner is provably gone: the dead batch is first marked `aborted`
+(conditional, so it can never commit later), every data file holding its `_batch_id`
+(bronze, row quarantine, check quarantine) and its quarantined file copies are deleted,
+the batch item is dropped and the file re-claimed; (3) reads, conforms and checks the claimed
 files and appends all rows, tagged with its `_batch_id`, in Spark writes that produce only
 that batch's files; (4) commits the batch item, marks its files committed (a crash in
 between is finished by the next run) and drops the batch item.
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import socket
 import time
 from typing import Any
 
@@ -39,6 +46,7 @@ from alur_runtime.common import (
     copy_file,
     crash_point,
     delete_file,
+    is_s3,
     join_path,
     log,
     path_exists,
@@ -73,9 +81,79 @@ def _utc_now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def open_batch(store: Any, job: str, batch_id: str) -> None:
+#: Batches this process is running right now (an in-process crash leaves its batch here
+#: no longer: the owner of a batch is this process only while it is in this set).
+ACTIVE_BATCHES: set[str] = set()
+_RUNNING = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
+
+
+def process_start(pid: int) -> str | None:
+    """The start time (clock ticks since boot) of a live process, None if there is none.
+
+    A zombie (killed, not yet reaped) counts as gone. Without /proc, '?' for a live pid.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return None
+    except OSError:  # no /proc (macOS): existence only
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return "?"
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def owner_fields(args: dict[str, str]) -> dict[str, str]:
+    """Who runs this batch, recorded with the batch so that recovery can ask if it lives."""
+    out = {
+        "owner_host": socket.gethostname(),
+        "owner_pid": str(os.getpid()),
+        "owner_started": process_start(os.getpid()) or "?",
+    }
+    if args.get("JOB_RUN_ID"):
+        out["owner_run"] = args["JOB_RUN_ID"]
+        out["owner_job"] = args.get("JOB_NAME", "")
+    return out
+
+
+def owner_liveness(batch_id: str, item: dict[str, str], args: dict[str, str]) -> str:
+    """`alive`, `gone` (provably: recover now) or `unknown` (fall back to the lease)."""
+    run = item.get("owner_run")
+    if run:
+        try:
+            import boto3
+
+            glue = boto3.client(
+                "glue",
+                region_name=args.get("alur_region") or None,
+                endpoint_url=os.environ.get("ALUR_GLUE_ENDPOINT") or None,
+            )
+            state = glue.get_job_run(JobName=item.get("owner_job", ""), RunId=run)
+        except Exception:  # no API access, throttled, unknown run: cannot decide
+            return "unknown"
+        return "alive" if state["JobRun"]["JobRunState"] in _RUNNING else "gone"
+    if not item.get("owner_pid") or item.get("owner_host") != socket.gethostname():
+        return "unknown"
+    pid = int(item["owner_pid"])
+    if pid == os.getpid():
+        return "alive" if batch_id in ACTIVE_BATCHES else "gone"
+    started = process_start(pid)
+    if started is None:
+        return "gone"
+    if "?" not in (started, item.get("owner_started", "?")) and started != item["owner_started"]:
+        return "gone"  # the pid was reused by another process
+    return "alive"
+
+
+def open_batch(store: Any, job: str, batch_id: str, args: dict[str, str] | None = None) -> None:
     """Create the batch item before any claim or write; `opened_at` <= its `_ingested_at`."""
     item = {"status": "open", "claimed_at": _now(), "opened_at": _utc_now()}
+    item.update(owner_fields(args or {}))
     if not store.put_if(job, f"batch#{batch_id}", item, None):
         raise JobFailed(f"batch {batch_id} already exists")
 
@@ -110,19 +188,49 @@ def resolve_owner(spark: Any, store: Any, ctx: dict[str, Any], owner: str, sk: s
     batch = store.get(job, f"batch#{owner}") or {"status": "aborted"}
     if batch.get("status") == "committed":  # crashed after its commit point: finish it
         done = {"status": "committed", "batch_id": owner, "result": "ingested"}
-        store.put_if(job, sk, done, {"status": "claimed", "batch_id": owner})
+        if store.put_if(job, sk, done, {"status": "claimed", "batch_id": owner}):
+            _record_content(store, job, sk, owner)
         return False
     if batch.get("status") == "open":
+        liveness = owner_liveness(owner, batch, ctx["args"])
         age = int(_now()) - int(batch.get("claimed_at", "0"))
-        if age < ctx["lease_seconds"]:
+        if liveness == "alive" or (liveness == "unknown" and age < ctx["lease_seconds"]):
+            _report_held(ctx, owner, batch, sk, liveness)
             return False  # another run is ingesting it right now
         if not store.put_if(job, f"batch#{owner}", {**batch, "status": "aborted"}, batch):
             return False
+        log(job, f"batch {owner}: its owner is {liveness} ({_who(batch)}); recovering it now")
     if owner not in ctx["recovered"]:
         remove_batch_data(spark, ctx, owner)
         store.delete_if(job, f"batch#{owner}", {"status": "aborted"})
         ctx["recovered"].add(owner)
     return True
+
+
+def _who(batch: dict[str, str]) -> str:
+    if batch.get("owner_run"):
+        return f"Glue job run {batch['owner_run']}"
+    return f"pid {batch.get('owner_pid', '?')} on {batch.get('owner_host', '?')}"
+
+
+def _report_held(
+    ctx: dict[str, Any], owner: str, batch: dict[str, str], sk: str, liveness: str
+) -> None:
+    held = ctx.setdefault("held", {})
+    if owner not in held:
+        held[owner] = {
+            "batch_id": owner,
+            "owner": _who(batch),
+            "owner_liveness": liveness,
+            "since": batch.get("opened_at", ""),
+            "files": [],
+        }
+        log(
+            ctx["job"],
+            f"files claimed by batch {owner} ({_who(batch)}, {liveness}, since "
+            f"{batch.get('opened_at', '?')} UTC) are left to it",
+        )
+    held[owner]["files"].append(sk.split("#", 2)[1])
 
 
 def remove_batch_data(spark: Any, ctx: dict[str, Any], batch_id: str) -> None:
@@ -135,6 +243,7 @@ def remove_batch_data(spark: Any, ctx: dict[str, Any], batch_id: str) -> None:
         for uri in files_with_batch(spark, path, batch_id):
             delete_file(uri)
             removed += 1
+    removed += remove_tree(join_path(ctx["paths"]["files"], batch_id))
     log(ctx["job"], f"recovered dead batch {batch_id}: removed {removed} uncommitted data file(s)")
     if removed:
         for key in ("data", "rows", "checks"):
@@ -155,8 +264,40 @@ def commit_batch(store: Any, ctx: dict[str, Any], results: dict[str, str]) -> No
     for sk, result in sorted(results.items()):
         done = {"status": "committed", "batch_id": batch_id, "result": result}
         store.put_if(job, sk, done, {"status": "claimed", "batch_id": batch_id})
+        if result != "duplicate":
+            _record_content(store, job, sk, batch_id)
+        crash_point("after_file_commit")
+    crash_point("after_commit_files")
     # Every file item is final: the batch item is no longer needed by recovery.
     store.delete_if(job, f"batch#{batch_id}", {"status": "committed"})
+
+
+def _record_content(store: Any, job: str, sk: str, batch_id: str) -> None:
+    """Remember the first file version with these bytes (the first writer wins)."""
+    _prefix, uri, content = sk.split("#", 2)
+    store.put_if(job, f"content#{content}", {"uri": uri, "batch_id": batch_id}, None)
+
+
+def remove_tree(folder: str) -> int:
+    """Delete a folder of quarantined file copies (local or s3://); returns files removed."""
+    if is_s3(folder):
+        from alur_runtime.common import _s3_client, _split_s3
+
+        bucket, prefix = _split_s3(folder.rstrip("/") + "/")
+        client = _s3_client()
+        n = 0
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for obj in page.get("Contents", []):
+                client.delete_object(Bucket=bucket, Key=obj["Key"])
+                n += 1
+        return n
+    if not os.path.isdir(folder):
+        return 0
+    import shutil
+
+    n = sum(len(files) for _r, _d, files in os.walk(folder))
+    shutil.rmtree(folder)
+    return n
 
 
 def release_batch(store: Any, ctx: dict[str, Any], claimed: list[tuple[str, str]]) -> None:

@@ -213,6 +213,7 @@ class FileSource:
     format: str  # csv | json | parquet
     pattern: str = "*"
     options: tuple[tuple[str, str], ...] = ()  # reader options, sorted, values as strings
+    recursive: bool = False  # also files in sub-folders of `path`
     span: Span = field(default_factory=Span.unknown, compare=False)
 
 
@@ -225,6 +226,7 @@ class Ingestion:
     description: str = ""
     on_bad_file: str = "fail"  # fail | quarantine | skip
     on_bad_row: str = "quarantine"  # quarantine | drop | fail
+    on_duplicate_file: str = "skip"  # skip | ingest: the same bytes under another name
     schedule: Schedule | None = None
     glue: GlueConfig = GlueConfig()  # project defaults with this job's overrides applied
     glue_overrides: tuple[tuple[str, object], ...] = ()  # only what this job's YAML sets

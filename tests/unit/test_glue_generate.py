@@ -117,6 +117,7 @@ def test_retail_job_config(retail: Path) -> None:
             "format": "csv",
             "pattern": "*.csv",
             "options": {"delimiter": ",", "header": "true"},
+            "recursive": False,
         }
     ]
     assert [c["name"] for c in ingest["file_columns"]][:2] == ["order_id", "customer_id"]

@@ -131,6 +131,7 @@ def ingestion_config(project: Project, ingestion: Ingestion) -> IngestionJob:
             "format": cast(Any, s.format),
             "pattern": s.pattern,
             "options": dict(s.options),
+            "recursive": s.recursive,
         }
         for s in ingestion.sources
     ]
@@ -143,6 +144,7 @@ def ingestion_config(project: Project, ingestion: Ingestion) -> IngestionJob:
         "file_columns": file_columns,
         "on_bad_file": cast(Any, ingestion.on_bad_file),
         "on_bad_row": cast(Any, ingestion.on_bad_row),
+        "on_duplicate_file": cast(Any, ingestion.on_duplicate_file),
         "lease_seconds": ingestion.glue.timeout_minutes * 60,
         "checks": checks_config(project, table.name),
         "lookups": lookups_config(project, table.name),

@@ -37,7 +37,15 @@ JOB: IngestionJob = {
         'primary_key': [],
     },
     'source_system': 'crm',
-    'sources': [{'path': 'customers/', 'format': 'json', 'pattern': '*.jsonl', 'options': {}}],
+    'sources': [
+        {
+            'path': 'customers/',
+            'format': 'json',
+            'pattern': '*.jsonl',
+            'options': {},
+            'recursive': False,
+        },
+    ],
     'file_columns': [
         {'name': 'customer_id', 'type': 'string', 'nullable': False},
         {'name': 'email', 'type': 'string', 'nullable': True},
@@ -48,6 +56,7 @@ JOB: IngestionJob = {
     ],
     'on_bad_file': 'fail',
     'on_bad_row': 'quarantine',
+    'on_duplicate_file': 'skip',
     'lease_seconds': 3600,
     'checks': [],
     'lookups': {},

@@ -45,6 +45,7 @@ JOB: IngestionJob = {
             'format': 'csv',
             'pattern': '*.csv',
             'options': {'delimiter': ',', 'header': 'true'},
+            'recursive': False,
         },
     ],
     'file_columns': [
@@ -59,6 +60,7 @@ JOB: IngestionJob = {
     ],
     'on_bad_file': 'quarantine',
     'on_bad_row': 'quarantine',
+    'on_duplicate_file': 'skip',
     'lease_seconds': 3600,
     'checks': [
         {

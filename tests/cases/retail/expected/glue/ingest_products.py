@@ -36,7 +36,15 @@ JOB: IngestionJob = {
         'primary_key': [],
     },
     'source_system': 'pim',
-    'sources': [{'path': 'products/', 'format': 'json', 'pattern': '*.jsonl', 'options': {}}],
+    'sources': [
+        {
+            'path': 'products/',
+            'format': 'json',
+            'pattern': '*.jsonl',
+            'options': {},
+            'recursive': False,
+        },
+    ],
     'file_columns': [
         {'name': 'product_id', 'type': 'string', 'nullable': False},
         {'name': 'name', 'type': 'string', 'nullable': True},
@@ -46,6 +54,7 @@ JOB: IngestionJob = {
     ],
     'on_bad_file': 'fail',
     'on_bad_row': 'drop',
+    'on_duplicate_file': 'skip',
     'lease_seconds': 3600,
     'checks': [],
     'lookups': {},
