@@ -1,6 +1,9 @@
-"""Validated documents -> a frozen ir.Project; then the project-wide rules of semantic/passes.py.
+"""Validated documents -> a frozen ir.Project.
 
-Reports every problem; never raises."""
+For each entity, its semantic rules run first (semantic/tables.py, semantic/pipelines.py)
+and report; the builders then build what the rules accepted. The project-wide rules of
+semantic/passes.py run last, on what was built. Reports every problem; never raises.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,15 @@ from pathlib import Path
 
 from alur_compiler.diagnostics import Diagnostics, Span
 from alur_compiler.ir.build_ingestion import build_ingestion
-from alur_compiler.ir.build_jobs import analyse_all, build_pipeline, read_sql
+from alur_compiler.ir.build_jobs import analyse_all, build_pipeline
 from alur_compiler.ir.build_project import build_environments, project_settings
 from alur_compiler.ir.build_tables import build_table
 from alur_compiler.ir.graph import job_dependencies
 from alur_compiler.ir.nodes import INGESTION_COLUMNS, Ingestion, Pipeline, Project, Table
 from alur_compiler.semantic.context import SpecIndex
 from alur_compiler.semantic.passes import ProjectFacts, run_rules
+from alur_compiler.semantic.pipelines import JobVerdict, check_ingestion, check_pipeline
+from alur_compiler.semantic.sql_source import read_sql
 from alur_compiler.semantic.tables import check_table
 
 
@@ -34,11 +39,13 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
     sources = {pname: read_sql(doc, diags) for pname, doc in pipeline_docs.items()}  # once
     analysed = analyse_all(pipeline_docs, sources, tables)
     for pname, doc in pipeline_docs.items():
-        pipe = build_pipeline(doc, sources[pname], tables, known, defaults, diags, analysed)
+        verdict = JobVerdict(doc, tables, known, sources[pname], analysed.get(pname))
+        pipe = build_pipeline(check_pipeline(verdict, diags), tables, defaults)
         if pipe is not None:
             pipelines.append(pipe)
     for _, doc in sorted(index.ingestions.items()):
-        ing = build_ingestion(doc, tables, known, defaults, diags)
+        verdict = check_ingestion(JobVerdict(doc, tables, known), diags)
+        ing = build_ingestion(verdict, tables, defaults)
         if ing is not None:
             ingestions.append(ing)
     project = Project(
@@ -53,6 +60,6 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
         span=index.project.span if index.project else Span.unknown(),
     )
     jobs: list[Pipeline | Ingestion] = [*pipelines, *ingestions]
-    facts = ProjectFacts(index, tables, pipelines, jobs, job_dependencies(project), environments)
-    run_rules(facts, diags)
+    deps = job_dependencies(project)
+    run_rules(ProjectFacts(index, tables, pipelines, jobs, deps, environments), diags)
     return None if diags.has_errors else project

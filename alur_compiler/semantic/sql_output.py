@@ -1,19 +1,41 @@
-"""Compare a pipeline's inferred output with its target contract; check SQL expressions."""
+"""A pipeline's inferred output against its target contract (AL405-AL408).
+
+Reads the target table the builder made (ir.Table) through the protocols below.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
-from alur_compiler.ir.nodes import Column, Table
 from alur_compiler.semantic.sql_analyze import OutputColumn
 from alur_compiler.semantic.sql_expr import SqlLocator
 from alur_compiler.semantic.types import category
 
 
+class ColumnView(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def nullable(self) -> bool: ...
+
+
+class TargetView(Protocol):
+    """What the rules read of an ir.Table."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def columns(self) -> Sequence[ColumnView]: ...
+
+
 def check_output(
     outputs: list[OutputColumn],
-    target: Table,
-    tables: dict[str, Table],
+    target: TargetView,
     loc: SqlLocator,
     diags: Diagnostics,
 ) -> None:
@@ -54,7 +76,7 @@ def check_output(
 
 
 def _check_type(
-    out: OutputColumn, col: Column, target: Table, loc: SqlLocator, diags: Diagnostics
+    out: OutputColumn, col: ColumnView, target: TargetView, loc: SqlLocator, diags: Diagnostics
 ) -> None:
     if (
         out.type is not None
