@@ -179,6 +179,10 @@ def claim_files(
             continue
         if store.put_if(job, sk, item, {"status": "claimed", "batch_id": owner}):
             mine.append((uri, fingerprint))
+    for owner in sorted(ctx.get("finished", ())):  # drop its batch item once nothing is left
+        left = [i for _sk, i in store.query(job, "file#") if i.get("batch_id") == owner]
+        if not any(i.get("status") == "claimed" for i in left):
+            store.delete_if(job, f"batch#{owner}", {"status": "committed"})
     return mine
 
 
@@ -187,9 +191,12 @@ def resolve_owner(spark: Any, store: Any, ctx: dict[str, Any], owner: str, sk: s
     job = ctx["job"]
     batch = store.get(job, f"batch#{owner}") or {"status": "aborted"}
     if batch.get("status") == "committed":  # crashed after its commit point: finish it
-        done = {"status": "committed", "batch_id": owner, "result": "ingested"}
-        if store.put_if(job, sk, done, {"status": "claimed", "batch_id": owner}):
+        result = (store.get(job, sk) or {}).get("result", "ingested")
+        done = {"status": "committed", "batch_id": owner, "result": result}
+        finished = store.put_if(job, sk, done, {"status": "claimed", "batch_id": owner})
+        if finished and result != "duplicate":
             _record_content(store, job, sk, owner)
+        ctx.setdefault("finished", set()).add(owner)
         return False
     if batch.get("status") == "open":
         liveness = owner_liveness(owner, batch, ctx["args"])
@@ -253,6 +260,10 @@ def remove_batch_data(spark: Any, ctx: dict[str, Any], batch_id: str) -> None:
 def commit_batch(store: Any, ctx: dict[str, Any], results: dict[str, str]) -> None:
     """The commit point, then the per-file items (`results`: sk -> ingested|quarantined|...)."""
     job, batch_id = ctx["job"], ctx["batch_id"]
+    for sk, result in sorted(results.items()):  # so that a finishing run knows each result
+        uri = sk.split("#", 2)[1]
+        claim = {"status": "claimed", "batch_id": batch_id, "uri": uri, "result": result}
+        store.put_if(job, sk, claim, {"status": "claimed", "batch_id": batch_id})
     crash_point("before_commit")
     opened = store.get(job, f"batch#{batch_id}")
     if opened is None or opened.get("status") != "open":
