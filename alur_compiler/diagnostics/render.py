@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from alur_compiler.diagnostics.collector import Diagnostic
 from alur_compiler.diagnostics.span import Span
@@ -11,11 +12,23 @@ _COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_NOT_YAML_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of `text` as YAML numbers them (str.splitlines also splits at \\f, \\v, ...)."""
+    if not any(ch in text for ch in _NOT_YAML_BREAKS):
+        return text.splitlines()  # the same split, much faster
+    lines = _YAML_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def _source_line(files: dict[str, str], span: Span) -> str | None:
     text = files.get(span.file)
     if text is None:
         return None
-    lines = text.splitlines()
+    lines = source_lines(text)
     return lines[span.line - 1] if 0 < span.line <= len(lines) else None
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from alur_compiler.diagnostics import Diagnostics, Span, codes
+from alur_compiler.load.limits import ENV_MAX_BYTES, Limits, limits_from_env
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.load.yaml_loader import parse_documents
 
@@ -27,7 +30,10 @@ class LoadedProject:
 
 def find_root(start: Path) -> Path | None:
     """The folder holding alur.yaml: `start` itself or one of its parents."""
-    start = start.resolve()
+    try:
+        start = start.resolve()
+    except (RuntimeError, OSError, ValueError):  # a symlink loop, a NUL in the name
+        return None
     if start.is_file():
         start = start.parent
     for folder in (start, *start.parents):
@@ -42,19 +48,62 @@ def _display(path: Path, cwd: str) -> str:
     Only a symlinked file needs resolving: its folder came resolved from `spec_files`.
     """
     real = os.path.realpath(path) if os.path.islink(path) else str(path)
+    if real != str(path) and not os.path.isfile(real):
+        real = str(path)  # a dangling link, a loop, a device: name the link itself
     if real.startswith(cwd + os.sep):
         return Path(real[len(cwd) + 1 :]).as_posix()
     return Path(real).as_posix()
 
 
+def _unreadable(exc: OSError, folder: bool = False) -> tuple[str, str | None]:
+    """Message and hint for a file or folder that cannot be opened."""
+    if exc.errno == errno.ELOOP:
+        return (
+            "cannot read: symbolic link loop",
+            "a symbolic link points (through others) back at itself; fix or remove it",
+        )
+    if exc.errno == errno.ENOENT:
+        return "cannot read: no such file (a dangling symbolic link?)", None
+    return f"cannot {'list folder' if folder else 'read file'}: {exc.strerror}", None
+
+
 def read_text(
-    path: Path, shown: str, diags: Diagnostics, digests: dict[str, str] | None = None
+    path: Path,
+    shown: str,
+    diags: Diagnostics,
+    digests: dict[str, str] | None = None,
+    limits: Limits | None = None,
 ) -> str | None:
-    """The UTF-8 text of a spec file; `digests[str(path)]` gets the sha256 of its bytes."""
+    """The UTF-8 text of a spec file; `digests[str(path)]` gets the sha256 of its bytes.
+
+    Only regular files are read (a FIFO or /dev/zero would block or never end), and only
+    when `stat` says they fit the size limit (AL109), so a huge file is never read.
+    """
+    limits = limits or limits_from_env()
     try:
-        data = path.read_bytes()
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):  # a folder spec_files could not list
+            os.scandir(path).close()  # raises why (or it is listable by now: nothing to read)
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            diags.report(
+                codes.FILE_UNREADABLE,
+                "not a regular file (a device, a pipe or a socket)",
+                Span(shown, 1, 1),
+                hint="spec files are plain YAML files",
+            )
+            return None
+        if info.st_size > limits.max_bytes:
+            _too_large(shown, info.st_size, limits, diags)
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
     except OSError as exc:
-        diags.report(codes.FILE_UNREADABLE, f"cannot read file: {exc.strerror}", Span(shown, 1, 1))
+        message, hint = _unreadable(exc, os.path.isdir(path))
+        diags.report(codes.FILE_UNREADABLE, message, Span(shown, 1, 1), hint=hint)
+        return None
+    if len(data) > limits.max_bytes:  # it grew after stat
+        _too_large(shown, len(data), limits, diags)
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -74,33 +123,67 @@ def read_text(
     return text
 
 
+def _too_large(shown: str, size: int, limits: Limits, diags: Diagnostics) -> None:
+    diags.report(
+        codes.FILE_TOO_LARGE,
+        f"file is {_size(size)}; spec files may be at most {_size(limits.max_bytes)}",
+        Span(shown, 1, 1),
+        hint=f"split it into several files (limit: {ENV_MAX_BYTES}, in bytes)",
+    )
+
+
+def _size(n: int) -> str:
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MiB"
+    return f"{n:,} bytes" if n < 1 << 10 else f"{n / (1 << 10):.1f} KiB"
+
+
 def spec_files(root: Path, paths: list[str]) -> list[Path]:
-    """All *.yaml / *.yml below the configured folders, sorted, without duplicates."""
+    """All *.yaml / *.yml below the configured folders, sorted, without duplicates.
+
+    A folder that cannot be listed (no permission, not a folder) is returned too, so that
+    reading it reports why (`read_text`). Symbolic links to folders are not followed, so a
+    loop of them cannot be either.
+    """
     found: set[Path] = set()
+
+    def unlistable(exc: OSError) -> None:
+        if exc.errno != errno.ENOENT and exc.filename:  # absent: AL107, or a default path
+            found.add(Path(exc.filename))
+
     for rel in paths:
-        base = usable_folder(root, rel)
+        base, _ = resolve_entry(root, rel)
         if base is None:
             continue
         if base.is_file():
             found.add(base)
             continue
-        for dirpath, dirnames, filenames in os.walk(base):
+        for dirpath, dirnames, filenames in os.walk(base, onerror=unlistable):
             dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")]
             for name in filenames:
                 if name.endswith((".yaml", ".yml")):
                     found.add(Path(dirpath) / name)
-    found.discard((root / PROJECT_FILE).resolve())
+    found.discard(root / PROJECT_FILE)  # `root` is resolved and alur.yaml a file in it
     return sorted(found, key=lambda p: p.as_posix())
 
 
 def usable_folder(root: Path, rel: str) -> Path | None:
     """`root/rel` resolved, or None when it cannot name a file or folder (NUL, too long)."""
+    return resolve_entry(root, rel)[0]
+
+
+def resolve_entry(root: Path, rel: str) -> tuple[Path | None, str | None]:
+    """`root/rel` resolved, or (None, why not): a NUL, a name too long, a symlink loop."""
     try:
         base = (root / rel).resolve()
         base.exists()
-    except (OSError, ValueError):
-        return None
-    return base
+    except RuntimeError:  # Python 3.11 reports a symlink loop in resolve() this way
+        return None, "a symbolic link loop"
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+            return None, "a symbolic link loop"
+        return None, None
+    return base, None
 
 
 def _check_paths(doc: SourceDoc | None, root: Path, diags: Diagnostics) -> None:
@@ -110,7 +193,7 @@ def _check_paths(doc: SourceDoc | None, root: Path, diags: Diagnostics) -> None:
     for i, rel in enumerate(doc.data["paths"]):
         if not isinstance(rel, str):
             continue
-        base = usable_folder(root, rel)
+        base, why = resolve_entry(root, rel)
         shown = rel if len(rel) <= 60 else rel[:57] + "..."
         if base is not None and not base.exists():
             diags.report(
@@ -118,6 +201,13 @@ def _check_paths(doc: SourceDoc | None, root: Path, diags: Diagnostics) -> None:
                 f"paths entry {shown!r} does not exist (yet): no specs are read from it",
                 doc.span_of(f"/paths/{i}"),
                 hint="create the folder, or fix the name (paths are relative to alur.yaml)",
+            )
+        elif base is None and why is not None:
+            diags.report(
+                codes.FILE_UNREADABLE,
+                f"paths entry {shown!r} is {why}",
+                doc.span_of(f"/paths/{i}"),
+                hint="a symbolic link points (through others) back at itself; fix or remove it",
             )
         elif base is None:
             diags.report(
@@ -139,14 +229,15 @@ def _configured_paths(doc: SourceDoc | None) -> list[str]:
 def load_project_files(root: Path, diags: Diagnostics) -> LoadedProject:
     """Read alur.yaml and every spec file it points at. Reports, never raises."""
     root = root.resolve()
+    limits = limits_from_env()
     project_path = root / PROJECT_FILE
     loaded = LoadedProject(root=root, project_doc=None)
     cwd = os.path.realpath(os.getcwd())
     shown = _display(project_path, cwd)
-    text = read_text(project_path, shown, diags, loaded.digests)
+    text = read_text(project_path, shown, diags, loaded.digests, limits)
     if text is not None:
         loaded.files[shown] = text
-        docs = parse_documents(text, shown, str(project_path), diags)
+        docs = parse_documents(text, shown, str(project_path), diags, limits)
         for doc in docs:
             if doc.kind == "Project" and loaded.project_doc is None:
                 loaded.project_doc = doc
@@ -155,9 +246,9 @@ def load_project_files(root: Path, diags: Diagnostics) -> LoadedProject:
     _check_paths(loaded.project_doc, root, diags)
     for path in spec_files(root, _configured_paths(loaded.project_doc)):
         shown = _display(path, cwd)
-        text = read_text(path, shown, diags, loaded.digests)
+        text = read_text(path, shown, diags, loaded.digests, limits)
         if text is None:
             continue
         loaded.files[shown] = text
-        loaded.docs.extend(parse_documents(text, shown, str(path), diags))
+        loaded.docs.extend(parse_documents(text, shown, str(path), diags, limits))
     return loaded

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from alur_compiler.diagnostics.render import source_lines
 from alur_compiler.diagnostics.span import Span
+
+__all__ = ["ScalarLoc", "SourceDoc", "node_pos", "pointer", "source_lines"]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,15 @@ from typing import Any
 import yaml
 
 from alur_compiler.diagnostics import Diagnostics, Span, codes
-from alur_compiler.load.source import SourceDoc, node_pos
+from alur_compiler.load.limits import (
+    DEPTH_HINT,
+    Limits,
+    depth_message,
+    limits_from_env,
+    needs_prescan,
+    prescan,
+)
+from alur_compiler.load.source import SourceDoc, node_pos, source_lines
 
 try:  # the C composer is ~5x faster; PyYAML wheels ship it
     _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -63,18 +71,20 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
 class _Builder:
     """Plain values from composed nodes; positions stay in the nodes (see SourceDoc)."""
 
-    def __init__(self, path: str, diags: Diagnostics) -> None:
+    def __init__(self, path: str, diags: Diagnostics, limits: Limits) -> None:
         self.path = path
         self.diags = diags
+        self.limits = limits
+        self.too_deep = False
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
-        if depth > 64:
+        if depth >= self.limits.max_depth and not isinstance(node, yaml.ScalarNode):
+            line, col, _, _ = node_pos(node)
+            span = Span(self.path, line, col)
             self.diags.report(
-                codes.YAML_UNSUPPORTED,
-                "nesting deeper than 64 levels",
-                Span(self.path, *node_pos(node)),
-                hint="specs are shallow; check the indentation",
+                codes.YAML_TOO_DEEP, depth_message(self.limits), span, hint=DEPTH_HINT
             )
+            self.too_deep = True
             return None
         if isinstance(node, yaml.ScalarNode):
             return scalar_value(node)
@@ -120,7 +130,7 @@ class _Builder:
 def _yaml_error_span(path: str, exc: yaml.YAMLError, text: str) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = getattr(exc, "context_mark", None)
-    if mark is not None and context is not None and mark.line >= len(text.splitlines()):
+    if mark is not None and context is not None and mark.line >= len(source_lines(text)):
         mark = context  # reached the end of the file: point where the open construct began
     if mark is None:
         return Span(path, 1, 1, 1, 1)
@@ -134,8 +144,20 @@ def _yaml_error_message(exc: yaml.YAMLError) -> str:
     return msg.replace("\t", "\\t")
 
 
-def parse_documents(text: str, path: str, abspath: str, diags: Diagnostics) -> list[SourceDoc]:
-    """Parse every document of one file; YAML errors become AL101 and yield no documents."""
+def parse_documents(
+    text: str, path: str, abspath: str, diags: Diagnostics, limits: Limits | None = None
+) -> list[SourceDoc]:
+    """Parse every document of one file; YAML errors become AL101 and yield no documents.
+
+    A file past a limit (load/limits.py: nesting, nodes after alias expansion) yields no
+    documents either, and is never composed.
+    """
+    limits = limits or limits_from_env()
+    if needs_prescan(text, limits):
+        hit = prescan(text, limits, _Loader)
+        if hit is not None:
+            hit.report(path, diags)
+            return []
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
@@ -154,9 +176,9 @@ def parse_documents(text: str, path: str, abspath: str, diags: Diagnostics) -> l
     except RecursionError:
         diags.report(codes.YAML_UNSUPPORTED, "nesting too deep", Span(path, 1, 1, 1, 1))
         return []
-    lines = text.splitlines()
+    lines = source_lines(text)
     docs: list[SourceDoc] = []
-    builder = _Builder(path, diags)
+    builder = _Builder(path, diags, limits)
     for index, node in enumerate(nodes):
         if node is None:
             continue
@@ -164,4 +186,4 @@ def parse_documents(text: str, path: str, abspath: str, diags: Diagnostics) -> l
         if data is None:
             continue
         docs.append(SourceDoc(path, abspath, index, data, root=node, lines=lines))
-    return docs
+    return [] if builder.too_deep else docs  # like the pre-scan: the file is not read
