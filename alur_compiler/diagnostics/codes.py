@@ -49,11 +49,6 @@ OUTPUT_UNWRITABLE = _register("AL108", "output-unwritable", "the build folder ca
 MISSING_PATH = _register(
     "AL107", "missing-path", "a paths entry names nothing that exists", Severity.WARNING
 )
-FILE_TOO_LARGE = _register("AL109", "file-too-large", "a file is larger than the size limit")
-YAML_TOO_DEEP = _register("AL110", "yaml-too-deep", "YAML nested deeper than the depth limit")
-YAML_TOO_MANY_NODES = _register(
-    "AL111", "yaml-too-many-nodes", "a file holds more YAML nodes than the limit, aliases expanded"
-)
 
 # AL2xx: structure (JSON Schema)
 UNKNOWN_KIND = _register("AL201", "unknown-kind", "missing or unknown kind / apiVersion")
@@ -78,6 +73,9 @@ PARTITION_RULE = _register("AL311", "partition-rule", "an invalid partition tran
 ENVIRONMENT_RULE = _register("AL312", "environment-rule", "an invalid environment setting")
 WRITE_MODE_RULE = _register("AL313", "write-mode-rule", "write mode settings do not fit")
 UNUSED_TABLE = _register("AL314", "unused-table", "a table nothing writes", Severity.WARNING)
+RESERVED_SETTING = _register(
+    "AL315", "reserved-setting", "a glue argument or Spark setting alurc sets itself"
+)
 
 # AL4xx: SQL
 SQL_SYNTAX = _register("AL401", "sql-syntax", "the SQL does not parse")

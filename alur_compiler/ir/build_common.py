@@ -9,8 +9,10 @@ from alur_compiler.ir.nodes import GlueConfig, Schedule
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.cron import strip_wrapper
 
-#: `glue:` keys in YAML, named as the GlueConfig fields they set (`arguments` sets the last)
-GLUE_KEYS = tuple(f.name for f in fields(GlueConfig) if f.name != "extra_arguments")
+#: `glue:` keys in YAML, named as the GlueConfig fields they set (`arguments` sets
+#: `extra_arguments`; both it and `spark_conf` are string maps, kept as sorted pairs)
+GLUE_MAPS = {"arguments": "extra_arguments", "spark_conf": "spark_conf"}
+GLUE_KEYS = tuple(f.name for f in fields(GlueConfig) if f.name not in GLUE_MAPS.values())
 
 
 def glue_overrides(spec: dict[str, Any] | None) -> tuple[tuple[str, object], ...]:
@@ -18,13 +20,10 @@ def glue_overrides(spec: dict[str, Any] | None) -> tuple[tuple[str, object], ...
     if not spec:
         return ()
     out: list[tuple[str, object]] = [(k, v) for k, v in spec.items() if k in GLUE_KEYS]
-    if "arguments" in spec:
-        out.append(
-            (
-                "extra_arguments",
-                tuple(sorted((str(k), str(v)) for k, v in spec["arguments"].items())),
-            )
-        )
+    for key, field_name in GLUE_MAPS.items():
+        if isinstance(spec.get(key), dict):
+            pairs = tuple(sorted((str(k), str(v)) for k, v in spec[key].items()))
+            out.append((field_name, pairs))
     return tuple(sorted(out, key=lambda kv: kv[0]))
 
 

@@ -153,6 +153,7 @@ class GlueConfig:
     execution_class: str = "STANDARD"  # STANDARD | FLEX
     max_concurrent_runs: int = 1
     extra_arguments: tuple[tuple[str, str], ...] = ()  # sorted (key, value) pairs
+    spark_conf: tuple[tuple[str, str], ...] = ()  # sorted Spark settings, after alurc's own
 
 
 @dataclass(frozen=True)
@@ -269,15 +270,16 @@ class Environment:
 def effective_glue(env: Environment, job: Pipeline | Ingestion) -> GlueConfig:
     """Glue settings of a job in an environment: defaults < environment < job overrides.
 
-    Only what the job's YAML sets overrides the environment; extra arguments are merged
-    (the job's win on the same key).
+    Only what the job's YAML sets overrides the environment; extra arguments and Spark
+    settings are merged (the job's win on the same key).
     """
     from dataclasses import replace
 
     overrides: dict[str, Any] = dict(job.glue_overrides)
-    if "extra_arguments" in overrides:
-        merged = dict(env.glue.extra_arguments) | dict(overrides["extra_arguments"])
-        overrides["extra_arguments"] = tuple(sorted(merged.items()))
+    for key in ("extra_arguments", "spark_conf"):
+        if key in overrides:
+            merged = dict(getattr(env.glue, key)) | dict(overrides[key])
+            overrides[key] = tuple(sorted(merged.items()))
     return replace(env.glue, **overrides)
 
 

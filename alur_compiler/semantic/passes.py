@@ -18,6 +18,7 @@ from alur_compiler.semantic.environments import (
     check_own_buckets,
     check_state_buckets,
 )
+from alur_compiler.semantic.glue_arguments import check_glue_arguments
 from alur_compiler.semantic.refs import (
     JobView,
     PipelineView,
@@ -51,6 +52,13 @@ def environments_own_buckets(facts: ProjectFacts, diags: Diagnostics) -> None:
         check_own_buckets(facts.environments, facts.index.project, diags)
 
 
+def glue_arguments_not_reserved(facts: ProjectFacts, diags: Diagnostics) -> None:
+    """Per document: the `glue:` blocks of alur.yaml and of every job (AL315)."""
+    docs = [facts.index.project] if facts.index.project is not None else []
+    for doc in [*docs, *(d for _, d in sorted(facts.index.jobs.items()))]:
+        check_glue_arguments(doc, diags)
+
+
 def after_names_jobs(facts: ProjectFacts, diags: Diagnostics) -> None:
     check_after(facts.jobs, facts.index, diags)
 
@@ -73,6 +81,7 @@ Rule = Callable[[ProjectFacts, Diagnostics], None]
 RULES: tuple[Rule, ...] = (
     state_backend_has_bucket,
     environments_own_buckets,
+    glue_arguments_not_reserved,
     after_names_jobs,
     relationships_resolve,
     one_writer_per_table,

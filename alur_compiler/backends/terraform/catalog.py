@@ -7,9 +7,8 @@ would fight the job over the schema Iceberg itself maintains.
 
 from __future__ import annotations
 
-from typing import Any
-
-from alur_compiler.backends.terraform.model import StackBuilder
+from alur_compiler.backends.terraform.hcl import Expr, ref
+from alur_compiler.backends.terraform.model import Body, StackBuilder
 from alur_compiler.backends.terraform.naming import address_name, entity_tags
 from alur_compiler.backends.terraform.types import glue_type
 from alur_compiler.diagnostics import codes
@@ -20,9 +19,9 @@ PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 
 
-def database_ref(sb: StackBuilder, layer: Layer) -> str:
+def database_ref(sb: StackBuilder, layer: Layer) -> Expr:
     name = address_name("environment", sb.env.name, f"db_{layer}")
-    return "${aws_glue_catalog_database." + name + ".name}"
+    return ref("aws_glue_catalog_database." + name + ".name")
 
 
 def add_databases(sb: StackBuilder) -> None:
@@ -46,7 +45,7 @@ def add_bronze_tables(sb: StackBuilder) -> None:
                 sb.add("aws_glue_catalog_table", address_name("table", table.name), body)
 
 
-def _bronze_table(sb: StackBuilder, table: Table) -> dict[str, Any] | None:
+def _bronze_table(sb: StackBuilder, table: Table) -> Body | None:
     # bronze partitions are plain columns: semantic/partitions.py rejects transforms
     partition_cols = [pf.column for pf in table.partition_by]
     columns: list[dict[str, str]] = []

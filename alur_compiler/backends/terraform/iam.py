@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from alur_compiler.backends.terraform.hcl import Template, json_document, ref
 from alur_compiler.backends.terraform.model import StackBuilder
 from alur_compiler.backends.terraform.naming import (
     Job,
@@ -105,7 +106,7 @@ def _tables_read(sb: StackBuilder, job: Job) -> list[str]:
     return sorted(read)
 
 
-def _catalog_arns(sb: StackBuilder, tables: list[str]) -> list[str]:
+def _catalog_arns(sb: StackBuilder, tables: list[str]) -> list[Template]:
     arns = {sb.arn("glue", "catalog")}
     for table in tables:
         db = sb.env.database(sb.project.name, sb.project.table(table).layer)
@@ -182,7 +183,7 @@ def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": stmts}
 
 
-def _quarantine_table_arns(sb: StackBuilder, job: Job) -> list[str]:
+def _quarantine_table_arns(sb: StackBuilder, job: Job) -> list[Template]:
     target = sb.project.table(job.target)
     if target.layer is Layer.BRONZE:
         return []
@@ -218,7 +219,7 @@ def _artifact_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:
     ]
 
 
-def _log_arns(sb: StackBuilder, job: Job) -> list[str]:
+def _log_arns(sb: StackBuilder, job: Job) -> list[Template]:
     groups = [
         job_log_group(sb.project, sb.env, job.name),
         "/aws-glue/jobs/output",
@@ -246,7 +247,7 @@ def add_roles(sb: StackBuilder) -> None:
             role,
             {
                 "name": "least-privilege",
-                "role": "${aws_iam_role." + role + ".id}",
-                "policy": json.dumps(job_policy(sb, job), sort_keys=True),
+                "role": ref("aws_iam_role." + role + ".id"),
+                "policy": json_document(job_policy(sb, job)),
             },
         )

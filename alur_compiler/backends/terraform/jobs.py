@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from alur_compiler.backends.terraform.model import StackBuilder
+from alur_compiler.backends.terraform.hcl import Address, Expr, ref
+from alur_compiler.backends.terraform.model import Body, StackBuilder
 from alur_compiler.backends.terraform.naming import (
     Job,
     address_name,
@@ -17,11 +16,12 @@ from alur_compiler.backends.terraform.naming import (
 from alur_compiler.backends.terraform.storage import runtime_object_address, runtime_uri, script_key
 from alur_compiler.ir import GlueConfig, Layer
 from alur_compiler.ir import effective_glue as ir_effective_glue
-from alur_compiler.ir.layout import iceberg_warehouse, lake_uri
+from alur_compiler.ir.layout import ICEBERG_CATALOG, iceberg_warehouse, lake_uri
 
 ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
 LOG_RETENTION_DAYS = 30
 MODULES_ARG = "--additional-python-modules"
+CATALOG = f"spark.sql.catalog.{ICEBERG_CATALOG}"
 
 
 def effective_glue(sb: StackBuilder, job: Job) -> GlueConfig:
@@ -29,24 +29,36 @@ def effective_glue(sb: StackBuilder, job: Job) -> GlueConfig:
     return ir_effective_glue(sb.env, job)
 
 
-def spark_conf(lake_bucket: str) -> str:
-    """The `--conf` value: Glue accepts several settings chained with ` --conf `."""
-    settings = [
+def catalog_settings(lake_bucket: str) -> list[tuple[str, str]]:
+    """alurc's own Spark settings: the Iceberg catalog `glue_catalog` (reserved keys)."""
+    return [
         ("spark.sql.extensions", ICEBERG_EXTENSIONS),
-        ("spark.sql.catalog.glue_catalog", "org.apache.iceberg.spark.SparkCatalog"),
-        ("spark.sql.catalog.glue_catalog.catalog-impl", "org.apache.iceberg.aws.glue.GlueCatalog"),
-        ("spark.sql.catalog.glue_catalog.io-impl", "org.apache.iceberg.aws.s3.S3FileIO"),
-        ("spark.sql.catalog.glue_catalog.warehouse", iceberg_warehouse(lake_bucket)),
+        (CATALOG, "org.apache.iceberg.spark.SparkCatalog"),
+        (f"{CATALOG}.catalog-impl", "org.apache.iceberg.aws.glue.GlueCatalog"),
+        (f"{CATALOG}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO"),
+        (f"{CATALOG}.warehouse", iceberg_warehouse(lake_bucket)),
     ]
-    return " --conf ".join(f"{k}={v}" for k, v in settings)
+
+
+def spark_conf(lake_bucket: str, extra: tuple[tuple[str, str], ...] = ()) -> str:
+    """The `--conf` value: Glue accepts several settings chained with ` --conf `; the
+    user's `glue.spark_conf` follows alurc's, never replacing a catalog key (AL315)."""
+    own = catalog_settings(lake_bucket)
+    reserved = {k for k, _ in own}
+    user = [(k, v) for k, v in extra if k not in reserved and not k.startswith(CATALOG + ".")]
+    return " --conf ".join(f"{k}={v}" for k, v in own + user)
 
 
 def job_arguments(sb: StackBuilder, job: Job, glue: GlueConfig) -> dict[str, str]:
+    """alurc's arguments win over `glue.arguments` (semantic/glue_arguments.py reports
+    the clash, AL315); `--additional-python-modules` is merged, the runtime wheel first."""
     env, project = sb.env, sb.project
-    args = {
+    user = {k if k.startswith("--") else f"--{k}": v for k, v in glue.extra_arguments}
+    user = {k: v for k, v in user.items() if not k.lower().startswith("--alur_")}
+    args = user | {
         "--datalake-formats": "iceberg",
         "--enable-glue-datacatalog": "true",
-        "--conf": spark_conf(env.lake_bucket),
+        "--conf": spark_conf(env.lake_bucket, glue.spark_conf),
         "--enable-metrics": "true",
         "--enable-continuous-cloudwatch-log": "true",
         "--continuous-log-logGroup": job_log_group(project, env, job.name),
@@ -62,11 +74,9 @@ def job_arguments(sb: StackBuilder, job: Job, glue: GlueConfig) -> dict[str, str
     }
     for layer in Layer:
         args[f"--alur_db_{layer}"] = env.database(project.name, layer)
-    for key, value in glue.extra_arguments:
-        args[key if key.startswith("--") else f"--{key}"] = value
     # the runtime wheel, as AWS documents for Python wheels on Glue 5.0; a user's own
     # modules in the same argument are kept after it
-    own = args.get(MODULES_ARG, "").strip(", ")
+    own = user.get(MODULES_ARG, "").strip(", ")
     args[MODULES_ARG] = runtime_uri(sb) + (f",{own}" if own else "")
     return dict(sorted(args.items()))
 
@@ -85,10 +95,10 @@ def add_jobs(sb: StackBuilder) -> None:
             },
         )
         bucket = sb.env.artifacts_bucket
-        body: dict[str, Any] = {
+        body: Body = {
             "name": glue_job_name(sb.project, sb.env, job.name),
             "description": job.description,
-            "role_arn": "${aws_iam_role." + address_name(kind, job.name, "role") + ".arn}",
+            "role_arn": ref("aws_iam_role." + address_name(kind, job.name, "role") + ".arn"),
             "glue_version": "5.0",
             "worker_type": glue.worker_type,
             "number_of_workers": glue.workers,
@@ -106,15 +116,15 @@ def add_jobs(sb: StackBuilder) -> None:
             "default_arguments": job_arguments(sb, job, glue),
             "tags": tags,
             "depends_on": [
-                "aws_s3_object." + address_name(kind, job.name, "script"),
-                runtime_object_address(sb),
+                Address("aws_s3_object." + address_name(kind, job.name, "script")),
+                Address(runtime_object_address(sb)),
             ],
         }
         sb.add("aws_glue_job", address_name(kind, job.name), body)
 
 
-def _job_ref(sb: StackBuilder, name: str) -> str:
-    return "${aws_glue_job." + address_name(job_kind(sb.project.job(name)), name) + ".name}"
+def _job_ref(sb: StackBuilder, name: str) -> Expr:
+    return ref("aws_glue_job." + address_name(job_kind(sb.project.job(name)), name) + ".name")
 
 
 def add_triggers(sb: StackBuilder) -> None:
@@ -124,8 +134,8 @@ def add_triggers(sb: StackBuilder) -> None:
     jobs = sb.project.jobs
     after = {j.name: j.schedule.after for j in jobs if j.schedule and j.schedule.after}
     chained = set(after) | {p for preds in after.values() for p in preds}
-    wf_ref = (
-        "${aws_glue_workflow." + address_name("environment", sb.env.name, "workflow") + ".name}"
+    wf_ref = ref(
+        "aws_glue_workflow." + address_name("environment", sb.env.name, "workflow") + ".name"
     )
     if chained:
         sb.add(
@@ -143,32 +153,32 @@ def add_triggers(sb: StackBuilder) -> None:
             sb.add("aws_glue_trigger", address_name(kind, job.name, part), body)
 
 
-def _triggers(sb: StackBuilder, job: Job, workflow: str | None) -> list[tuple[str, dict[str, Any]]]:
+def _triggers(sb: StackBuilder, job: Job, workflow: Expr | None) -> list[tuple[str, Body]]:
     """(address part, body) of the job's SCHEDULED and CONDITIONAL triggers."""
     if job.schedule is None:
         return []
     base = glue_job_name(sb.project, sb.env, job.name)
-    common: dict[str, Any] = {
+    common: Body = {
         "enabled": job.schedule.enabled,
         "tags": entity_tags(job_kind(job), job.name),
         "actions": [{"job_name": _job_ref(sb, job.name)}],
     }
     if workflow is not None:
         common["workflow_name"] = workflow
-    out: list[tuple[str, dict[str, Any]]] = []
+    out: list[tuple[str, Body]] = []
     if job.schedule.cron:
-        cron = {
+        cron: Body = {
             "name": f"{base}-cron",
             "type": "SCHEDULED",
             "schedule": job.schedule.aws_expression,
         }
         out.append(("cron", cron | common))
     if job.schedule.after:
-        conditions = [
+        conditions: list[Body] = [
             {"job_name": _job_ref(sb, p), "state": "SUCCEEDED", "logical_operator": "EQUALS"}
             for p in sorted(job.schedule.after)
         ]
-        predicate = [{"logical": "AND", "conditions": conditions}]
-        after = {"name": f"{base}-after", "type": "CONDITIONAL", "predicate": predicate}
+        predicate: list[Body] = [{"logical": "AND", "conditions": conditions}]
+        after: Body = {"name": f"{base}-after", "type": "CONDITIONAL", "predicate": predicate}
         out.append(("after", after | common))
     return out

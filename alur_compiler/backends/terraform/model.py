@@ -1,14 +1,18 @@
-"""A tiny builder for a Terraform JSON document, shared by the resource modules."""
+"""A tiny builder for a Terraform JSON document, shared by the resource modules.
+
+Bodies are `hcl.Value`s: plain strings are literal text (escaped when rendered), what
+alurc means as an expression is an `hcl.Expr` (see hcl.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from alur_compiler.backends.terraform.hcl import Expr, Template, Value, ref, template
 from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import Environment, Project
 
-Json = dict[str, Any]
+Body = dict[str, Value]
+ACCOUNT_ID = "data.aws_caller_identity.current.account_id"
 
 
 @dataclass
@@ -18,11 +22,11 @@ class StackBuilder:
     project: Project
     env: Environment
     diags: Diagnostics
-    resources: dict[str, dict[str, Json]] = field(default_factory=dict)
-    data: dict[str, dict[str, Json]] = field(default_factory=dict)
+    resources: dict[str, dict[str, Body]] = field(default_factory=dict)
+    data: dict[str, dict[str, Body]] = field(default_factory=dict)
 
-    def add(self, rtype: str, name: str, body: Json) -> str:
-        """Add `rtype.name`; returns the address for references (`${rtype.name.arn}`)."""
+    def add(self, rtype: str, name: str, body: Body) -> str:
+        """Add `rtype.name`; returns the address, for `ref(address + ".arn")`."""
         bucket = self.resources.setdefault(rtype, {})
         if name in bucket:
             raise ValueError(f"duplicate resource {rtype}.{name}")
@@ -30,12 +34,12 @@ class StackBuilder:
         return f"{rtype}.{name}"
 
     @property
-    def account(self) -> str:
+    def account(self) -> str | Expr:
         """The account id for ARNs: from alur.yaml, else looked up at plan time."""
         if self.env.account:
             return self.env.account
         self.data.setdefault("aws_caller_identity", {})["current"] = {}
-        return "${data.aws_caller_identity.current.account_id}"
+        return ref(ACCOUNT_ID)
 
-    def arn(self, service: str, resource: str) -> str:
-        return f"arn:aws:{service}:{self.env.region}:{self.account}:{resource}"
+    def arn(self, service: str, resource: str) -> Template:
+        return template(f"arn:aws:{service}:{self.env.region}:", self.account, f":{resource}")

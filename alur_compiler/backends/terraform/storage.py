@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from alur_compiler.backends.terraform.hcl import Address, Expr, Template, call, ref, template
 from alur_compiler.backends.terraform.model import StackBuilder
 from alur_compiler.backends.terraform.naming import address_name, entity_tags, job_kind
 from alur_compiler.ir.runtime import wheel_path
 
 #: How the generated files are reached from `build/terraform/<env>/`.
-BUILD_ROOT = "${path.module}/../.."
+BUILD_ROOT = template(ref("path.module"), "/../..")
 
 
 def add_buckets(sb: StackBuilder) -> None:
@@ -20,7 +21,7 @@ def add_buckets(sb: StackBuilder) -> None:
         ("artifacts", env.artifacts_bucket, True),
     ):
         name = address_name("environment", env.name, part)
-        ref = sb.add(
+        address = sb.add(
             "aws_s3_bucket",
             name,
             {
@@ -29,7 +30,7 @@ def add_buckets(sb: StackBuilder) -> None:
                 "tags": entity_tags("environment", env.name),
             },
         )
-        bucket_id = f"${{{ref}.id}}"
+        bucket_id = ref(f"{address}.id")
         sb.add(
             "aws_s3_bucket_versioning",
             name,
@@ -59,8 +60,8 @@ def add_buckets(sb: StackBuilder) -> None:
         )
 
 
-def artifacts_bucket_ref(sb: StackBuilder) -> str:
-    return "${aws_s3_bucket." + address_name("environment", sb.env.name, "artifacts") + ".id}"
+def artifacts_bucket_ref(sb: StackBuilder) -> Expr:
+    return ref("aws_s3_bucket." + address_name("environment", sb.env.name, "artifacts") + ".id")
 
 
 def script_key(job: str) -> str:
@@ -120,7 +121,7 @@ def add_objects(sb: StackBuilder) -> None:
 
 
 def _object(sb: StackBuilder, name: str, key: str, content_type: str, tags: dict[str, str]) -> None:
-    path = f"{BUILD_ROOT}/{key}"
+    path: Template = BUILD_ROOT + f"/{key}"
     sb.add(
         "aws_s3_object",
         name,
@@ -128,12 +129,15 @@ def _object(sb: StackBuilder, name: str, key: str, content_type: str, tags: dict
             "bucket": artifacts_bucket_ref(sb),
             "key": key,
             "source": path,
-            "source_hash": f'${{filemd5("{path}")}}',
+            "source_hash": call("filemd5", path),
             "content_type": content_type,
             "tags": tags,
             # uploaded after versioning is on, so every object has a real version id
             "depends_on": [
-                "aws_s3_bucket_versioning." + address_name("environment", sb.env.name, "artifacts")
+                Address(
+                    "aws_s3_bucket_versioning."
+                    + address_name("environment", sb.env.name, "artifacts")
+                )
             ],
         },
     )
