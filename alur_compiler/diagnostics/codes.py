@@ -49,6 +49,11 @@ OUTPUT_UNWRITABLE = _register("AL108", "output-unwritable", "the build folder ca
 MISSING_PATH = _register(
     "AL107", "missing-path", "a paths entry names nothing that exists", Severity.WARNING
 )
+FILE_TOO_LARGE = _register("AL109", "file-too-large", "a file is larger than the size limit")
+YAML_TOO_DEEP = _register("AL110", "yaml-too-deep", "YAML nested deeper than the depth limit")
+YAML_TOO_MANY_NODES = _register(
+    "AL111", "yaml-too-many-nodes", "a file holds more YAML nodes than the limit, aliases expanded"
+)
 
 # AL2xx: structure (JSON Schema)
 UNKNOWN_KIND = _register("AL201", "unknown-kind", "missing or unknown kind / apiVersion")
