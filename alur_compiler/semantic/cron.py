@@ -1,11 +1,16 @@
 """AWS cron expressions (EventBridge / Glue triggers), validated field by field.
 
 Six fields: minutes hours day-of-month month day-of-week year. Exactly one of the two day
-fields must be `?`. `L` in either day field, `W` in day-of-month, `#` in day-of-week.
+fields must be `?`. `L` in either day field, `W` in day-of-month, `#` in day-of-week (and
+then as its only element: EventBridge rejects `3#1,6#3`). Numbers and names are ASCII only:
+Python's `isdigit`, `\\d` and `int()` also take superscript or fullwidth digits, AWS does not.
+Glue runs a schedule at most every 5 minutes ("the minimum precision for a schedule is 5
+minutes"; faster rates are not supported), so a schedule that fires sooner is an error.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -49,10 +54,19 @@ def strip_wrapper(expr: str) -> tuple[str, int]:
     return expr, 0
 
 
+#: Glue's minimum schedule interval (docs: "Time-based schedules for jobs and crawlers")
+MIN_INTERVAL_MINUTES = 5
+
+
+def _number(token: str) -> bool:
+    """ASCII digits only (`str.isdigit` is true for '²' and '１' too)."""
+    return token.isascii() and token.isdigit()
+
+
 def _value(token: str, field: Field) -> int | None:
-    if token.isdigit():
+    if _number(token):
         return int(token)
-    upper = token.upper()
+    upper = token.upper() if token.isascii() else ""  # 'ı'.upper() == 'I'
     if upper in field.names:
         return field.names.index(upper) + 1
     return None
@@ -95,7 +109,7 @@ def _check_element(elem: str, field: Field, at: int) -> list[CronError]:
     base, slash, step = elem.partition("/")
     errors: list[CronError] = []
     if slash:
-        if not step.isdigit() or int(step) == 0:
+        if not _number(step) or int(step) == 0:
             errors.append(
                 CronError(
                     f"{field.name}: step '{step}' must be a positive number",
@@ -122,7 +136,7 @@ def _special(elem: str, field: Field, at: int) -> list[CronError] | None:
     if field.name == "day-of-month":
         if upper in ("L", "LW"):
             return []
-        m = re.fullmatch(r"(\d+)W", upper)
+        m = re.fullmatch(r"([0-9]+)W", upper)
         if m:
             day = int(m.group(1))
             return (
@@ -133,7 +147,7 @@ def _special(elem: str, field: Field, at: int) -> list[CronError] | None:
     if field.name == "day-of-week":
         if upper == "L":
             return []
-        m = re.fullmatch(r"(\w+)(L|#(\d+))", upper)
+        m = re.fullmatch(r"([0-9A-Z]+)(L|#([0-9]+))", upper)
         if m:
             errors = _check_range(m.group(1), field, at)
             if m.group(3) is not None and not 1 <= int(m.group(3)) <= 5:
@@ -145,7 +159,7 @@ def _special(elem: str, field: Field, at: int) -> list[CronError] | None:
         and field.name not in ("day-of-month", "day-of-week", "month")
     ):
         return [CronError(f"{field.name}: 'L' is only allowed in the day fields", at, len(elem))]
-    if "W" in upper and field.name != "day-of-month" and re.fullmatch(r"\d+W", upper):
+    if "W" in upper and field.name != "day-of-month" and re.fullmatch(r"[0-9]+W", upper):
         return [CronError(f"{field.name}: 'W' is only allowed in day-of-month", at, len(elem))]
     if "#" in elem and field.name != "day-of-week":
         return [CronError(f"{field.name}: '#' is only allowed in day-of-week", at, len(elem))]
@@ -153,11 +167,27 @@ def _special(elem: str, field: Field, at: int) -> list[CronError] | None:
 
 
 def _tokens(expr: str) -> list[tuple[str, int]]:
-    return [(m.group(0), m.start()) for m in re.finditer(r"\S+", expr)]
+    return [(m.group(0), m.start()) for m in re.finditer(r"[^ \t\n\r\f\v]+", expr)]
+
+
+def _not_ascii(expr: str, base: int) -> list[CronError]:
+    """One error per run of characters outside printable ASCII."""
+    return [
+        CronError(
+            f"'{m.group(0)}' is not allowed: cron numbers and names are plain ASCII "
+            f"(U+{ord(m.group(0)[0]):04X})",
+            base + m.start(),
+            len(m.group(0)),
+        )
+        for m in re.finditer(r"[^\t\x20-\x7e]+", expr)
+    ]
 
 
 def validate_cron(expression: str) -> list[CronError]:
     """All problems of an AWS cron expression (bare or wrapped in cron(...))."""
+    foreign = _not_ascii(expression, 0)
+    if foreign:
+        return foreign
     expr, base = strip_wrapper(expression)
     tokens = _tokens(expr)
     if len(tokens) != 6:
@@ -184,6 +214,8 @@ def validate_cron(expression: str) -> list[CronError]:
             else:
                 errors.extend(_check_element(elem, field, base + pos))
             pos += len(elem) + 1
+    if not errors:
+        errors += _one_nth(tokens[4], base) + _too_often(tokens[0], tokens[1], base)
     dom, dow = tokens[2][0], tokens[4][0]
     if (dom == "?") == (dow == "?"):
         which = "both are" if dom == "?" else "neither is"
@@ -211,3 +243,61 @@ def check_schedule_cron(doc: SourceDoc, diags: Diagnostics) -> None:
             hint="AWS cron: minutes hours day-of-month month day-of-week year, "
             "e.g. '0 2 * * ? *' (02:00 UTC daily)",
         )
+
+
+def _one_nth(token: tuple[str, int], base: int) -> list[CronError]:
+    """`#` makes the whole day-of-week field: `3#1,6#3` is two expressions to AWS."""
+    text, at = token
+    if "#" not in text or "," not in text:
+        return []
+    return [
+        CronError(
+            f"day-of-week: '{text}' combines '#' with other days; "
+            "AWS allows only one expression when '#' is used",
+            base + at,
+            len(text),
+        )
+    ]
+
+
+def _expand(token: str, low: int, high: int) -> set[int] | None:
+    """The values a minutes or hours field selects (None: a form not expanded here)."""
+    values: set[int] = set()
+    for elem in token.split(","):
+        base, _, step_text = elem.partition("/")
+        step = int(step_text) if step_text else 1
+        if base == "*":
+            first, last = low, high
+        elif "-" in base:
+            a, _, b = base.partition("-")
+            first, last = int(a), int(b)
+        else:
+            first = int(base)
+            last = high if step_text else first
+        if first > last:
+            return None  # a wrapping range: not checked
+        values.update(range(first, last + 1, step))
+    return values
+
+
+def _too_often(minutes: tuple[str, int], hours: tuple[str, int], base: int) -> list[CronError]:
+    """Glue runs schedules at most every MIN_INTERVAL_MINUTES minutes."""
+    mins, hrs = _expand(minutes[0], 0, 59), _expand(hours[0], 0, 23)
+    if not mins or not hrs:
+        return []
+    ordered = sorted(mins)
+    pairs = list(itertools.pairwise(ordered))
+    if any(h + 1 in hrs for h in hrs):  # consecutive hours: the last minute, then the first
+        pairs.append((ordered[-1], ordered[0] + 60))
+    gap, first, second = min(((b - a, a, b) for a, b in pairs), default=(60, 0, 0))
+    if gap >= MIN_INTERVAL_MINUTES:
+        return []
+    return [
+        CronError(
+            f"minutes: runs {gap} minute{'s' if gap > 1 else ''} apart "
+            f"(:{first:02d} and :{second % 60:02d}); Glue schedules run at most every "
+            f"{MIN_INTERVAL_MINUTES} minutes",
+            base + minutes[1],
+            len(minutes[0]),
+        )
+    ]
