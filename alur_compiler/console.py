@@ -86,8 +86,10 @@ def compile_and_report(path: Path, build: Path | None, check: bool, fmt: str) ->
 
 def internal_error(exc: BaseException) -> int:
     """Print AL901 for an exception that escaped (a bug); the exit code is 3."""
+    from alur_compiler.diagnostics.render import escape_control
+
     err(
-        f"error[AL901]: internal error: {type(exc).__name__}: {exc}\n"
+        f"error[AL901]: internal error: {type(exc).__name__}: {escape_control(str(exc))}\n"
         "  hint: this is a bug in alurc; re-run with --debug for a traceback and report it"
     )
     return 3
