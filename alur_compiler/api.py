@@ -34,12 +34,14 @@ from alur_compiler.diagnostics import Diagnostics, Span, codes
 from alur_compiler.emit import (
     MANIFEST,
     EmitResult,
+    FolderRefused,
+    Plan,
     Staleness,
-    compare_files,
-    extra_files,
+    begin,
+    check_folder,
     json_bytes,
-    previous_files,
-    remove_stale,
+    plan_build,
+    remove_files,
     sha256,
     write_files,
 )
@@ -225,8 +227,9 @@ def compile_and_load(path: Path) -> CompileResult:
 def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
     found = find_root(root)
     if found is not None:
-        target = (out if out is not None else found / "build").resolve()
-        if up_to_date(found, target):
+        given = Path(os.path.abspath(out if out is not None else found / "build"))
+        target = given.resolve()
+        if not given.is_symlink() and up_to_date(found, target):
             return CompileResult(
                 None,
                 Diagnostics(),
@@ -239,9 +242,15 @@ def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
     result = CompileResult(loaded.project, loaded.diagnostics, None, files=loaded.files)
     if loaded.project is None or loaded.root is None:
         return result
-    result.out = (out if out is not None else loaded.root / "build").resolve()
+    given = Path(os.path.abspath(out if out is not None else loaded.root / "build"))
+    result.out = given
     try:
+        check_folder(given)  # before resolving: that would follow a link
+        result.out = given.resolve()
         written = _write_outputs(loaded, result.out, check)
+    except FolderRefused as exc:
+        _report_refusal(exc, loaded.diagnostics, result.files)
+        return result
     except OSError as exc:
         where = exc.filename or result.out
         loaded.diagnostics.report(
@@ -265,33 +274,52 @@ def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
     return result
 
 
+def _report_refusal(exc: FolderRefused, diags: Diagnostics, files: dict[str, str]) -> None:
+    """One diagnostic per problem: AL120 for the folder, AL121 for a user's file in it."""
+    for problem in exc.problems:
+        code = codes.FOREIGN_BUILD_FOLDER if problem.folder else codes.USER_FILE_IN_BUILD
+        shown = str(problem.path)
+        if problem.text is not None:
+            files[shown] = problem.text
+        span = Span(shown, problem.line, problem.column)
+        diags.report(code, problem.message, span, hint=problem.hint)
+
+
 def _write_outputs(
     loaded: LoadResult, out: Path, check: bool
 ) -> tuple[list[str], EmitResult | None, Staleness | None] | None:
-    """Generate, then write (or compare) every file; the manifest last. None on errors."""
-    assert loaded.project is not None
-    groups = _shards()
-    old = previous_files(out)
-    done = build_outputs(loaded.project, groups, loaded.diagnostics, out, check)
+    """Generate; check the build folder; write every file alurc may, the manifest last.
+
+    Nothing is written before the build folder is proven alurc's (emit.plan_build) and no
+    file in it refused; with `check`, nothing is written at all. None on errors.
+    """
+    project = loaded.project
+    assert project is not None
+    decided: list[tuple[Plan, Artifact]] = []
+
+    def prepare(hashes: dict[str, str]) -> set[str]:
+        if MANIFEST in hashes:
+            raise RuntimeError(f"a backend wrote {MANIFEST}, which alurc writes itself")
+        manifest_file = manifest(project, hashes, loaded.inputs)
+        todo = plan_build(out, {**hashes, MANIFEST: sha256(manifest_file.content)})
+        decided.append((todo, manifest_file))
+        if check:
+            return set()
+        begin(out, todo, __version__)  # the journal, before the first file is written
+        return set(todo.write) - {MANIFEST}
+
+    done = build_outputs(project, _shards(), loaded.diagnostics, out, prepare)
     if done is None:
         return None
-    if MANIFEST in done.hashes:
-        raise RuntimeError(f"a backend wrote {MANIFEST}, which alurc writes itself")
-    manifest_file = manifest(loaded.project, done.hashes, loaded.inputs)
-    current = {*done.hashes, MANIFEST}
-    listed = sorted(current)
+    todo, manifest_file = decided[0]
+    listed = sorted(todo.generated)
     if check:
-        assert done.stale is not None
-        part = compare_files(out, [manifest_file])
-        stale = done.stale
-        stale.changed = sorted(stale.changed + part.changed)
-        stale.missing = sorted(stale.missing + part.missing)
-        stale.extra = extra_files(out, current)
-        return listed, None, stale
-    assert done.emitted is not None
+        return listed, None, todo.staleness()
     emitted = done.emitted
-    last = write_files(out, [manifest_file])
-    emitted.written += last.written
-    emitted.unchanged += last.unchanged
-    emitted.removed = remove_stale(out, old, current)
+    emitted.removed = remove_files(out, todo.remove)
+    journaled = bool(emitted.written or emitted.removed)
+    if MANIFEST in todo.write or journaled:
+        emitted.written += write_files(out, [manifest_file]).written
+    rewritten = set(emitted.written)
+    emitted.unchanged = [rel for rel in todo.unchanged if rel not in rewritten]
     return listed, emitted, None

@@ -7,10 +7,12 @@ processes creating files in one folder contend; measured 1.4-1.8 s against 0.8-1
 this phase at N = 1000). For a large project each shard runs in a forked
 process that inherits the IR; it generates its files and sends back its diagnostics and
 the hash of every file, then waits. Only when no shard reported an error does the parent
-tell the shards to write (or, for `--check`, to compare), so a failing compile writes
-nothing. The parent then writes `manifest.json` last and removes the files the previous
-compile owned that are no longer generated. Small projects run the same shards in this
-process, one after the other; the files and their bytes are the same either way.
+call `prepare` with every hash: it checks the build folder (emit.plan_build: is every
+file it would overwrite or delete alurc's?) and returns the paths to write, or raises; then
+the parent tells each shard which of its files to write. So a failing compile, and one
+refused by the build folder, writes nothing. The caller then deletes the stale files and
+writes `manifest.json` last. Small projects run the same shards in this process, one
+after the other; the files and their bytes are the same either way.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -26,7 +28,7 @@ from typing import Any
 
 from alur_compiler.backends.base import Artifact, Backend
 from alur_compiler.diagnostics import Diagnostics
-from alur_compiler.emit import EmitResult, Staleness, compare_files, sha256, write_files
+from alur_compiler.emit import EmitResult, sha256, write_files
 from alur_compiler.ir import Project
 
 #: from this many jobs on, the shards run in forked processes (below, forking costs more)
@@ -46,11 +48,12 @@ class Outputs:
     """All shards together, in shard order (deterministic)."""
 
     hashes: dict[str, str] = field(default_factory=dict)
-    emitted: EmitResult | None = None
-    stale: Staleness | None = None
+    emitted: EmitResult = field(default_factory=EmitResult)
 
 
 Generator = Callable[[Project, Diagnostics], list[Artifact]]
+#: every generated path -> sha256, to the paths to write (raises to write nothing)
+Prepare = Callable[[dict[str, str]], Collection[str]]
 
 
 def shards(backends: Sequence[Backend], lineage: Generator) -> list[list[Generator]]:
@@ -84,21 +87,8 @@ def _add_hashes(outputs: Outputs, hashes: dict[str, str]) -> None:
     outputs.hashes.update(hashes)
 
 
-def _finish(out: Path, artifacts: list[Artifact], check: bool) -> EmitResult | Staleness:
-    if check:
-        return compare_files(out, artifacts)
-    return write_files(out, sorted(artifacts, key=lambda a: a.path))
-
-
-def _merge(outputs: Outputs, part: EmitResult | Staleness, check: bool) -> None:
-    if check:
-        assert isinstance(part, Staleness) and outputs.stale is not None
-        outputs.stale.changed += part.changed
-        outputs.stale.missing += part.missing
-    else:
-        assert isinstance(part, EmitResult) and outputs.emitted is not None
-        outputs.emitted.written += part.written
-        outputs.emitted.unchanged += part.unchanged
+def _finish(out: Path, artifacts: list[Artifact], todo: Collection[str]) -> EmitResult:
+    return write_files(out, sorted((a for a in artifacts if a.path in todo), key=lambda a: a.path))
 
 
 def build_outputs(
@@ -106,32 +96,30 @@ def build_outputs(
     groups: list[list[Generator]],
     diags: Diagnostics,
     out: Path,
-    check: bool,
+    prepare: Prepare,
 ) -> Outputs | None:
-    """Generate every shard; unless there are errors, write or compare the files.
+    """Generate every shard; unless there are errors, write the files `prepare` returns.
 
     Returns None when a diagnostic error stopped the compile (nothing was written).
-    Raises OSError when the build folder cannot be written.
+    Raises what `prepare` raises (nothing written), and OSError when the build folder
+    cannot be written.
     """
     jobs = len(project.pipelines) + len(project.ingestions)
     parallel = jobs >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 and len(groups) > 1
     if parallel and not os.environ.get("ALURC_NO_PARALLEL"):
-        return _forked(project, groups, diags, out, check)
+        return _forked(project, groups, diags, out, prepare)
     generated = [_generate(project, shard) for shard in groups]
     for _, shard_diags in generated:
         diags.extend(shard_diags)
     if diags.has_errors:
         return None
-    result = _empty(check)
+    result = Outputs()
     for artifacts, _ in generated:
         _add_hashes(result, {a.path: sha256(a.content) for a in artifacts})
+    todo = set(prepare(result.hashes))
     for artifacts, _ in generated:
-        _merge(result, _finish(out, artifacts, check), check)
+        result.emitted.written += _finish(out, artifacts, todo).written
     return result
-
-
-def _empty(check: bool) -> Outputs:
-    return Outputs(emitted=None if check else EmitResult(), stale=Staleness() if check else None)
 
 
 # --- forked shards -------------------------------------------------------------------------
@@ -143,9 +131,8 @@ def _serve(
     project: Project,
     shard: list[Generator],
     out: Path,
-    check: bool,
 ) -> None:
-    """Body of a shard process: generate, report, then write or compare when told to.
+    """Body of a shard process: generate, report, then write the files it is told to.
 
     `inherited` are the parent's ends of the pipes forked into this process: closing them
     lets `recv` see end-of-file when the parent goes away instead of waiting forever.
@@ -157,11 +144,12 @@ def _serve(
         conn.send(("generated", ShardOutput(diags, {a.path: sha256(a.content) for a in artifacts})))
         try:
             command = conn.recv()
-        except EOFError:  # the parent gave up (another shard failed): write nothing
+        except EOFError:  # the parent gave up (an error, a refusal, --check): write nothing
             return
-        if command == "write":
+        kind, todo = command
+        if kind == "write":
             try:
-                conn.send(("done", _finish(out, artifacts, check)))
+                conn.send(("done", _finish(out, artifacts, set(todo))))
             except OSError as exc:
                 conn.send(("oserror", (exc.errno, exc.strerror, exc.filename)))
     except BaseException:  # reported to the parent, which raises it as an internal error
@@ -182,14 +170,14 @@ def _receive(conn: Any, expected: str) -> Any:
 
 
 def _forked(
-    project: Project, groups: list[list[Generator]], diags: Diagnostics, out: Path, check: bool
+    project: Project, groups: list[list[Generator]], diags: Diagnostics, out: Path, prepare: Prepare
 ) -> Outputs | None:
     ctx = get_context("fork")
     links: list[tuple[Any, Any]] = []
     for shard in groups:
         parent, child = ctx.Pipe()
         inherited = [parent, *(conn for conn, _ in links)]
-        args = (child, inherited, project, shard, out, check)
+        args = (child, inherited, project, shard, out)
         proc = ctx.Process(target=_serve, args=args, daemon=True)
         proc.start()
         child.close()
@@ -200,13 +188,16 @@ def _forked(
             diags.extend(part.diagnostics)
         if diags.has_errors:
             return None  # closing the pipes tells every shard to write nothing
-        result = _empty(check)
+        result = Outputs()
         for part in shard_outputs:
             _add_hashes(result, part.hashes)
+        todo = set(prepare(result.hashes))  # raises: the pipes close, no shard writes
+        if not todo:
+            return result
+        for (conn, _), part in zip(links, shard_outputs, strict=True):
+            conn.send(("write", sorted(p for p in part.hashes if p in todo)))
         for conn, _ in links:
-            conn.send("write")
-        for conn, _ in links:
-            _merge(result, _receive(conn, "done"), check)
+            result.emitted.written += _receive(conn, "done").written
         return result
     finally:
         for conn, proc in links:

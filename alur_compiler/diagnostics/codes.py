@@ -46,6 +46,12 @@ FILE_UNREADABLE = _register("AL104", "file-unreadable", "a file cannot be read o
 YAML_UNSUPPORTED = _register("AL105", "yaml-unsupported", "YAML feature not allowed in specs")
 SQL_FILE_MISSING = _register("AL106", "sql-file-missing", "sql_file does not exist")
 OUTPUT_UNWRITABLE = _register("AL108", "output-unwritable", "the build folder cannot be written")
+FOREIGN_BUILD_FOLDER = _register(
+    "AL120", "foreign-build-folder", "the build folder is not alurc's (nothing was written)"
+)
+USER_FILE_IN_BUILD = _register(
+    "AL121", "user-file-in-build", "compiling would overwrite or delete a file alurc did not write"
+)
 MISSING_PATH = _register(
     "AL107", "missing-path", "a paths entry names nothing that exists", Severity.WARNING
 )

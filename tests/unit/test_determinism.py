@@ -67,13 +67,32 @@ def test_check_lists_stale_missing_and_extra(tmp_path: Path) -> None:
     project = _copy(tmp_path, "p")
     api.compile_project(project)
     build = project / "build"
-    (build / "lineage.json").write_text("{}\n")
-    pipeline = project / "pipelines" / "clean_customers.yaml"
+    pipeline = project / "pipelines" / "clean_customers.yaml"  # also holds clean_products
     text = pipeline.read_text()
     pipeline.write_text(text.replace("WHERE name IS NOT NULL", "WHERE name IS NOT NULL AND 1 = 1"))
+    (build / "quality" / "orders.json").unlink()
+    (project / "pipelines" / "daily_revenue.yaml").unlink()
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in build.rglob("*") if p.is_file()}
     check = api.compile_project(project, check=True)
     assert check.stale is not None and check.stale.stale
-    assert "lineage.json" in check.stale.changed
+    assert "glue/clean_products.py" in check.stale.changed
     assert "manifest.json" in check.stale.changed
+    assert check.stale.missing == ["quality/orders.json"]
+    assert "glue/daily_revenue.py" in check.stale.extra
     # nothing was written by --check
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in before} == before
+    assert sorted(p for p in build.rglob("*") if p.is_file()) == sorted(before)
+
+
+def test_check_reports_an_edited_generated_file_as_compile_would(tmp_path: Path) -> None:
+    project = _copy(tmp_path, "p")
+    api.compile_project(project)
+    build = project / "build"
+    (build / "lineage.json").write_text("{}\n")
+    for check in (True, False):
+        result = api.compile_project(project, check=check)
+        errors = result.diagnostics.errors
+        assert [d.code.code for d in errors] == ["AL121"]
+        assert "lineage.json was changed since alurc wrote it" in errors[0].message
+        assert result.stale is None and result.emitted is None
     assert (build / "lineage.json").read_text() == "{}\n"

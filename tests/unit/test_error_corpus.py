@@ -27,6 +27,8 @@ EXEMPT = {
     "AL103": "no alur.yaml at all: tests/unit/test_cli.py::test_no_project",
     "AL104": "undecodable bytes: tests/unit/test_loader.py::test_binary_file",
     "AL108": "an unwritable build folder: tests/unit/test_cli.py::test_unwritable_out",
+    "AL120": "a build folder alurc did not write: tests/unit/test_build_folder.py",
+    "AL121": "a user's file in the build folder: tests/unit/test_build_folder.py",
     "AL109": "a file past the size limit: tests/unit/test_yaml_limits.py (limit lowered)",
     "AL501": "backend limits: reported by backends, tested in their own tests",
     "AL901": "internal errors: tests/unit/test_cli.py::test_internal_error_is_reported",

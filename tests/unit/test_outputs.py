@@ -54,14 +54,19 @@ def test_forked_check_lists_stale_and_missing_files(tmp_path: Path, forked: None
     shutil.copytree(RETAIL, project, ignore=shutil.ignore_patterns("build", ".alur"))
     out = tmp_path / "out"
     assert api.compile_project(project, out).ok
-    (out / "glue" / "clean_orders.py").write_text("# edited\n")
+    spec = project / "pipelines" / "clean_customers.yaml"  # clean_products is in it too
+    spec.write_text(spec.read_text().replace("WHERE name IS NOT NULL", "WHERE name > ''"))
     (out / "quality" / "orders.json").unlink()
-    (project / ".alur").exists() and shutil.rmtree(project / ".alur")  # no recompile cache
+    before = tree_files(out)
     checked = api.compile_project(project, out, check=True)
     assert checked.stale is not None and not checked.ok
-    assert checked.stale.changed == ["glue/clean_orders.py"]
+    assert checked.stale.changed == ["glue/clean_products.py", "manifest.json"]
     assert checked.stale.missing == ["quality/orders.json"]
-    assert (out / "glue" / "clean_orders.py").read_text() == "# edited\n"
+    assert tree_files(out) == before
+
+
+def _accept_all(hashes: dict[str, str]) -> set[str]:
+    return set(hashes)
 
 
 def _failing(project: Project, diags: Diagnostics) -> list[Artifact]:
@@ -80,7 +85,7 @@ def _writing_other(project: Project, diags: Diagnostics) -> list[Artifact]:
 def test_an_error_in_one_shard_writes_no_file_of_any_shard(tmp_path: Path, forked: None) -> None:
     diags = Diagnostics()
     out = tmp_path / "out"
-    done = outputs.build_outputs(_project(), [[_writing], [_failing]], diags, out, check=False)
+    done = outputs.build_outputs(_project(), [[_writing], [_failing]], diags, out, _accept_all)
     assert done is None
     assert [d.message for d in diags.errors] == ["cannot lower this"]
     assert not out.exists()
@@ -95,7 +100,7 @@ def test_a_crashing_shard_is_an_internal_error_with_its_traceback(
 ) -> None:
     with pytest.raises(RuntimeError, match="ZeroDivisionError: a backend bug"):
         outputs.build_outputs(
-            _project(), [[_writing], [_crashing]], Diagnostics(), tmp_path / "o", check=False
+            _project(), [[_writing], [_crashing]], Diagnostics(), tmp_path / "o", _accept_all
         )
     assert not (tmp_path / "o").exists()
 
@@ -105,7 +110,11 @@ def test_an_unwritable_folder_raises_oserror_from_the_shard(tmp_path: Path, fork
     blocker.write_text("not a folder\n")
     with pytest.raises(OSError) as caught:
         outputs.build_outputs(
-            _project(), [[_writing], [_writing_other]], Diagnostics(), blocker / "out", check=False
+            _project(),
+            [[_writing], [_writing_other]],
+            Diagnostics(),
+            blocker / "out",
+            _accept_all,
         )
     assert caught.value.strerror and blocker.read_text() == "not a folder\n"
 
@@ -136,7 +145,35 @@ def test_two_shards_writing_one_path_is_an_error_before_any_write(
     monkeypatch.delenv("ALURC_NO_PARALLEL", raising=False)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match=r"two backends wrote the same file: \['glue/ok.py'\]"):
-        outputs.build_outputs(_project(), [[_writing], [_writing]], Diagnostics(), out, False)
+        outputs.build_outputs(_project(), [[_writing], [_writing]], Diagnostics(), out, _accept_all)
     with pytest.raises(RuntimeError, match=r"the same file: \['glue/ok.py'\]"):
-        outputs.build_outputs(_project(), [[_writing, _writing]], Diagnostics(), out, False)
+        outputs.build_outputs(_project(), [[_writing, _writing]], Diagnostics(), out, _accept_all)
     assert not out.exists()
+
+
+class _Refuse(Exception):
+    pass
+
+
+def _refusing(hashes: dict[str, str]) -> set[str]:
+    ok = {"glue/ok.py": outputs.sha256(b"print(1)\n"), "quality/ok.json": outputs.sha256(b"{}\n")}
+    assert hashes == ok
+    raise _Refuse("the build folder is not alurc's")
+
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["forked", "one-process"])
+def test_prepare_sees_every_hash_first_and_a_refusal_writes_nothing(
+    tmp_path: Path, parallel: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outputs, "PARALLEL_THRESHOLD", 1 if parallel else 10**9)
+    monkeypatch.delenv("ALURC_NO_PARALLEL", raising=False)
+    out = tmp_path / "out"
+    groups: list[list[outputs.Generator]] = [[_writing], [_writing_other]]
+    with pytest.raises(_Refuse):
+        outputs.build_outputs(_project(), groups, Diagnostics(), out, _refusing)
+    assert not out.exists()
+    done = outputs.build_outputs(
+        _project(), groups, Diagnostics(), out, lambda hashes: {"quality/ok.json"}
+    )
+    assert done is not None and done.emitted.written == ["quality/ok.json"]
+    assert tree_files(out) == {"quality/ok.json": b"{}\n"}
