@@ -196,6 +196,21 @@ def generated_file_is_a_symlink(case: Path, build: Path, clean: Path) -> str:
     return "glue/clean_orders.py is a symbolic link"
 
 
+def generated_folder_replaced_by_a_file(case: Path, build: Path, clean: Path) -> str:
+    shutil.copytree(clean, build)
+    shutil.rmtree(build / "quality")
+    (build / "quality").write_text("my quality notes\n")
+    return "quality is a file where alurc writes a folder"
+
+
+def generated_file_replaced_by_a_folder(case: Path, build: Path, clean: Path) -> str:
+    shutil.copytree(clean, build)
+    (build / "lineage.json").unlink()
+    (build / "lineage.json").mkdir()
+    (build / "lineage.json" / "mine.txt").write_text("mine\n")
+    return "lineage.json is a folder: alurc would overwrite it"
+
+
 def non_empty_folder_without_marker(case: Path, build: Path, clean: Path) -> str:
     build.mkdir()
     (build / "thesis").mkdir()
@@ -234,6 +249,8 @@ HOSTILE: dict[str, tuple[Callable[[Path, Path, Path], str], str, str]] = {
         (manifest_lists_a_symlink_to_outside, "AL120", "passwd"),
         (generated_folder_is_a_symlink_to_outside, "AL120", "quality"),
         (generated_file_is_a_symlink, "AL120", "glue/clean_orders.py"),
+        (generated_folder_replaced_by_a_file, "AL121", "quality"),
+        (generated_file_replaced_by_a_folder, "AL121", "lineage.json"),
         (non_empty_folder_without_marker, "AL120", ""),
         (build_folder_is_a_symlink, "AL120", ""),
         (build_folder_is_a_file, "AL120", ""),
