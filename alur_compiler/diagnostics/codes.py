@@ -105,6 +105,9 @@ SQL_NULLABILITY = _register(
 )
 SQL_NOT_SELECT = _register("AL409", "sql-not-select", "a pipeline's SQL must be one SELECT")
 SQL_SELF_REFERENCE = _register("AL410", "sql-self-reference", "a pipeline reads its own target")
+SQL_NOT_ROW_EXPRESSION = _register(
+    "AL411", "sql-not-row-expression", "a check or delete_when is not one boolean row expression"
+)
 
 # AL5xx: backend limits
 BACKEND_LIMIT = _register("AL501", "backend-limit", "the target platform cannot express this")

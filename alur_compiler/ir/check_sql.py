@@ -26,8 +26,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import sqlglot
+from sqlglot.dialects.dialect import Dialect
+
 from alur_compiler.ir.nodes import Check, CheckType, Project
 from alur_compiler.ir.quoting import quote_ident
+
+_SPARK = Dialect.get_or_raise("spark")
 
 
 def ident(name: str) -> str:
@@ -119,7 +124,7 @@ def row_condition(check: Check) -> tuple[str, str]:
     if check.type is CheckType.UNIQUE:
         return nonnull, f"({nonnull} AND count(1) OVER (PARTITION BY {col}) > 1)"
     if check.type is CheckType.EXPRESSION:
-        return "TRUE", f"NOT coalesce(({check.sql}), FALSE)"
+        return "TRUE", f"NOT coalesce(({row_expression(check.sql or 'TRUE')}), FALSE)"
     if check.type is CheckType.ACCEPTED_VALUES:
         violation = in_set_violation(col, check.values)
     elif check.type is CheckType.BETWEEN:
@@ -131,6 +136,13 @@ def row_condition(check: Check) -> tuple[str, str]:
     else:
         raise ValueError(f"{check.type} is not a row-level check")
     return nonnull, f"({nonnull} AND coalesce({violation}, FALSE))"
+
+
+def row_expression(sql: str) -> str:
+    """An `expression` check's SQL as it runs: parsed as one Spark expression (validate
+    accepted exactly one, AL401/AL409/AL411) and re-rendered, so no comment or `;` of the
+    YAML text reaches the generated SQL (a `-- c` would swallow the closing parenthesis)."""
+    return sqlglot.parse_one(sql, read=_SPARK).sql(dialect=_SPARK, comments=False)
 
 
 def lower_check(check: Check) -> dict[str, Any]:
