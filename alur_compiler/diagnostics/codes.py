@@ -111,6 +111,9 @@ SQL_NOT_ROW_EXPRESSION = _register(
 
 # AL5xx: backend limits
 BACKEND_LIMIT = _register("AL501", "backend-limit", "the target platform cannot express this")
+AWS_LIMIT = _register(
+    "AL502", "aws-limit", "a name, description or tag breaks an AWS length or character limit"
+)
 
 # AL9xx: internal
 INTERNAL = _register("AL901", "internal", "alurc itself failed (a bug: please report it)")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from alur_compiler.diagnostics import Diagnostics, Span
+from alur_compiler.semantic.aws_limits import check_aws_limits
 from alur_compiler.semantic.context import SpecIndex
 from alur_compiler.semantic.dag import check_cycles
 from alur_compiler.semantic.environments import (
@@ -59,6 +60,11 @@ def glue_arguments_not_reserved(facts: ProjectFacts, diags: Diagnostics) -> None
         check_glue_arguments(doc, diags)
 
 
+def aws_limits_hold(facts: ProjectFacts, diags: Diagnostics) -> None:
+    """Names, descriptions and tags fit AWS's limits (AL502, semantic/aws_limits.py)."""
+    check_aws_limits(facts.index, diags)
+
+
 def after_names_jobs(facts: ProjectFacts, diags: Diagnostics) -> None:
     check_after(facts.jobs, facts.index, diags)
 
@@ -82,6 +88,7 @@ RULES: tuple[Rule, ...] = (
     state_backend_has_bucket,
     environments_own_buckets,
     glue_arguments_not_reserved,
+    aws_limits_hold,
     after_names_jobs,
     relationships_resolve,
     one_writer_per_table,
