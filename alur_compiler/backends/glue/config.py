@@ -19,7 +19,7 @@ from alur_compiler.ir import (
     Project,
     Table,
 )
-from alur_compiler.ir.check_sql import native_checks
+from alur_compiler.ir.check_sql import native_checks, row_expression
 
 if TYPE_CHECKING:
     from alur_runtime.config import (
@@ -105,7 +105,7 @@ def pipeline_config(project: Project, pipeline: Pipeline) -> PipelineJob:
         merge = {
             "keys": list(pipeline.merge_keys or table.primary_key),
             "sequence_by": pipeline.sequence_by,
-            "delete_when": pipeline.delete_when,
+            "delete_when": row_expression(pipeline.delete_when) if pipeline.delete_when else None,
             "tombstone_retention_days": pipeline.tombstone_retention_days,
         }
     return {

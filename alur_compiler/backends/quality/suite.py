@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from alur_compiler.ir import Check, CheckType, Project
-from alur_compiler.ir.check_sql import ident, literal
+from alur_compiler.ir.check_sql import ident, literal, row_expression
 
 _COLUMN_TYPES: dict[CheckType, str] = {
     CheckType.NOT_NULL: "expect_column_values_to_not_be_null",
@@ -42,7 +42,7 @@ def _mostly_filter(unexpected: str, considered: str, source: str, mostly: float)
 
 
 def expression_query(check: Check) -> str:
-    bad = f"NOT coalesce(({_braces(check.sql or 'TRUE')}), FALSE)"
+    bad = f"NOT coalesce(({_braces(row_expression(check.sql or 'TRUE'))}), FALSE)"
     if check.mostly >= 1:
         return f"SELECT * FROM {{batch}} WHERE {bad}"
     return _mostly_filter(f"count_if({bad})", "count(1)", "{batch}", check.mostly)
