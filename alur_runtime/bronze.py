@@ -36,6 +36,7 @@ from alur_runtime.ingest import (
     lake_paths,
     open_batch,
     quarantine_file,
+    recover_orphans,
     release_batch,
     remove_batch_data,
     source_base,
@@ -63,6 +64,7 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         open_batch(store, ctx["job"], run_id, args)
         crash_point("after_open_batch")
         claimed = claim_files(spark, store, ctx, files)
+        recover_orphans(spark, store, ctx)
         report["files_seen"] = len(files)
         report["files_claimed"] = len(claimed)
         if ctx.get("held"):

@@ -214,6 +214,33 @@ def resolve_owner(spark: Any, store: Any, ctx: dict[str, Any], owner: str, sk: s
     return True
 
 
+def recover_orphans(spark: Any, store: Any, ctx: dict[str, Any]) -> None:
+    """Recover open batches of dead owners that no file claim leads to (a run killed
+    before it claimed anything): pipelines would otherwise wait for them forever; drop
+    committed batch items whose files are all final (a run killed just before that)."""
+    job = ctx["job"]
+    for sk, batch in store.query(job, "batch#"):
+        owner = sk[len("batch#") :]
+        if owner == ctx["batch_id"]:
+            continue
+        if batch.get("status") == "committed":  # killed after its file items: finish it
+            items = [i for _k, i in store.query(job, "file#") if i.get("batch_id") == owner]
+            if not any(i.get("status") == "claimed" for i in items):
+                store.delete_if(job, sk, {"status": "committed"})
+            continue
+        if batch.get("status") == "open":
+            liveness = owner_liveness(owner, batch, ctx["args"])
+            age = int(_now()) - int(batch.get("claimed_at", "0"))
+            if liveness == "alive" or (liveness == "unknown" and age < ctx["lease_seconds"]):
+                continue
+            if not store.put_if(job, sk, {**batch, "status": "aborted"}, batch):
+                continue
+        if not any(i.get("batch_id") == owner for _k, i in store.query(job, "file#")):
+            remove_batch_data(spark, ctx, owner)
+            store.delete_if(job, sk, {"status": "aborted"})
+            ctx["recovered"].add(owner)
+
+
 def _who(batch: dict[str, str]) -> str:
     if batch.get("owner_run"):
         return f"Glue job run {batch['owner_run']}"

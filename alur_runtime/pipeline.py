@@ -48,6 +48,9 @@ def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str
     try:
         plan = plan_inputs(spark, job, args, store)
         if plan is None:
+            stale = store.get(job["name"], "intent")
+            if stale is not None:  # its writes and watermark are done (killed just before)
+                store.delete_if(job["name"], "intent", {"id": stale["id"]})
             log(job["name"], "no new input since the last successful run; nothing to do")
             report["no_new_input"] = True
             return finish_report(args, report, "succeeded")

@@ -112,7 +112,7 @@ def landing_batch(h: Harness, i: int) -> None:
             f"K{i - 1}e,C5,1,1.00,deleted,2026-12-01 10:00:00",  # deletes a key
         ]
     write_csv(h.landing, f"{i}.csv", HEADER, rows)
-    write_csv(h.landing, f"{i}_bad.csv", "customer_id,quantity", ["C9,1"])
+    write_csv(h.landing, f"{i}_bad.csv", "customer_id,quantity", [f"C9,{i}"])
 
 
 def run_batch(
