@@ -37,7 +37,9 @@ def test_list_files_fingerprints_change_with_content(s3: object) -> None:
     client.put_object(Bucket="landing", Key="orders/b.json", Body=b"y")  # type: ignore[attr-defined]
     client.put_object(Bucket="landing", Key="orders/sub/c.csv", Body=b"z")  # type: ignore[attr-defined]
     found = common.list_files("s3://landing/orders/", "*.csv")
-    assert [uri for uri, _ in found] == [
+    assert [uri for uri, _ in found] == ["s3://landing/orders/a.csv"]  # sub-folders: opt-in
+    deep = common.list_files("s3://landing/orders/", "*.csv", recursive=True)
+    assert [uri for uri, _ in deep] == [
         "s3://landing/orders/a.csv",
         "s3://landing/orders/sub/c.csv",
     ]
