@@ -87,6 +87,9 @@ UNUSED_TABLE = _register("AL314", "unused-table", "a table nothing writes", Seve
 RESERVED_SETTING = _register(
     "AL315", "reserved-setting", "a glue argument or Spark setting alurc sets itself"
 )
+SOURCE_PATH = _register(
+    "AL316", "source-path", "an ingestion source path outside the accepted forms"
+)
 
 # AL4xx: SQL
 SQL_SYNTAX = _register("AL401", "sql-syntax", "the SQL does not parse")

@@ -6,6 +6,7 @@ from typing import Any
 
 from alur_compiler.ir.build_common import apply_glue, build_schedule, glue_overrides
 from alur_compiler.ir.nodes import FileSource, GlueConfig, Ingestion, Table
+from alur_compiler.semantic.paths import SourcePath, parse_source_path
 from alur_compiler.semantic.pipelines import JobVerdict
 
 
@@ -20,7 +21,7 @@ def build_ingestion(
         return None
     sources = tuple(
         FileSource(
-            path=str(s["path"]),
+            path=_location(str(s["path"])),
             format=str(s["format"]),
             pattern=str(s.get("pattern", "*")),
             options=tuple(sorted((str(k), _opt(v)) for k, v in (s.get("options") or {}).items())),
@@ -42,6 +43,13 @@ def build_ingestion(
         glue_overrides=glue_overrides(data.get("glue")),
         span=doc.span,
     )
+
+
+def _location(path: str) -> str:
+    """The normalised path (`orders/`, `s3://bucket/orders/`) the job and IAM both read."""
+    parsed = parse_source_path(path)
+    assert isinstance(parsed, SourcePath), "semantic.paths.check_source_paths rejected it"
+    return parsed.location
 
 
 def _opt(value: object) -> str:

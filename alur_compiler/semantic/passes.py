@@ -20,6 +20,7 @@ from alur_compiler.semantic.environments import (
     check_state_buckets,
 )
 from alur_compiler.semantic.glue_arguments import check_glue_arguments
+from alur_compiler.semantic.paths import check_source_buckets
 from alur_compiler.semantic.refs import (
     JobView,
     PipelineView,
@@ -60,6 +61,12 @@ def glue_arguments_not_reserved(facts: ProjectFacts, diags: Diagnostics) -> None
         check_glue_arguments(doc, diags)
 
 
+def source_buckets_are_landing(facts: ProjectFacts, diags: Diagnostics) -> None:
+    """An s3:// ingestion source names the landing bucket of every environment (AL316)."""
+    docs = [d for _, d in sorted(facts.index.ingestions.items())]
+    check_source_buckets(docs, facts.environments, diags)
+
+
 def aws_limits_hold(facts: ProjectFacts, diags: Diagnostics) -> None:
     """Names, descriptions and tags fit AWS's limits (AL502, semantic/aws_limits.py)."""
     check_aws_limits(facts.index, diags)
@@ -89,6 +96,7 @@ RULES: tuple[Rule, ...] = (
     environments_own_buckets,
     glue_arguments_not_reserved,
     aws_limits_hold,
+    source_buckets_are_landing,
     after_names_jobs,
     relationships_resolve,
     one_writer_per_table,

@@ -17,6 +17,7 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.checks import check_list
 from alur_compiler.semantic.cron import check_schedule_cron
+from alur_compiler.semantic.paths import check_source_paths
 from alur_compiler.semantic.sql_batch import SqlResult
 from alur_compiler.semantic.sql_expr import SqlLocator, check_row_expression
 from alur_compiler.semantic.sql_output import ColumnView, check_output
@@ -267,7 +268,12 @@ PIPELINE_RULES: tuple[JobRule, ...] = (
     pipeline_checks_valid,
     schedule_cron_valid,
 )
-INGESTION_RULES: tuple[JobRule, ...] = (target_exists, ingestions_load_bronze, schedule_cron_valid)
+INGESTION_RULES: tuple[JobRule, ...] = (
+    target_exists,
+    ingestions_load_bronze,
+    check_source_paths,
+    schedule_cron_valid,
+)
 
 
 def check_pipeline(verdict: JobVerdict, diags: Diagnostics) -> JobVerdict:
