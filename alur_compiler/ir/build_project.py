@@ -53,6 +53,9 @@ def build_environments(doc: SourceDoc | None, defaults: GlueConfig) -> tuple[Env
                 endpoints=tuple(
                     sorted((str(k), str(v)) for k, v in (spec.get("endpoints") or {}).items())
                 ),
+                kms_alias=(spec.get("kms") or {}).get("alias"),
+                kms_create=bool((spec.get("kms") or {}).get("create", False)),
+                protected=bool(spec.get("protected", False)),
                 span=doc.span_of(f"/environments/{name}", key=True),
             )
         )

@@ -255,6 +255,9 @@ class Environment:
     glue: GlueConfig  # project defaults merged with the environment's overrides
     tags: tuple[tuple[str, str], ...] = ()  # sorted
     endpoints: tuple[tuple[str, str], ...] = ()  # sorted service -> URL (local emulators)
+    kms_alias: str | None = None  # `kms: {alias: alias/x}`: an existing customer key
+    kms_create: bool = False  # `kms: {create: true}`: alurc creates the key
+    protected: bool = False  # deletion protection, no force_destroy, prevent_destroy
     span: Span = field(default_factory=Span.unknown, compare=False)
 
     def database(self, project: str, layer: Layer | str) -> str:

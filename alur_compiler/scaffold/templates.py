@@ -32,6 +32,16 @@ environments:
       backend: local
     tags:
       project: $name
+  # A production environment: protected (deletion protection, no force_destroy,
+  # prevent_destroy) and encrypted with its own KMS key (or kms: {alias: alias/x}).
+  # prod:
+  #   region: eu-west-1
+  #   buckets:
+  #     lake: $prefix-prod-lake
+  #     artifacts: $prefix-prod-artifacts
+  #     landing: $prefix-prod-landing
+  #   kms: {create: true}
+  #   protected: true
 """
 
 ORDERS_RAW = """\

@@ -29,11 +29,14 @@ def add_databases(sb: StackBuilder) -> None:
         sb.add(
             "aws_glue_catalog_database",
             address_name("environment", sb.env.name, f"db_{layer}"),
-            {
-                "name": sb.env.database(sb.project.name, layer),
-                "description": f"{sb.project.name} {layer} layer ({sb.env.name})",
-                "tags": entity_tags("environment", sb.env.name),
-            },
+            # dropping a database drops the Iceberg tables the jobs registered in it
+            sb.protect(
+                {
+                    "name": sb.env.database(sb.project.name, layer),
+                    "description": f"{sb.project.name} {layer} layer ({sb.env.name})",
+                    "tags": entity_tags("environment", sb.env.name),
+                }
+            ),
         )
 
 

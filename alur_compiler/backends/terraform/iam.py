@@ -18,7 +18,6 @@ ones in WILDCARD_EXCEPTIONS (documented in specs/deploy.md).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from alur_compiler.backends.terraform.hcl import Template, json_document, ref
@@ -31,6 +30,7 @@ from alur_compiler.backends.terraform.naming import (
     job_kind,
     job_log_group,
     s3_arn,
+    security_configuration_name,
     split_s3,
 )
 from alur_compiler.backends.terraform.storage import script_key
@@ -75,16 +75,31 @@ STATE_ACTIONS = [
     "dynamodb:UpdateItem",
 ]
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
-ASSUME_ROLE = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": "sts:AssumeRole",
-            "Principal": {"Service": "glue.amazonaws.com"},
-        }
-    ],
-}
+KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"]
+#: Glue creates and encrypts these groups itself when a security configuration with
+#: CloudWatch encryption is attached (the encrypted log groups of the job's runs).
+ENCRYPTED_LOG_ACTIONS = [
+    "logs:AssociateKmsKey",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+]
+
+
+def assume_role_policy(sb: StackBuilder) -> dict[str, Any]:
+    """Glue may assume the role only on behalf of the environment's account (confused
+    deputy: `aws:SourceAccount`)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"Service": "glue.amazonaws.com"},
+                "Condition": {"StringEquals": {"aws:SourceAccount": sb.account}},
+            }
+        ],
+    }
 
 
 def lake_prefixes(sb: StackBuilder, table: str) -> list[str]:
@@ -172,6 +187,7 @@ def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
             "Resource": sb.arn("dynamodb", f"table/{env.state_table}"),
         },
         {"Sid": "Logs", "Effect": "Allow", "Action": LOG_ACTIONS, "Resource": _log_arns(sb, job)},
+        *_kms_statements(sb, job),
         {
             "Sid": "Metrics",
             "Effect": "Allow",
@@ -228,6 +244,33 @@ def _log_arns(sb: StackBuilder, job: Job) -> list[Template]:
     return sorted(sb.arn("logs", f"log-group:{g}:*") for g in groups)
 
 
+def _kms_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:
+    """With `kms:`: the environment's key only (S3 SSE-KMS objects, the security
+    configuration), and the log groups Glue encrypts with it."""
+    key = sb.kms_key_arn
+    if key is None:
+        return []
+    role = glue_job_name(sb.project, sb.env, job.name)
+    conf = security_configuration_name(sb.project, sb.env)
+    groups = [
+        f"/aws-glue/jobs-{role}-{conf}/*",  # Glue's encrypted output/error groups
+        f"{job_log_group(sb.project, sb.env, job.name)}-{conf}",  # continuous logs
+    ]
+    return [
+        {"Sid": "Kms", "Effect": "Allow", "Action": KMS_ACTIONS, "Resource": key},
+        {
+            "Sid": "LogsEncrypted",
+            "Effect": "Allow",
+            "Action": ENCRYPTED_LOG_ACTIONS,
+            "Resource": sorted(
+                r
+                for g in groups
+                for r in (sb.arn("logs", f"log-group:{g}"), sb.arn("logs", f"log-group:{g}:*"))
+            ),
+        },
+    ]
+
+
 def add_roles(sb: StackBuilder) -> None:
     for job in sb.project.jobs:
         kind = job_kind(job)
@@ -238,7 +281,7 @@ def add_roles(sb: StackBuilder) -> None:
             {
                 "name": glue_job_name(sb.project, sb.env, job.name),
                 "description": f"Glue job {job.name} ({sb.env.name}), least privilege",
-                "assume_role_policy": json.dumps(ASSUME_ROLE, sort_keys=True),
+                "assume_role_policy": json_document(assume_role_policy(sb)),
                 "tags": entity_tags(kind, job.name),
             },
         )

@@ -11,6 +11,7 @@ from alur_compiler.backends.terraform.naming import (
     glue_job_name,
     job_kind,
     job_log_group,
+    security_configuration_name,
     workflow_name,
 )
 from alur_compiler.backends.terraform.storage import runtime_object_address, runtime_uri, script_key
@@ -81,19 +82,48 @@ def job_arguments(sb: StackBuilder, job: Job, glue: GlueConfig) -> dict[str, str
     return dict(sorted(args.items()))
 
 
+def add_security_configuration(sb: StackBuilder) -> Expr | None:
+    """With `kms:`: one Glue security configuration per environment, attached to every
+    job: S3 writes SSE-KMS, CloudWatch logs and job bookmarks encrypted with the key.
+    Without a key there is none (it could only repeat the buckets' SSE-S3 default)."""
+    key = sb.kms_key_arn
+    if key is None or not sb.project.jobs:
+        return None
+    address = sb.add(
+        "aws_glue_security_configuration",
+        address_name("environment", sb.env.name, "security"),
+        {
+            "name": security_configuration_name(sb.project, sb.env),
+            "encryption_configuration": [
+                {
+                    "cloudwatch_encryption": [
+                        {"cloudwatch_encryption_mode": "SSE-KMS", "kms_key_arn": key}
+                    ],
+                    "job_bookmarks_encryption": [
+                        {"job_bookmarks_encryption_mode": "CSE-KMS", "kms_key_arn": key}
+                    ],
+                    "s3_encryption": [{"s3_encryption_mode": "SSE-KMS", "kms_key_arn": key}],
+                }
+            ],
+        },
+    )
+    return ref(f"{address}.name")
+
+
 def add_jobs(sb: StackBuilder) -> None:
+    security = add_security_configuration(sb)
+    kms_key = sb.kms_key_arn
     for job in sb.project.jobs:
         kind, glue = job_kind(job), effective_glue(sb, job)
         tags = entity_tags(kind, job.name)
-        sb.add(
-            "aws_cloudwatch_log_group",
-            address_name(kind, job.name, "logs"),
-            {
-                "name": job_log_group(sb.project, sb.env, job.name),
-                "retention_in_days": LOG_RETENTION_DAYS,
-                "tags": tags,
-            },
-        )
+        log_group: Body = {
+            "name": job_log_group(sb.project, sb.env, job.name),
+            "retention_in_days": LOG_RETENTION_DAYS,
+            "tags": tags,
+        }
+        if kms_key is not None:
+            log_group["kms_key_id"] = kms_key
+        sb.add("aws_cloudwatch_log_group", address_name(kind, job.name, "logs"), log_group)
         bucket = sb.env.artifacts_bucket
         body: Body = {
             "name": glue_job_name(sb.project, sb.env, job.name),
@@ -120,6 +150,8 @@ def add_jobs(sb: StackBuilder) -> None:
                 Address(runtime_object_address(sb)),
             ],
         }
+        if security is not None:
+            body["security_configuration"] = security
         sb.add("aws_glue_job", address_name(kind, job.name), body)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from alur_compiler.backends.terraform.hcl import Expr, Template, Value, ref, template
+from alur_compiler.backends.terraform.naming import address_name
 from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import Environment, Project
 
@@ -40,6 +41,24 @@ class StackBuilder:
             return self.env.account
         self.data.setdefault("aws_caller_identity", {})["current"] = {}
         return ref(ACCOUNT_ID)
+
+    @property
+    def kms_key_arn(self) -> Expr | None:
+        """The environment's customer-managed key (`kms:` in alur.yaml), or None."""
+        name = address_name("environment", self.env.name, "kms")
+        if self.env.kms_create:
+            return ref(f"aws_kms_key.{name}.arn")
+        if self.env.kms_alias:
+            self.data.setdefault("aws_kms_alias", {})[name] = {"name": self.env.kms_alias}
+            return ref(f"data.aws_kms_alias.{name}.target_key_arn")
+        return None
+
+    def protect(self, body: Body) -> Body:
+        """A data-holding resource of a `protected: true` environment: Terraform refuses
+        any plan that destroys or replaces it (lifecycle.prevent_destroy)."""
+        if self.env.protected:
+            body["lifecycle"] = {"prevent_destroy": True}
+        return body
 
     def arn(self, service: str, resource: str) -> Template:
         return template(f"arn:aws:{service}:{self.env.region}:", self.account, f":{resource}")

@@ -37,6 +37,11 @@ def workflow_name(project: Project, env: Environment) -> str:
     return f"{project.name}-{env.name}"
 
 
+def security_configuration_name(project: Project, env: Environment) -> str:
+    """The Glue security configuration of an environment with a KMS key."""
+    return f"{project.name}-{env.name}"
+
+
 def job_log_group(project: Project, env: Environment, job: str) -> str:
     """The job's own continuous-logging group (driver and executor logs)."""
     return f"/aws-glue/jobs/{glue_job_name(project, env, job)}"

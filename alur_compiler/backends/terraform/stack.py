@@ -84,6 +84,7 @@ def build_stack(project: Project, env: Environment, diags: Diagnostics) -> dict[
 def stack_model(project: Project, env: Environment, diags: Diagnostics) -> dict[str, Value]:
     """The document as typed values: `str` is literal text, `hcl.Expr` an expression."""
     sb = StackBuilder(project, env, diags)
+    storage.add_kms_key(sb)
     storage.add_buckets(sb)
     storage.add_objects(sb)
     storage.add_state_table(sb)
