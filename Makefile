@@ -6,11 +6,15 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 STAMP := $(VENV)/.alurc-installed
 NODE_STAMP := node_modules/.alurc-installed
+# checkov pins boto3/networkx/packaging below this project's pins: its own venv
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.alurc-installed
+CHECKOV_VERSION := 3.3.30
 export GX_ANALYTICS_ENABLED := false
 export SPARK_LOCAL_IP := 127.0.0.1
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup java-check node-setup test test-fast fuzz lint typecheck demo bench clean goldens
+.PHONY: help setup java-check node-setup checkov-setup test test-fast fuzz lint typecheck demo bench clean goldens
 
 help:
 	@echo "make demo   - set up, then compile and run examples/retail locally on embedded Spark"
@@ -36,7 +40,15 @@ $(NODE_STAMP): package.json package-lock.json
 
 node-setup: $(NODE_STAMP)
 
-setup: $(STAMP) java-check node-setup
+$(CHECKOV_STAMP):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip --disable-pip-version-check -q install checkov==$(CHECKOV_VERSION) \
+		|| { echo "error: could not install checkov==$(CHECKOV_VERSION) into $(CHECKOV_VENV) (tests/integration/test_checkov.py needs it)"; exit 1; }
+	touch $(CHECKOV_STAMP)
+
+checkov-setup: $(CHECKOV_STAMP)
+
+setup: $(STAMP) java-check node-setup checkov-setup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check alur_compiler alur_runtime tests benchmarks
@@ -54,7 +66,7 @@ test-fast: $(STAMP)
 fuzz: $(STAMP)
 	ALURC_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/unit/test_fuzz_validate.py
 
-demo: setup
+demo: $(STAMP) java-check
 	$(VENV)/bin/alurc run --local examples/retail
 
 bench: setup
@@ -64,4 +76,4 @@ goldens: $(STAMP)
 	$(PY) -m pytest -q tests --update-goldens
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache examples/*/build examples/*/.alur
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache .mypy_cache .ruff_cache examples/*/build examples/*/.alur
