@@ -25,6 +25,7 @@ def build_ingestion(
             format=str(s["format"]),
             pattern=str(s.get("pattern", "*")),
             options=tuple(sorted((str(k), _opt(v)) for k, v in (s.get("options") or {}).items())),
+            recursive=bool(s.get("recursive", False)),
             span=doc.span_of(f"/sources/{i}"),
         )
         for i, s in enumerate(data["sources"])
@@ -38,6 +39,7 @@ def build_ingestion(
         description=str(data.get("description", "")),
         on_bad_file=str(data.get("on_bad_file", "fail")),
         on_bad_row=str(data.get("on_bad_row", "quarantine")),
+        on_duplicate_file=str(data.get("on_duplicate_file", "skip")),
         schedule=schedule,
         glue=apply_glue(defaults, data.get("glue")),
         glue_overrides=glue_overrides(data.get("glue")),
