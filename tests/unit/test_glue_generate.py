@@ -214,3 +214,31 @@ def test_bad_sql_is_a_diagnostic_not_a_crash() -> None:
     arts = GlueBackend().generate(project, diags)
     assert [d.code.code for d in diags.items] == ["AL501"]
     assert f"glue/{broken.name}.py" not in {a.path for a in arts}
+
+
+def test_yaml_ingestion_settings_reach_the_job(tmp_path: Path) -> None:
+    """recursive and on_duplicate_file go from the YAML through the IR into the JOB literal."""
+    import shutil
+
+    copy = tmp_path / "retail"
+    shutil.copytree(
+        ROOT / "examples" / "retail", copy, ignore=shutil.ignore_patterns("build", ".alur")
+    )
+    spec = next(
+        p for p in (copy / "ingestions").glob("*.yaml") if "ingest_customers" in p.read_text()
+    )
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace(
+        '    pattern: "*.jsonl"\non_bad_file: fail',
+        '    pattern: "*.jsonl"\n    recursive: true\non_duplicate_file: ingest\non_bad_file: fail',
+        1,
+    )
+    spec.write_text(text, encoding="utf-8")
+    result = api.compile_project(copy, tmp_path / "out")
+    assert result.ok, [str(d.message) for d in result.diagnostics.items]
+    job = job_literal((tmp_path / "out" / "glue" / "ingest_customers.py").read_text("utf-8"))
+    assert [s["recursive"] for s in job["sources"]] == [True]
+    assert job["on_duplicate_file"] == "ingest"
+    default = job_literal((tmp_path / "out" / "glue" / "ingest_orders.py").read_text("utf-8"))
+    assert [s["recursive"] for s in default["sources"]] == [False]
+    assert default["on_duplicate_file"] == "skip"
