@@ -264,7 +264,7 @@ def _special_paths(root: Path, data: st.DataObject) -> list[str]:
                     "dangling",
                     "fifo",
                     "zero",
-                    "..",
+                    "up",
                     "./",
                     "\x00",
                     "x" * 5000,
@@ -277,6 +277,8 @@ def _special_paths(root: Path, data: st.DataObject) -> list[str]:
             max_size=5,
         )
     )
+    # ".." itself would walk every other example's project: "up" leaves and comes back
+    chosen = [f"../{root.name}" if name == "up" else name for name in chosen]
     made = {"loop": ("loop", "loop"), "dangling": ("nowhere", "dangling")}
     for name in chosen:
         if name in made and not (root / name).is_symlink():
