@@ -40,6 +40,24 @@ def _tool_hash() -> str:
     return digest.hexdigest()
 
 
+def _project_doc(path: Path) -> object:
+    """alur.yaml's first document, or None when it cannot be read within the loader's
+    limits (load/limits.py): then the cache misses and the full compile reports why. A
+    hostile alur.yaml must not crash or hang this shortcut either."""
+    from alur_compiler.load.limits import limits_from_env, needs_prescan, prescan
+
+    limits = limits_from_env()
+    try:
+        if path.stat().st_size > limits.max_bytes:
+            return None
+        text = path.read_text(encoding="utf-8")
+        if needs_prescan(text, limits) and prescan(text, limits, yaml.SafeLoader) is not None:
+            return None
+        return next(iter(yaml.safe_load_all(text)), None)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+
+
 def input_hash(root: Path, sql_files: list[str], known: dict[str, str] | None = None) -> str | None:
     """Hash over alurc, alur.yaml, every discovered spec file and the given SQL files.
 
@@ -50,10 +68,7 @@ def input_hash(root: Path, sql_files: list[str], known: dict[str, str] | None = 
     from alur_compiler.load.discover import DEFAULT_PATHS, PROJECT_FILE, spec_files
 
     digest = hashlib.sha256(_tool_hash().encode())
-    try:
-        doc = next(iter(yaml.safe_load_all((root / PROJECT_FILE).read_bytes())), None)
-    except (OSError, yaml.YAMLError):
-        return None
+    doc = _project_doc(root / PROJECT_FILE)
     paths = doc.get("paths") if isinstance(doc, dict) else None
     if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
         paths = list(DEFAULT_PATHS)

@@ -94,3 +94,22 @@ def test_compile_out_elsewhere_leaves_the_project_untouched(tmp_path: Path) -> N
     assert not fastpath.up_to_date(project, out)  # never cached: always a full compile
     assert _tree(project) == before
     assert (out / "manifest.json").is_file() and not (out / ".alur").exists()
+
+
+def test_a_hostile_alur_yaml_after_a_cached_compile_is_a_diagnostic(tmp_path: Path) -> None:
+    """The shortcut reads alur.yaml before the guarded loader: it must not crash (deep
+    nesting: RecursionError) or expand aliases (billion laughs); the full compile reports."""
+    project = tmp_path / "p"
+    shutil.copytree(
+        ROOT / "examples" / "retail", project, ignore=shutil.ignore_patterns("build", ".alur")
+    )
+    assert api.compile_project(project).ok
+    base = (project / "alur.yaml").read_text(encoding="utf-8")
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    for tail, code in (("x: " + "[" * 3000 + "]" * 3000 + "\n", "AL110"), (laughs, "AL111")):
+        (project / "alur.yaml").write_text(base + "\n" + tail, encoding="utf-8")
+        result = api.compile_project(project)
+        assert [d.code.code for d in result.diagnostics.errors] == [code]

@@ -97,3 +97,18 @@ def test_kms_and_protected(tmp_path: Path) -> None:
         d["lifecycle"] == {"prevent_destroy": True}
         for d in res["aws_glue_catalog_database"].values()
     )
+
+
+def test_no_bucket_policy_against_an_s3_emulator() -> None:
+    """moto applies a bucket policy's Deny without its condition and speaks plain HTTP, so an
+    environment with `endpoints.s3` gets no bucket policy; a real one always has both."""
+    from alur_compiler.backends.terraform import build_stack
+    from alur_compiler.deploy.sample import sample_environment, sample_project
+    from alur_compiler.diagnostics import Diagnostics
+
+    real = sample_environment("dev")
+    emulated = sample_environment("dev", endpoint="http://127.0.0.1:5000")
+    for env, expected in ((real, 2), (emulated, 0)):
+        project = sample_project(envs=(env,))
+        stack = build_stack(project, env, Diagnostics())
+        assert len(stack["resource"].get("aws_s3_bucket_policy", {})) == expected
