@@ -169,10 +169,31 @@ def _lineage_artifact(project: Project, diags: Diagnostics) -> list[Artifact]:
 
 
 def lineage_document(project: Project) -> dict[str, object]:
+    """Column lineage of every target column, the columns declared `pii: true` per table,
+    and `pii_derived`: target columns computed from a pii column (directly or through
+    other tables' columns), which hold personal data too unless the SQL anonymises it."""
     tables: dict[str, dict[str, list[str]]] = {}
     for pipe in project.pipelines:
         tables[pipe.target] = {col: list(up) for col, up in pipe.lineage}
-    return {"version": 1, "tables": tables}
+    pii = {t.name: sorted(c.name for c in t.columns if c.pii) for t in project.tables}
+    marked = {f"{t}.{c}" for t, cols in pii.items() for c in cols}
+    derived: dict[str, list[str]] = {}
+    changed = True
+    while changed:  # to a fixed point: lineage chains through several pipelines
+        changed = False
+        for table, cols in tables.items():
+            for col, ups in cols.items():
+                key = f"{table}.{col}"
+                if key not in marked and any(u in marked for u in ups):
+                    marked.add(key)
+                    derived.setdefault(table, []).append(col)
+                    changed = True
+    return {
+        "version": 1,
+        "tables": tables,
+        "pii": {t: cols for t, cols in sorted(pii.items()) if cols},
+        "pii_derived": {t: sorted(cols) for t, cols in sorted(derived.items())},
+    }
 
 
 def sql_files(project: Project, root: Path) -> list[str]:

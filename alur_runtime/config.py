@@ -36,6 +36,8 @@ class Target(TypedDict):
     columns: list[Column]
     partition_by: list[Partition]
     primary_key: list[str]
+    #: columns holding personal data (`pii: true`): the Iceberg table property `alur.pii`
+    pii: list[str]
 
 
 class Lookup(TypedDict):

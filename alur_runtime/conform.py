@@ -24,6 +24,11 @@ def quote_ident(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+def sql_string(value: str) -> str:
+    """A Spark SQL string literal: backslash and single quote escaped with a backslash."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def table_ddl(columns: list[Column]) -> str:
     """Column list for CREATE TABLE / a reader schema: "`a` string, `b` int"."""
     return ", ".join(f"{quote_ident(c['name'])} {c['type']}" for c in columns)

@@ -237,7 +237,8 @@ def publish(
             f"CREATE NAMESPACE IF NOT EXISTS glue_catalog.{quote_ident(args[f'alur_db_{layer}'])}"
         )
     name = iceberg_name(args, layer, target["name"])
-    create_table(spark, name, table_ddl(target["columns"]), partition_spec(target["partition_by"]))
+    ddl, spec = table_ddl(target["columns"]), partition_spec(target["partition_by"])
+    create_table(spark, name, ddl, spec, target["pii"])
     gate = quality_gate(spark, job, staged, report, args)
     report["rows_read"] = gate["rows_read"]
     report["rows_written"] = gate["rows_passed"]

@@ -13,16 +13,22 @@ from typing import Any
 from pyspark.sql import functions as F
 
 from alur_runtime.config import Job, PipelineJob
-from alur_runtime.conform import column_names, quote_ident, table_ddl
+from alur_runtime.conform import column_names, quote_ident, sql_string, table_ddl
 
 INPUT_PROPERTY = "alur.input"
 
 
-def create_table(spark: Any, name: str, ddl: str, partition_spec: str) -> None:
+def create_table(
+    spark: Any, name: str, ddl: str, partition_spec: str, pii: list[str] | None = None
+) -> None:
+    """CREATE TABLE IF NOT EXISTS, Iceberg format 2; `pii` columns are listed in the table
+    property `alur.pii` (comma-separated), which the Glue catalog shows as a parameter."""
     parts = f" PARTITIONED BY ({partition_spec})" if partition_spec else ""
+    props = "'format-version'='2'"
+    if pii:
+        props += ", 'alur.pii'=" + sql_string(",".join(pii))
     spark.sql(
-        f"CREATE TABLE IF NOT EXISTS {name} ({ddl}) USING iceberg{parts} "
-        "TBLPROPERTIES ('format-version'='2')"
+        f"CREATE TABLE IF NOT EXISTS {name} ({ddl}) USING iceberg{parts} TBLPROPERTIES ({props})"
     )
 
 
@@ -87,7 +93,7 @@ def write_quarantine(
             return
         if not spark.table(name).where(cond).limit(1).count():
             return
-    create_table(spark, name, ddl, "")
+    create_table(spark, name, ddl, "", job["target"]["pii"])
     now = datetime.datetime.now(datetime.UTC)
     if df is None:
         schema = spark.table(name).schema

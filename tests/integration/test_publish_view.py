@@ -47,3 +47,21 @@ def test_merge_leaves_a_cached_source_cached_and_no_view(spark: Any) -> None:
     finally:
         df.unpersist()
         spark.sql(f"DROP TABLE IF EXISTS {name}")
+
+
+def test_pii_columns_become_an_iceberg_table_property(spark: Any) -> None:
+    """The property the Glue catalog shows as a table parameter; a quote in a column name
+    stays inside the SQL string."""
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.piitest")
+    name = "glue_catalog.piitest.t"
+    try:
+        create_table(spark, name, "`email` string, `it's` string", "", ["email", "it's"])
+        props = {r["key"]: r["value"] for r in spark.sql(f"SHOW TBLPROPERTIES {name}").collect()}
+        assert props["alur.pii"] == "email,it's"
+        plain = "glue_catalog.piitest.plain"
+        create_table(spark, plain, "`id` int", "")
+        props = {r["key"]: r["value"] for r in spark.sql(f"SHOW TBLPROPERTIES {plain}").collect()}
+        assert "alur.pii" not in props
+    finally:
+        spark.sql(f"DROP TABLE IF EXISTS {name}")
+        spark.sql("DROP TABLE IF EXISTS glue_catalog.piitest.plain")

@@ -55,6 +55,7 @@ def target_config(table: Table) -> Target:
             {"column": p.column, "transform": p.transform, "arg": p.arg} for p in table.partition_by
         ],
         "primary_key": list(table.primary_key),
+        "pii": [c.name for c in table.columns if c.pii],
     }
 
 

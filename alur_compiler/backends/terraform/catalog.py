@@ -51,23 +51,32 @@ def add_bronze_tables(sb: StackBuilder) -> None:
 def _bronze_table(sb: StackBuilder, table: Table) -> Body | None:
     # bronze partitions are plain columns: semantic/partitions.py rejects transforms
     partition_cols = [pf.column for pf in table.partition_by]
-    columns: list[dict[str, str]] = []
-    keys: list[dict[str, str]] = []
+    columns: list[Body] = []
+    keys: list[Body] = []
     for col in table.columns:
         try:
-            entry = {"name": col.name, "type": glue_type(col.type), "comment": col.description}
+            entry: Body = {
+                "name": col.name,
+                "type": glue_type(col.type),
+                "comment": col.description,
+            }
+            if col.pii:  # what catalog readers (Lake Formation, scanners) look for
+                entry["parameters"] = {"alur.pii": "true"}
         except ValueError as exc:
             sb.diags.report(codes.BACKEND_LIMIT, str(exc), col.span)
             return None
         (keys if col.name in partition_cols else columns).append(entry)
-    keys.sort(key=lambda k: partition_cols.index(k["name"]))
+    keys.sort(key=lambda k: partition_cols.index(str(k["name"])))
     location = f"{layout.lake_uri(sb.env.lake_bucket)}/{layout.bronze_prefix(table.name)}"
     return {
         "name": table.name,
         "database_name": database_ref(sb, Layer.BRONZE),
         "description": table.description,
         "table_type": "EXTERNAL_TABLE",
-        "parameters": {"EXTERNAL": "TRUE", "classification": "parquet"},
+        "parameters": {"EXTERNAL": "TRUE", "classification": "parquet"}
+        | (
+            {"alur.pii": ",".join(pii)} if (pii := [c.name for c in table.columns if c.pii]) else {}
+        ),
         "partition_keys": keys,
         "storage_descriptor": [
             {

@@ -44,6 +44,7 @@ JOB: PipelineJob = {
         ],
         'partition_by': [],
         'primary_key': ['customer_id'],
+        'pii': ['email', 'full_name'],
     },
     'mode': 'merge',
     'merge': {

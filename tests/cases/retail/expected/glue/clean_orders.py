@@ -53,6 +53,7 @@ JOB: PipelineJob = {
         ],
         'partition_by': [{'column': 'order_ts', 'transform': 'days', 'arg': None}],
         'primary_key': ['order_id'],
+        'pii': [],
     },
     'mode': 'merge',
     'merge': {

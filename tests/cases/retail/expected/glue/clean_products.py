@@ -36,6 +36,7 @@ JOB: PipelineJob = {
         ],
         'partition_by': [],
         'primary_key': ['product_id'],
+        'pii': [],
     },
     'mode': 'merge',
     'merge': {

@@ -60,6 +60,7 @@ JOB: PipelineJob = {
         ],
         'partition_by': [],
         'primary_key': ['customer_id'],
+        'pii': [],
     },
     'mode': 'overwrite',
     'merge': None,

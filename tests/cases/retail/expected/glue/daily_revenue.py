@@ -44,6 +44,7 @@ JOB: PipelineJob = {
         ],
         'partition_by': [{'column': 'order_date', 'transform': None, 'arg': None}],
         'primary_key': ['order_date', 'category'],
+        'pii': [],
     },
     'mode': 'overwrite',
     'merge': None,

@@ -35,6 +35,7 @@ JOB: IngestionJob = {
         ],
         'partition_by': [],
         'primary_key': [],
+        'pii': ['email', 'full_name'],
     },
     'source_system': 'crm',
     'sources': [

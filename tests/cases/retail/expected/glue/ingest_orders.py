@@ -37,6 +37,7 @@ JOB: IngestionJob = {
         ],
         'partition_by': [],
         'primary_key': [],
+        'pii': [],
     },
     'source_system': 'webshop',
     'sources': [

@@ -34,6 +34,7 @@ JOB: IngestionJob = {
         ],
         'partition_by': [],
         'primary_key': [],
+        'pii': [],
     },
     'source_system': 'pim',
     'sources': [
