@@ -20,7 +20,7 @@ CONFIG = ROOT / ".importlinter"
 
 def test_import_contracts_are_kept() -> None:
     """In a fresh interpreter: tests earlier in the run import alur_runtime from build
-    wheels that are gone by now, which would confuse import-linter's module lookup."""
+    wheels (zip files), and import-linter, finding that module, cannot walk a zip."""
     pytest.importorskip("importlinter.cli")
     import subprocess
     import sys
