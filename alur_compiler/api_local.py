@@ -78,7 +78,7 @@ def run_local(
         run.project = None
         return run
     run.unknown = sorted(set(names) - {j.name for j in project.jobs})
-    if run.unknown:
+    if run.unknown or not project.jobs:  # no job: nothing to run, no Spark to start
         return run
     from alur_compiler.local.runner import gold_preview, local_args, local_paths, run_jobs
     from alur_compiler.local.session import LocalSparkUnavailable, start_local_spark

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from alur_compiler.ir.runtime import wheel_path
-from alur_compiler.local.wheel import load_runtime
+from alur_compiler.local.wheel import RuntimeWheelMissing, load_runtime
 
 
 class LocalSparkUnavailable(RuntimeError):
@@ -22,7 +22,10 @@ class LocalSparkUnavailable(RuntimeError):
 
 def start_local_spark(build: Path, warehouse: Path) -> Any:
     """The process's SparkSession for `warehouse`, started by the runtime of `build`."""
-    session = load_runtime(build / wheel_path()).session
+    try:
+        session = load_runtime(build / wheel_path()).session
+    except RuntimeWheelMissing as exc:
+        raise LocalSparkUnavailable(str(exc)) from exc
     try:
         return session.get_spark(warehouse)
     except session.LocalSparkUnavailable as exc:

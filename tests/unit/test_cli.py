@@ -175,3 +175,17 @@ def test_plain_compile_runs_without_the_cli_framework(tmp_path: Path) -> None:
     assert f"into {project / 'build'} (" in res.stderr and " written, 0 unchanged" in res.stderr
     again = alurc("compile", str(project), "--format", "text")  # the Typer path: same result
     assert again.returncode == 0 and f"up to date: {project / 'build'}" in again.stderr
+
+
+def test_run_local_without_jobs_starts_nothing(tmp_path: Path) -> None:
+    """A project of tables only has no runtime wheel and nothing to run: exit 0, no Spark
+    (this used to end in AL901: the missing wheel was looked up to start the session)."""
+    assert alurc("init", "shop", cwd=tmp_path).returncode == 0
+    project = tmp_path / "shop"
+    shutil.rmtree(project / "pipelines")
+    shutil.rmtree(project / "ingestions")
+    proc = alurc("run", "--local", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "AL901" not in proc.stdout + proc.stderr
+    assert not (project / "build" / "runtime").exists()
+    assert not (project / ".alur" / "warehouse" / "iceberg").exists()  # no session started
