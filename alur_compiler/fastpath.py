@@ -30,11 +30,14 @@ CACHE = Path(".alur") / "cache" / "compile.json"
 
 
 def _tool_hash() -> str:
-    """alurc's own code and schemas, by path, size and mtime (cheap: no file is read)."""
+    """alurc's own code, the job runtime it packs into build/runtime/ and the schemas, by
+    path, size and mtime (cheap: no file is read)."""
+    from alur_compiler.ir.runtime import runtime_dir
     from alur_compiler.schema.files import schema_dir
 
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")) + sorted(schema_dir().glob("*.json")):
+    code = sorted(_PACKAGE.rglob("*.py")) + sorted(runtime_dir().rglob("*.py"))  # the wheel
+    for path in code + sorted(schema_dir().glob("*.json")):
         st = path.stat()
         digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from alur_compiler import api, fastpath
 
@@ -113,3 +114,15 @@ def test_a_hostile_alur_yaml_after_a_cached_compile_is_a_diagnostic(tmp_path: Pa
         (project / "alur.yaml").write_text(base + "\n" + tail, encoding="utf-8")
         result = api.compile_project(project)
         assert [d.code.code for d in result.diagnostics.errors] == [code]
+
+
+def test_an_edited_runtime_makes_the_build_stale(tmp_path: Path, monkeypatch: Any) -> None:
+    """The runtime is packed into build/runtime/: a change to it is a change to alurc."""
+    from alur_compiler.ir import runtime
+
+    copy = tmp_path / "alur_runtime"
+    shutil.copytree(runtime.runtime_dir(), copy)
+    monkeypatch.setattr(runtime, "runtime_dir", lambda: copy)
+    before = fastpath._tool_hash()
+    (copy / "common.py").write_text("# edited\n", encoding="utf-8")
+    assert fastpath._tool_hash() != before
