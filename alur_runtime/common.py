@@ -208,16 +208,18 @@ def write_text(dest: str, text: str) -> None:
 
 
 def delete_file(uri: str) -> None:
-    """Delete one data file given as Spark reports it (file:/..., s3://...)."""
+    """Delete one data file given as Spark reports it (file:/..., s3://...). Spark's
+    `input_file_name()` is URL-encoded (a space is %20) on S3 as locally: decoded first,
+    or S3 would silently delete nothing (a missing key is no error)."""
+    from urllib.parse import unquote
+
     if is_s3(uri):
-        bucket, key = _split_s3(uri)
+        bucket, key = _split_s3(unquote(uri))
         _s3_client().delete_object(Bucket=bucket, Key=key)
         return
     path = uri[len("file:") :] if uri.startswith("file:") else uri
     while path.startswith("//"):
         path = path[1:]
-    from urllib.parse import unquote
-
     path = unquote(path)
     if os.path.exists(path):
         os.remove(path)

@@ -66,3 +66,11 @@ def test_parse_args_reads_glue_style_arguments() -> None:
     args = common.parse_args(["--JOB_NAME", "x", "--alur_mode", "local", "--alur_lake", "s3://l"])
     assert args == {"JOB_NAME": "x", "alur_mode": "local", "alur_lake": "s3://l"}
     assert common.parse_args([])["alur_mode"] == "glue"
+
+
+def test_delete_decodes_the_uri_spark_reports(s3: object) -> None:
+    """input_file_name() is URL-encoded: the key with a space must really go."""
+    client = s3
+    client.put_object(Bucket="landing", Key="bronze/t/a b%.parquet", Body=b"x")  # type: ignore[attr-defined]
+    common.delete_file("s3://landing/bronze/t/a%20b%25.parquet")
+    assert [u for u, _ in common.list_files("s3://landing/bronze/t", "*")] == []
