@@ -107,8 +107,8 @@ def _discover(job: IngestionJob, args: dict[str, str]) -> list[tuple[str, str]]:
 
 def _source_of(job: IngestionJob, args: dict[str, str], uri: str) -> FileSource:
     for source in job["sources"]:
-        base = source_base(args, source["path"]).rstrip("/")
-        if uri.startswith(base):
+        base = source_base(args, source["path"]).rstrip("/") + "/"
+        if uri.startswith(base):  # `orders/` never claims a file of `orders_v2/`
             return source
     return job["sources"][0]
 
