@@ -453,9 +453,16 @@ def _write_atomic(path: Path, content: bytes) -> None:
     The temp file is created exclusively: an existing file of that name (or a link) is
     never opened, truncated or deleted.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(tmp, flags, 0o666)
+    for attempt in range(100):  # a killed compile's leftover may hold this pid's name
+        tmp = path.with_name(f".{path.name}.{os.getpid()}{attempt or ''}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"100 temp files next to {path} exist already")
     try:
         try:
             view = memoryview(content)

@@ -468,3 +468,21 @@ def test_a_compile_killed_half_way_is_finished_by_the_next(
     result = api.compile_project(changed, build)
     assert result.ok, [d.message for d in result.diagnostics.errors]
     assert files_of(build) == files_of(expected)
+
+
+def test_a_leftover_temp_file_with_this_pid_does_not_block_the_compile(tmp_path: Path) -> None:
+    """A killed compile leaves `.<name>.<pid>.tmp`; a later process may get the same pid."""
+    project = tmp_path / "p"
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "examples" / "retail",
+        project,
+        ignore=shutil.ignore_patterns("build", ".alur"),
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    leftover = out / f".{MANIFEST}.{os.getpid()}.tmp"
+    leftover.write_bytes(b"half a manifest")
+    result = api.compile_project(project, out)
+    assert result.ok, [d.message for d in result.diagnostics.items]
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert leftover.read_bytes() == b"half a manifest"  # not ours to delete: left alone
