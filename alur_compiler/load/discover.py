@@ -167,11 +167,6 @@ def spec_files(root: Path, paths: list[str]) -> list[Path]:
     return sorted(found, key=lambda p: p.as_posix())
 
 
-def usable_folder(root: Path, rel: str) -> Path | None:
-    """`root/rel` resolved, or None when it cannot name a file or folder (NUL, too long)."""
-    return resolve_entry(root, rel)[0]
-
-
 def resolve_entry(root: Path, rel: str) -> tuple[Path | None, str | None]:
     """`root/rel` resolved, or (None, why not): a NUL, a name too long, a symlink loop."""
     try:

@@ -54,7 +54,7 @@ def job_arguments(sb: StackBuilder, job: Job, glue: GlueConfig) -> dict[str, str
     """alurc's arguments win over `glue.arguments` (semantic/glue_arguments.py reports
     the clash, AL315); `--additional-python-modules` is merged, the runtime wheel first."""
     env, project = sb.env, sb.project
-    user = {k if k.startswith("--") else f"--{k}": v for k, v in glue.extra_arguments}
+    user = dict(glue.extra_arguments)  # the schema requires the leading --
     user = {k: v for k, v in user.items() if not k.lower().startswith("--alur_")}
     args = user | {
         "--datalake-formats": "iceberg",
