@@ -62,7 +62,7 @@ def _span_text(span: Span) -> str:
 
 
 def _source_line(files: dict[str, str], span: Span) -> str | None:
-    text = files.get(span.file)
+    text = files.get(span.file, span.source)
     if text is None:
         return None
     lines = source_lines(text)

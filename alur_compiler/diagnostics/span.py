@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -14,6 +14,9 @@ class Span:
     col: int
     end_line: int = 0
     end_col: int = 0
+    #: the text of the file when no loaded spec holds it (a pipeline's `sql_file`), so a
+    #: renderer can show the line; not part of the span's identity
+    source: str | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"

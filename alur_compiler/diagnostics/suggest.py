@@ -7,8 +7,10 @@ from collections.abc import Iterable
 
 
 def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The closest candidate to `word`, or None. Case-insensitive first, then fuzzy."""
-    pool = sorted(set(candidates))
+    """The closest candidate to `word` other than `word` itself, or None. Case-insensitive
+    first, then fuzzy. (Suggesting the name itself is never help: the name was looked up
+    somewhere it does not exist, so the message must say where, not offer it back.)"""
+    pool = sorted(set(candidates) - {word})
     for cand in pool:
         if cand.lower() == word.lower() and cand != word:
             return cand

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.annotate_types import annotate_types
@@ -15,10 +16,17 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 
 from alur_compiler.diagnostics import codes
-from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.semantic.sql_fast import FastAnalyzer
 from alur_compiler.semantic.sql_fast import Select as FastSelect
 from alur_compiler.semantic.sql_parse import SPARK, ParsedSql, SqlProblem, offset_of
+from alur_compiler.semantic.sql_positions import (
+    Projection,
+    Where,
+    assign,
+    column_ref,
+    projections,
+)
+from alur_compiler.semantic.sql_resolve import explain
 from alur_compiler.semantic.types import TypeSyntaxError, normalize_type
 
 Schema = Any  # layer -> table -> column -> type: nested dicts or a sqlglot MappingSchema
@@ -31,6 +39,7 @@ class OutputColumn:
     offset: int  # position of the projection in the SQL
     lineage: tuple[str, ...]  # "table.column" of every upstream column it derives from
     nullable: bool = True
+    length: int = 1  # of the range `offset` starts: the alias, column or expression
 
 
 @dataclass
@@ -44,51 +53,53 @@ _UNKNOWN = re.compile(r"Unknown column: \"?(\w+)\"?")
 _AMBIGUOUS = re.compile(r"Ambiguous column[^:]*: \"?(\w+)\"?|'(\w+)' could refer to")
 
 
-def _find_identifier(tree: exp.Expr, name: str) -> int:
+def _column_problems(
+    parsed: ParsedSql, exc: OptimizeError, tables: dict[str, dict[str, str]]
+) -> list[SqlProblem]:
+    """What qualify rejected, explained by the scope resolver on the text as written.
+
+    qualify rewrites the tree in place, so the text is parsed again. Only when the
+    resolver proves nothing does sqlglot's own reason stand (named, never guessed at).
+    """
+    fresh = sqlglot.parse_one(parsed.sql, read=SPARK) if parsed.sql else None
+    found = explain(fresh, tables) if fresh is not None else []
+    if found:
+        return found
+    text = str(exc)
+    tree = fresh if fresh is not None else parsed.tree
+    assert tree is not None
+    amb = _AMBIGUOUS.search(text)
+    m = _UNRESOLVED.search(text) or _UNKNOWN.search(text)
+    name = (amb.group(1) or amb.group(2)) if amb else (m.group(1) if m else "")
+    name = name.rsplit(".", 1)[-1]
+    where = _find_identifier(tree, name) if name else Where(0)
+    if amb:
+        return [
+            SqlProblem(
+                codes.SQL_AMBIGUOUS_COLUMN,
+                f"column '{name}' is ambiguous: several relations have it",
+                where.offset,
+                where.length,
+                hint="qualify it with the relation it comes from",
+            )
+        ]
+    message = f"unknown column '{name}'" if name else f"cannot resolve a column: {text}"
+    return [
+        SqlProblem(
+            codes.SQL_UNKNOWN_COLUMN,
+            message,
+            where.offset,
+            where.length,
+            hint="columns come from the contracts of the tables the SQL reads",
+        )
+    ]
+
+
+def _find_identifier(tree: exp.Expr, name: str) -> Where:
     for col in tree.find_all(exp.Column):
         if col.name == name:
-            start = col.this.meta.get("start") if isinstance(col.this, exp.Expr) else None
-            return start if isinstance(start, int) else offset_of(col)
-    return 0
-
-
-def _column_problem(parsed: ParsedSql, exc: OptimizeError, schema: Schema) -> SqlProblem:
-    assert parsed.tree is not None
-    text = str(exc)
-    amb = _AMBIGUOUS.search(text)
-    if amb:
-        name = amb.group(1) or amb.group(2)
-        return SqlProblem(
-            codes.SQL_AMBIGUOUS_COLUMN,
-            f"column '{name}' is ambiguous: several tables have it",
-            _find_identifier(parsed.tree, name),
-            len(name),
-            hint="qualify it with the table alias, e.g. o." + name,
-        )
-    m = _UNRESOLVED.search(text) or _UNKNOWN.search(text)
-    name = m.group(1) if m else ""
-    if "." in name:
-        name = name.rsplit(".", 1)[1]
-    read = {t.name for t in parsed.tree.find_all(exp.Table)}
-    owners = sorted(t for t, cols in _tables(schema).items() if t in read and name in cols)
-    if len(owners) > 1:
-        return SqlProblem(
-            codes.SQL_AMBIGUOUS_COLUMN,
-            f"column '{name}' is ambiguous: " + " and ".join(owners) + " both have it",
-            _find_identifier(parsed.tree, name),
-            len(name),
-            hint="qualify it with the table alias, e.g. o." + name,
-        )
-    known = sorted({c for t, cols in _tables(schema).items() if t in read for c in cols})
-    return SqlProblem(
-        codes.SQL_UNKNOWN_COLUMN,
-        f"unknown column '{name}'{suggestion_suffix(name, known)}"
-        if name
-        else f"cannot resolve a column: {text}",
-        _find_identifier(parsed.tree, name) if name else 0,
-        max(len(name), 1),
-        hint="columns come from the contracts of the tables the SQL reads",
-    )
+            return column_ref(col) or Where(offset_of(col), len(name))
+    return Where(0)
 
 
 def _tables(schema: Any) -> dict[str, dict[str, str]]:
@@ -115,11 +126,11 @@ def analyze(
     assert parsed.tree is not None
     result = SqlAnalysis()
     original = parsed.tree
-    offsets = _projection_offsets(original)  # before qualify rewrites the tree in place
+    projs = projections(original)  # before qualify rewrites the tree in place
     if tables is not None:
         fast = FastAnalyzer(tables, schema).query(original)
         if fast is not None:
-            return _fast_result(original, fast, offsets, not_null)
+            return _fast_result(original, fast, projs, not_null)
     try:
         tree = qualify(
             original,
@@ -130,7 +141,7 @@ def analyze(
             identify=False,
         )
     except OptimizeError as exc:
-        result.problems.append(_column_problem(parsed, exc, schema))
+        result.problems.extend(_column_problems(parsed, exc, tables or _tables(schema)))
         return result
     with contextlib.suppress(Exception):  # type inference is best effort; never block on it
         tree = annotate_types(tree, schema=schema, dialect=SPARK)
@@ -138,7 +149,7 @@ def analyze(
     assert isinstance(tree, exp.Query)
     result.columns = _output_columns(
         tree,
-        offsets,
+        projs,
         not_null,
         lambda node: _lineage(node, scope) if scope else set(),
         lambda proj: {c.table for c in proj.find_all(exp.Column)},
@@ -147,7 +158,7 @@ def analyze(
 
 
 def _fast_result(
-    tree: exp.Expr, fast: FastSelect, offsets: dict[str, int], not_null: frozenset[str]
+    tree: exp.Expr, fast: FastSelect, projs: list[Projection], not_null: frozenset[str]
 ) -> SqlAnalysis:
     """The columns of a query the fast path resolved (same rules as the full path)."""
     assert isinstance(tree, exp.Query)
@@ -158,12 +169,12 @@ def _fast_result(
     def sources(proj: exp.Expr) -> set[str]:
         return {fast.columns[id(c)][0] for c in proj.find_all(exp.Column)}
 
-    return SqlAnalysis(columns=_output_columns(tree, offsets, not_null, lineage, sources))
+    return SqlAnalysis(columns=_output_columns(tree, projs, not_null, lineage, sources))
 
 
 def _output_columns(
     tree: exp.Query,
-    offsets: dict[str, int],
+    projs: list[Projection],
     not_null: frozenset[str],
     lineage: Callable[[exp.Expr], set[str]],
     sources: Callable[[exp.Expr], set[str]],
@@ -176,16 +187,16 @@ def _output_columns(
     outer = _outer_join_aliases(tree)
     filtered = _not_null_filters(tree, lineage)
     columns = []
-    for i, proj in enumerate(tree.selects):
-        name = proj.alias_or_name
+    for proj, where in zip(tree.selects, assign(projs, tree.selects), strict=True):
         upstream = lineage(proj)
         columns.append(
             OutputColumn(
-                name=name,
+                name=proj.alias_or_name,
                 type=_type_of(proj),
-                offset=offsets.get(name, offsets.get(f"#{i}", 0)),
+                offset=where.offset,
                 lineage=tuple(sorted(upstream)),
                 nullable=_nullable(proj, upstream, not_null | filtered, outer & sources(proj)),
+                length=where.length,
             )
         )
     return columns
@@ -242,16 +253,6 @@ def _nullable(
     if outer_sources:
         return True
     return not lineage <= not_null
-
-
-def _projection_offsets(tree: exp.Expr) -> dict[str, int]:
-    out: dict[str, int] = {}
-    if isinstance(tree, exp.Query):
-        for i, proj in enumerate(tree.selects):
-            at = offset_of(proj)
-            out.setdefault(proj.alias_or_name, at)
-            out[f"#{i}"] = at
-    return out
 
 
 _T = exp.DataType.Type

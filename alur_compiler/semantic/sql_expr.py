@@ -31,12 +31,15 @@ class SqlLocator:
 
     def span(self, line: int, col: int, length: int = 1) -> Span:
         if self.file is not None:
-            return Span(self.file, line, col, line, col + length - 1)
+            return Span(self.file, line, col, line, col + length - 1, source=self.text)
         return self.doc.span_in_scalar(self.ptr, line, col, length)
 
+    def sql(self) -> str:
+        """The SQL text the offsets index."""
+        return self.text if self.text is not None else str(_value(self.doc, self.ptr))
+
     def at(self, offset: int, length: int = 1) -> Span:
-        text = self.text if self.text is not None else str(_value(self.doc, self.ptr))
-        line, col = line_col(text, offset)
+        line, col = line_col(self.sql(), offset)
         return self.span(line, col, length)
 
 

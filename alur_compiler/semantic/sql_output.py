@@ -12,6 +12,7 @@ from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.semantic.sql_analyze import OutputColumn
 from alur_compiler.semantic.sql_expr import SqlLocator
+from alur_compiler.semantic.sql_positions import select_keyword
 from alur_compiler.semantic.types import category
 
 
@@ -47,7 +48,7 @@ def check_output(
             diags.report(
                 codes.SQL_EXTRA_COLUMN,
                 f"column '{out.name}' is selected twice",
-                loc.at(out.offset, len(out.name)),
+                loc.at(out.offset, out.length),
                 hint="alias one of them",
             )
             continue
@@ -59,18 +60,21 @@ def check_output(
                 codes.SQL_EXTRA_COLUMN,
                 f"the SQL returns '{out.name}', which target "
                 f"'{target.name}' does not have{suggestion_suffix(out.name, missing)}",
-                loc.at(out.offset, len(out.name)),
+                loc.at(out.offset, out.length),
                 hint="add the column to the contract, or drop/rename it in the SELECT",
             )
             continue
         _check_type(out, col, target, loc, diags)
+    select = None
+    first = min((o.offset for o in outputs), default=0)
     for name, col in wanted.items():
         if name not in seen:
+            select = select or select_keyword(loc.sql(), first)
             diags.report(
                 codes.SQL_MISSING_COLUMN,
                 f"target '{target.name}' has column '{name}' "
                 f"({col.type}) that the SQL does not return",
-                loc.at(0, 6),
+                loc.at(select.offset, select.length),
                 hint=f"add `... AS {name}` to the SELECT",
             )
 
@@ -86,14 +90,14 @@ def _check_type(
         diags.report(
             codes.SQL_TYPE_MISMATCH,
             f"'{out.name}' is {out.type} in the SQL but {col.type} in '{target.name}'",
-            loc.at(out.offset, len(out.name)),
+            loc.at(out.offset, out.length),
             hint=f"CAST(... AS {col.type}) in the SELECT, or change the contract",
         )
     if not col.nullable and out.nullable:
         diags.report(
             codes.SQL_NULLABILITY,
             f"'{out.name}' can be NULL here but is NOT NULL in '{target.name}'",
-            loc.at(out.offset, len(out.name)),
+            loc.at(out.offset, out.length),
             hint=f"filter with WHERE ... IS NOT NULL, use coalesce(), or declare "
             f"'{out.name}' nullable",
         )

@@ -35,6 +35,7 @@ class ParsedSql:
     #: table name -> (start, end exclusive, has alias) of each reference in the SQL text
     refs: dict[str, list[tuple[int, int, bool]]] = field(default_factory=dict)
     problems: list[SqlProblem] = field(default_factory=list)
+    sql: str = ""  # the text parsed
 
 
 def offset_of(node: exp.Expr) -> int:
@@ -115,7 +116,7 @@ def parse_select(sql: str) -> ParsedSql:
                 )
             ],
         )
-    return ParsedSql(tree)
+    return ParsedSql(tree, sql=sql)
 
 
 def resolve_tables(parsed: ParsedSql, layers: dict[str, str], target: str) -> None:
