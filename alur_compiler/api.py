@@ -126,7 +126,7 @@ def load_project(root: Path) -> tuple[Project | None, Diagnostics]:
 
 def _build(loaded: LoadedProject, diags: Diagnostics) -> Project | None:
     from alur_compiler.ir.build import build_project
-    from alur_compiler.schema.validate import validate_document
+    from alur_compiler.schema.validate import check_document
     from alur_compiler.semantic.context import index_documents
 
     valid: list[SourceDoc] = []
@@ -140,7 +140,8 @@ def _build(loaded: LoadedProject, diags: Diagnostics) -> Project | None:
             hint="alur.yaml starts with `apiVersion: alur/v1` and `kind: Project`",
         )
     for doc in docs:
-        (valid if validate_document(doc, diags) else broken).append(doc)
+        usable = check_document(doc, diags)[1]  # None, or readable without broken checks
+        (valid if usable is not None else broken).append(usable or doc)
     index = index_documents(valid, broken, diags)
     return build_project(loaded.root, index, diags)
 

@@ -39,6 +39,48 @@ def node_pos(node: Any) -> tuple[int, int, int, int]:
     return (s.line + 1, s.column + 1, e.line + 1, e.column or 1)
 
 
+def _drop(value: Any, path: tuple[str | int, ...]) -> Any:
+    """`value` with the entry at `path` removed (a new container on the way down)."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict) and head in value:
+        if not rest:
+            return {k: v for k, v in value.items() if k != head}
+        return {**value, head: _drop(value[head], rest)}
+    if isinstance(value, list) and isinstance(head, int) and 0 <= head < len(value):
+        if not rest:
+            return value[:head] + value[head + 1 :]
+        return [*value[:head], _drop(value[head], rest), *value[head + 1 :]]
+    return value
+
+
+def _drop_node(node: Any, path: tuple[str | int, ...]) -> Any:
+    """The same removal on a composed YAML node tree (new nodes on the way down)."""
+    import yaml
+
+    if not path:
+        return node
+    head, rest = path[0], path[1:]
+    if isinstance(node, yaml.MappingNode):
+        pairs = []
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == head:
+                if not rest:
+                    continue
+                value = _drop_node(value, rest)
+            pairs.append((key, value))
+        return yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
+    if isinstance(node, yaml.SequenceNode) and isinstance(head, int) and head < len(node.value):
+        items = list(node.value)
+        if rest:
+            items[head] = _drop_node(items[head], rest)
+        else:
+            del items[head]
+        return yaml.SequenceNode(node.tag, items, node.start_mark, node.end_mark, node.flow_style)
+    return node
+
+
 def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~") if "~" in part else part
 
@@ -113,6 +155,18 @@ class SourceDoc:
                     found.setdefault(key.value, (key, value))
             self._maps[id(node)] = found
         return found
+
+    def without(self, parts: list[tuple[str | int, ...]]) -> SourceDoc:
+        """A copy with the values at `parts` (mapping keys, list items) removed, from the
+        values and the node tree alike, so every pointer of the copy finds its own node."""
+        import copy
+
+        data = copy.deepcopy(self.data)
+        root = self.root
+        for path in sorted(parts, key=lambda p: tuple(map(str, p)), reverse=True):
+            data = _drop(data, path)
+            root = _drop_node(root, path) if root is not None else None
+        return SourceDoc(self.path, self.abspath, self.index, data, root, self.lines)
 
     def span_of(self, ptr: str, key: bool = False) -> Span:
         """Span of the value (or of its key) at `ptr`; falls back to the nearest parent."""

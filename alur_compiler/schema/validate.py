@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 from alur_compiler.diagnostics import Diagnostics, codes
-from alur_compiler.diagnostics.suggest import did_you_mean, suggestion_suffix
+from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.load.source import SourceDoc, pointer
+from alur_compiler.schema.messages import Problem, problems_of
 from alur_compiler.schema.registry import (
     API_VERSION,
     KIND_SCHEMAS,
     fast_validator_for,
     validator_for,
 )
+from alur_compiler.schema.salvage import salvage
 
 _JSON_TYPES = {
     dict: "a mapping",
@@ -28,7 +28,6 @@ _JSON_TYPES = {
     float: "a number",
     type(None): "empty (null)",
 }
-_NAME_HINT = "names are lower_snake_case: a letter, then letters, digits or underscores"
 
 
 def _what(value: Any) -> str:
@@ -82,134 +81,41 @@ def check_kind(doc: SourceDoc, diags: Diagnostics) -> str | None:
     return None
 
 
-def _leaves(error: ValidationError) -> Iterator[ValidationError]:
-    """For anyOf/oneOf, descend into the most relevant branch errors."""
-    if error.validator in ("anyOf", "oneOf") and error.context:
-        # prefer the branch whose errors go deepest (the branch the user meant)
-        best = max(error.context, key=lambda e: (len(e.absolute_path), e.validator == "enum"))
-        yield from _leaves(best)
-    else:
-        yield error
+def _problems(kind: str, doc: SourceDoc, errors: list[ValidationError]) -> list[Problem]:
+    """Every error in the user's words; a missing key that an unknown key misspells is
+    reported once, as the misspelling."""
+    found = [p for e in errors for p in problems_of(kind, doc.data, e)]
+    meant = {(p.path[:-1], p.suggests) for p in found if p.suggests is not None}
+    return [p for p in found if p.missing is None or (p.path, p.missing) not in meant]
 
 
-def _report_additional(doc: SourceDoc, error: ValidationError, diags: Diagnostics) -> None:
-    parts = tuple(error.absolute_path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    props = sorted(schema.get("properties", {}))
-    pattern = schema.get("patternProperties", {})
-    assert isinstance(error.instance, dict)
-    for key in sorted(error.instance):
-        if key in props or any(re.search(p, key) for p in pattern):
-            continue
-        ptr = pointer((*parts, key))
-        best = did_you_mean(key, props)
-        where = f" in '{parts[-1]}'" if parts and isinstance(parts[-1], str) else ""
-        hint = (
-            f"did you mean '{best}'?"
-            if best
-            else ("allowed keys: " + ", ".join(props) if props else None)
-        )
-        msg = f"unknown key '{key}'{where}" + (f" (did you mean '{best}'?)" if best else "")
-        diags.report(codes.UNKNOWN_KEY, msg, doc.span_of(ptr, key=True), hint=hint)
-
-
-def _report_one(doc: SourceDoc, error: ValidationError, diags: Diagnostics) -> None:
-    ptr = pointer(tuple(error.absolute_path))
-    span = doc.span_of(ptr)
-    v = error.validator
-    where = f"'{ptr.rsplit('/', 1)[-1]}'" if ptr else "document"
-    if v == "additionalProperties":
-        _report_additional(doc, error, diags)
-    elif v == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        diags.report(
-            codes.MISSING_KEY,
-            f"missing required key '{missing}'" + (f" in {where}" if ptr else ""),
-            span,
-            hint=_describe_key(error.schema, missing),
-        )
-    elif v == "type":
-        expected = error.validator_value
-        exp = " or ".join(expected) if isinstance(expected, list) else str(expected)
-        diags.report(
-            codes.WRONG_TYPE,
-            f"{where} must be {_article(exp)}, found {_what(error.instance)} "
-            f"{_short(error.instance)}",
-            span,
-            hint=_describe(error.schema),
-        )
-    elif v in ("enum", "const"):
-        value: Any = error.validator_value
-        names = [str(a) for a in (value if v == "enum" else [value])]
-        sugg = suggestion_suffix(str(error.instance), names)
-        diags.report(
-            codes.BAD_VALUE,
-            f"{where} is {_short(error.instance)}{sugg}",
-            span,
-            hint="allowed: " + ", ".join(names[:20]),
-        )
-    else:
-        _report_other(doc, error, ptr, where, diags)
-
-
-def _report_other(
-    doc: SourceDoc, error: ValidationError, ptr: str, where: str, diags: Diagnostics
-) -> None:
-    span = doc.span_of(ptr)
-    v = error.validator
-    if v == "pattern" and str(error.validator_value).startswith("^[a-z][a-z0-9_]*$"):
-        msg, hint = f"{where} {_short(error.instance)} is not a valid name", _NAME_HINT
-    elif v == "pattern":
-        msg = f"{where} {_short(error.instance)} does not have the expected form"
-        hint = _describe(error.schema) or f"expected to match {error.validator_value}"
-    elif v == "not" and isinstance(error.validator_value, dict):
-        msg = f"{where}: these keys cannot be used together: " + ", ".join(
-            error.validator_value.get("required", [])
-        )
-        hint = None
-    elif v in ("oneOf", "anyOf") and isinstance(error.instance, dict):
-        msg = f"{where} does not fit any allowed form"
-        hint = _describe(error.schema)
-    else:
-        msg, hint = f"{where}: {error.message}", _describe(error.schema)
-    diags.report(codes.SCHEMA_OTHER, msg, span, hint=hint)
-
-
-def _article(word: str) -> str:
-    names = {"object": "a mapping", "array": "a list", "integer": "an integer"}
-    return names.get(word, f"a {word}" if word[:1] not in "aeiou" else f"an {word}")
-
-
-def _describe(schema: Any) -> str | None:
-    if isinstance(schema, dict) and isinstance(schema.get("description"), str):
-        text: str = schema["description"].split("\n")[0]
-        return text if len(text) < 160 else text[:157] + "..."
-    return None
-
-
-def _describe_key(schema: Any, key: str) -> str | None:
-    if isinstance(schema, dict):
-        prop = schema.get("properties", {}).get(key)
-        return _describe(prop)
-    return None
+def _report(doc: SourceDoc, problem: Problem, diags: Diagnostics) -> None:
+    span = doc.span_of(pointer(problem.path), key=problem.at_key)
+    diags.report(problem.code, problem.message, span, hint=problem.hint)
 
 
 def validate_document(doc: SourceDoc, diags: Diagnostics) -> bool:
     """Check kind/apiVersion and the kind's schema. True when the document is valid."""
+    return check_document(doc, diags)[0]
+
+
+def check_document(doc: SourceDoc, diags: Diagnostics) -> tuple[bool, SourceDoc | None]:
+    """(valid, usable): `usable` is the document itself when valid; when its errors are all
+    inside removable parts (schema/salvage.py), a copy without them, so that what the rest
+    of the project reads of it still exists; else None. Every error is reported."""
     before = len(diags.errors)
     kind = check_kind(doc, diags)
     if kind is None:
-        return False
+        return False, None
     fast = fast_validator_for(kind)
     if fast is not None and fast.is_valid(doc.data) and len(diags.errors) == before:
-        return True
+        return True, doc
     validator = validator_for(kind)
     if fast is None and validator.is_valid(doc.data) and len(diags.errors) == before:
-        return True
+        return True, doc
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
-    for error in errors:
-        if list(error.absolute_path) == ["apiVersion"]:
-            continue  # already reported by check_kind, with a better message
-        for leaf in _leaves(error):
-            _report_one(doc, leaf, diags)
-    return len(diags.errors) == before
+    # apiVersion is reported by check_kind, with a better message
+    errors = [e for e in errors if list(e.absolute_path) != ["apiVersion"]]
+    for problem in _problems(kind, doc, errors):
+        _report(doc, problem, diags)
+    return False, salvage(doc, validator, errors) if errors else None

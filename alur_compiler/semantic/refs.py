@@ -7,12 +7,15 @@ sits below ir/ (DESIGN.md §3, check before build) and imports nothing from it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.context import SpecIndex
+
+if TYPE_CHECKING:
+    from alur_compiler.semantic.sql_batch import SqlResult
 
 
 class _Schedule(Protocol):
@@ -137,3 +140,27 @@ def check_writers(
             index.tables[name].span_of("/name"),
             hint=f"add a{'n' if what == 'ingestion' else ''} {what} with target: {name}",
         )
+
+
+def forgive_unbuilt_reads(
+    result: SqlResult | None, sql: str, unbuilt: set[str]
+) -> SqlResult | None:
+    """One root cause, reported once: a pipeline that reads a table whose contract has errors
+    (reported there) gets no "unknown table" for it. Its SQL is then not analysed further
+    (the table's columns are not known); everything else about the pipeline is checked."""
+    if result is None or not unbuilt:
+        return result
+    forgiven: dict[str, str] = {}
+    rest = []
+    for problem in result.problems:
+        written = sql[problem.offset : problem.offset + problem.length]
+        name = written.rsplit(".", 1)[-1].strip("`")
+        if problem.code is codes.SQL_UNKNOWN_TABLE and name in unbuilt:
+            forgiven[name] = written
+        else:
+            rest.append(problem)
+    if not forgiven:
+        return result
+    from alur_compiler.semantic.sql_batch import SqlResult
+
+    return SqlResult(problems=rest, tables={**result.tables, **forgiven}, refs=result.refs)
