@@ -13,11 +13,13 @@ Scalar: TypeAlias = str | int | float | bool | None
 
 
 class Column(TypedDict):
-    """A contract column: name, Spark SQL type, whether NULL is allowed."""
+    """A contract column: name, Spark SQL type, whether NULL is allowed; a bronze file
+    column may say how the file spells it (`source_name`, matched exactly)."""
 
     name: str
     type: str
     nullable: bool
+    source_name: NotRequired[str]
 
 
 class Partition(TypedDict):
@@ -69,6 +71,8 @@ class Check(TypedDict):
     max_age_seconds: NotRequired[int | None]
     ref_table: NotRequired[str | None]
     ref_column: NotRequired[str | None]
+    #: the check's row filter (SQL, never NULL): it applies only to rows where it is TRUE
+    where: NotRequired[str]
 
 
 class Source(TypedDict):

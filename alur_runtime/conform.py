@@ -1,9 +1,11 @@
 """Reading landing files and conforming them to a bronze contract, by column name.
 
 Each file is read on its own (Spark maps a multi-file CSV read by the first file's header
-position, which silently scrambles reordered files). Header names are matched to contract
-columns case-insensitively after trimming; extra columns are ignored; a missing
-non-nullable column makes the file bad. Values are cast with `try_cast`: a value that is
+position, which silently scrambles reordered files). A contract column with a `source_name`
+reads the file column spelt exactly so (CSV header, JSON key, Parquet column: case and
+spaces as the file has them); any other is matched by its name case-insensitively after
+trimming the file's names; extra columns are ignored; a missing non-nullable column makes
+the file bad. Values are cast with `try_cast`: a value that is
 non-null before the cast and null after marks the row bad (`_bad_columns`), never a silent
 null.
 """
@@ -68,6 +70,30 @@ def read_landing_file(spark: Any, uri: str, source: FileSource) -> Any:
     raise ValueError(f"unsupported format {fmt!r}")
 
 
+def file_columns(names: list[str], columns: list[Column]) -> dict[str, str]:
+    """Contract column -> the file column it reads (absent: the file lacks it).
+
+    `source_name` is matched exactly; a column without one by its name, ignoring case and
+    blanks around the file's name (the last such file column when several fold alike).
+    """
+    folded = {name.strip().lower(): name for name in names}
+    present = set(names)
+    out: dict[str, str] = {}
+    for col in columns:
+        source = col.get("source_name")
+        if source is not None:
+            if source in present:
+                out[col["name"]] = source
+        elif col["name"].lower() in folded:
+            out[col["name"]] = folded[col["name"].lower()]
+    return out
+
+
+def _spelled(col: Column) -> str:
+    source = col.get("source_name")
+    return col["name"] if source is None else f"{col['name']} (source_name {source!r})"
+
+
 def conform_file(df: Any, uri: str, columns: list[Column]) -> tuple[Any, str | None]:
     """Map `df` onto the contract `columns`; returns (conformed df, None) or (None, reason).
 
@@ -75,15 +101,15 @@ def conform_file(df: Any, uri: str, columns: list[Column]) -> tuple[Any, str | N
     (array of columns whose value did not cast), `_raw_record` (the row as JSON) and
     `_source_file`.
     """
-    by_name = {c.strip().lower(): c for c in df.columns}
-    missing = [c["name"] for c in columns if not c["nullable"] and c["name"].lower() not in by_name]
+    sources = file_columns(df.columns, columns)
+    missing = [_spelled(c) for c in columns if not c["nullable"] and c["name"] not in sources]
     if missing:
         return None, "missing required column(s): " + ", ".join(missing)
     originals = [c for c in df.columns if c != "_corrupt_record"]
     raw = F.to_json(F.struct(*[F.col(quote_ident(c)) for c in originals]))
     out, bad = [], []
     for col in columns:
-        src = by_name.get(col["name"].lower())
+        src = sources.get(col["name"])
         if src is None:
             out.append(F.lit(None).cast(col["type"]).alias(col["name"]))
             continue

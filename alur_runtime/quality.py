@@ -45,6 +45,7 @@ from alur_runtime.quality_count import (
     _count,
     _counts_map,
     _dup_groups,
+    _Key,
     _key,
     _key_sets,
     _KeySet,
@@ -229,8 +230,8 @@ def _cheap_plan(node: Any) -> bool:
 
 def _joined(
     source: Any,
-    keysets: dict[tuple[str, ...], _KeySet],
-    groups: dict[tuple[str, ...], Any],
+    keysets: dict[_Key, _KeySet],
+    groups: dict[_Key, Any],
     stats: dict[str, Any],
 ) -> tuple[Any, list[str]]:
     """(rows with a duplicate marker `__alur_d<k>` per flagged key set, helper columns).
@@ -241,12 +242,13 @@ def _joined(
     from pyspark.sql import functions as F
 
     base, helpers = source, []
-    for cols, ks in keysets.items():
+    for key, ks in keysets.items():
+        cols = ks.columns
         n_groups = int(stats[f"g{ks.k}"])
         if not ks.flagged or n_groups == 0:
             continue
         names = [f"__alur_k{ks.k}_{j}" for j in range(len(cols))]
-        right = groups[cols].selectExpr(*names, f"TRUE AS __alur_d{ks.k}")
+        right = groups[key].selectExpr(*names, f"TRUE AS __alur_d{ks.k}")
         if n_groups <= _BROADCAST_MAX_GROUPS:
             right = F.broadcast(right)
         op = "=" if len(cols) == 1 else "<=>"
@@ -258,7 +260,7 @@ def _joined(
 
 def _flags(
     row: list[tuple[int, Mapping[str, Any]]],
-    keysets: dict[tuple[str, ...], _KeySet],
+    keysets: dict[_Key, _KeySet],
     stats: dict[str, Any],
 ) -> dict[int, str]:
     """SQL flag per flaggable row check, over the rows `_joined` returns."""
@@ -278,7 +280,7 @@ def _rows_removed(
     stats: dict[str, Any],
     joined: Callable[[], tuple[Any, list[str]]],
     row: list[tuple[int, Mapping[str, Any]]],
-    keysets: dict[tuple[str, ...], _KeySet],
+    keysets: dict[_Key, _KeySet],
     flags: dict[int, str],
 ) -> dict[str, int]:
     """`blocked` (rows not published) and `quarantined` rows.
@@ -335,7 +337,7 @@ def _verdict(
     errors: dict[int, str],
     now_micros: int,
 ) -> dict[str, Any]:
-    n = int(stats["n"])
+    n = int(stats[f"w{i}"] if c.get("where") else stats["n"])  # the rows the check applies to
     out = _base(c, c["level"], n)
     if c["level"] == "row":
         return {**out, **_ratio(int(stats[f"u{i}"]), int(stats[f"e{i}"]), n, c["mostly"])}

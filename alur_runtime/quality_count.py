@@ -9,6 +9,8 @@ stdlib.
 - `unique`: per distinct key set, its duplicate groups by window functions over the rows
   partitioned by the key (NULLs equal, as in a group-by).
 - Relationship: a left-anti join of the column's non-NULL values to the target.
+A check's `where` filter is folded into its considered/fail SQL (row checks) or filters the
+rows a table check reads (`w<i>` counts them).
 All branches are single rows (maps of counts) of one union, collected once.
 """
 
@@ -22,34 +24,41 @@ from alur_runtime.conform import quote_ident
 _BLOCKING = ("drop", "quarantine")
 
 
-def _key(check: Mapping[str, Any]) -> tuple[str, ...]:
-    """The key set of a unique check (order does not change which rows are duplicates)."""
-    return tuple(sorted(set(check["columns"])))
+#: a unique check's key set: its columns (sorted) and the rows it considers (`where`)
+_Key = tuple[tuple[str, ...], str]
+
+
+def _key(check: Mapping[str, Any]) -> _Key:
+    """The key set of a unique check (column order does not change which rows are
+    duplicates; a `where` filter does: duplicates are counted among the filtered rows)."""
+    return tuple(sorted(set(check["columns"]))), str(check["considered_expr"])
 
 
 class _KeySet(NamedTuple):
     """One distinct key set of the unique checks."""
 
     k: int
+    columns: tuple[str, ...]
     considered: str
     flagged: bool  # rows are flagged (drop/quarantine, or `_failed_checks` lists it)
     blocking: bool  # a drop/quarantine check on it: flagged rows are not published
     quarantining: bool  # a quarantine check on it: flagged rows go to quarantine
 
 
-def _key_sets(row: list[tuple[int, Mapping[str, Any]]]) -> dict[tuple[str, ...], _KeySet]:
+def _key_sets(row: list[tuple[int, Mapping[str, Any]]]) -> dict[_Key, _KeySet]:
     """Distinct key sets of the unique checks, in order of first use.
 
     Rows are flagged for a key set of a `drop`/`quarantine` unique check, and for every key
     set when some check quarantines (`_failed_checks` names all row checks).
     """
     quarantining = any(c["action"] == "quarantine" for _, c in row)
-    out: dict[tuple[str, ...], _KeySet] = {}
+    out: dict[_Key, _KeySet] = {}
     for _, c in row:
         if c["type"] == "unique":
-            old = out.get(_key(c), _KeySet(len(out), c["considered_expr"], False, False, False))
+            key = _key(c)
+            old = out.get(key, _KeySet(len(out), key[0], key[1], False, False, False))
             blocking = old.blocking or c["action"] in _BLOCKING
-            out[_key(c)] = old._replace(
+            out[key] = old._replace(
                 flagged=old.flagged or quarantining or blocking,
                 blocking=blocking,
                 quarantining=old.quarantining or c["action"] == "quarantine",
@@ -72,8 +81,8 @@ def _other_flags(row: list[tuple[int, Mapping[str, Any]]]) -> dict[str, str]:
 
 
 def _dup_groups(
-    source: Any, keysets: dict[tuple[str, ...], _KeySet], other: dict[str, str], held: list[Any]
-) -> dict[tuple[str, ...], Any]:
+    source: Any, keysets: dict[_Key, _KeySet], other: dict[str, str], held: list[Any]
+) -> dict[_Key, Any]:
     """Per key set, its duplicate groups, one row each (lazy; cached when rows are flagged).
 
     Columns: the key (`__alur_k<k>_<j>`), the group's row count `__alur_c`, and how many of
@@ -83,8 +92,9 @@ def _dup_groups(
     shuffle of the key columns, then a sort, and no hash aggregation of ~one group per row
     on the map side, which is what a group-by costs when most keys are unique.
     """
-    out: dict[tuple[str, ...], Any] = {}
-    for cols, ks in keysets.items():
+    out: dict[_Key, Any] = {}
+    for key, ks in keysets.items():
+        cols = ks.columns
         names = [f"__alur_k{ks.k}_{j}" for j in range(len(cols))]
         keys = ", ".join(names)
         group = f"PARTITION BY {keys} ORDER BY {keys}"
@@ -102,7 +112,7 @@ def _dup_groups(
         if ks.flagged:
             found = found.cache()  # filled by the counting job, read again to flag rows
             held.append(found)
-        out[cols] = found
+        out[key] = found
     return out
 
 
@@ -129,8 +139,8 @@ def _count(
     source: Any,
     checks: Sequence[Mapping[str, Any]],
     other: dict[str, str],
-    keysets: dict[tuple[str, ...], _KeySet],
-    groups: dict[tuple[str, ...], Any],
+    keysets: dict[_Key, _KeySet],
+    groups: dict[_Key, Any],
     refs: dict[int, Any],
     errors: dict[int, str],
 ) -> dict[str, Any]:
@@ -140,7 +150,7 @@ def _count(
     each relationship is counted on its own: a target that fails to read fails its check only.
     """
     branches = [_main_branch(source, checks, other)]
-    branches += [_group_branch(found, keysets[cols].k) for cols, found in groups.items()]
+    branches += [_group_branch(found, keysets[key].k) for key, found in groups.items()]
     if refs:
         orphans = [_orphan_branch(source, checks[i], i, ref) for i, ref in refs.items()]
         try:
@@ -172,18 +182,27 @@ def _counts_map(pairs: list[tuple[str, str]]) -> str:
 
 def _main_branch(source: Any, checks: Sequence[Mapping[str, Any]], other: dict[str, str]) -> Any:
     """One aggregation over the rows: `n`, `e<i>`/`u<i>` per row check (but the unique
-    counts), `ts<i>` per freshness check, `e<i>` per relationship, `ob`/`oq` (other flags)."""
+    counts), `ts<i>` per freshness check, `e<i>` per relationship, `w<i>` (rows a check's
+    `where` holds for), `ob`/`oq` (other flags)."""
     aggs = [("n", "count(1)")]
     for i, c in enumerate(checks):
+        where = c.get("where")
+        if where:
+            aggs.append((f"w{i}", f"count_if({where})"))
         if c["level"] == "row":
             aggs.append((f"e{i}", f"count_if({c['considered_expr']})"))
             if c["type"] != "unique":
                 aggs.append((f"u{i}", f"count_if(coalesce(({c['fail_expr']}), FALSE))"))
         elif c["type"] == "freshness":
             column = quote_ident(c["column"])
+            if where:
+                column = f"CASE WHEN {where} THEN {column} END"
             aggs.append((f"ts{i}", f"unix_micros(CAST(max({column}) AS TIMESTAMP))"))
         elif c["type"] == "relationship":
-            aggs.append((f"e{i}", f"count_if({quote_ident(c['column'])} IS NOT NULL)"))
+            nonnull = f"{quote_ident(c['column'])} IS NOT NULL"
+            aggs.append(
+                (f"e{i}", f"count_if({nonnull} AND {where})" if where else f"count_if({nonnull})")
+            )
     aggs += [(f"o{name}", f"count_if({sql})") for name, sql in other.items()]
     return source.selectExpr(_counts_map(aggs) + " AS m")
 
@@ -200,6 +219,8 @@ def _group_branch(found: Any, k: int) -> Any:
 def _orphan_branch(source: Any, c: Mapping[str, Any], i: int, ref: Any) -> Any:
     """`o<i>`: rows whose non-null column value is absent from the target (a left-anti join;
     Spark broadcasts the target when it is small, else shuffles both sides)."""
+    if c.get("where"):
+        source = source.where(c["where"])
     keys = source.selectExpr(f"{quote_ident(c['column'])} AS __alur_k").where(
         "__alur_k IS NOT NULL"
     )

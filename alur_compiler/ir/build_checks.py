@@ -37,6 +37,7 @@ def _check(doc: SourceDoc, ptr: str, spec: dict[str, Any], name: str, origin: st
         ref_column=str(spec["to"]).split(".", 1)[1] if "." in str(spec.get("to", "")) else None,
         mostly=float(spec.get("mostly", 1.0)),
         origin=origin,
+        where=spec.get("where"),
         span=doc.span_of(ptr),
     )
 

@@ -41,6 +41,7 @@ def _columns(verdict: TableVerdict, layer: Layer) -> tuple[Column, ...]:
             nullable=bool(spec.get("nullable", True)),
             description=str(spec.get("description", "")),
             pii=bool(spec.get("pii", False)),
+            source_name=spec.get("source_name"),
             span=doc.span_of(f"/columns/{i}"),
         )
         for i, spec in enumerate(doc.data["columns"])

@@ -105,24 +105,40 @@ def all_null(columns: Sequence[str]) -> str:
     return "(" + " AND ".join(f"{ident(c)} IS NULL" for c in columns) + ")"
 
 
+def where_filter(check: Check) -> str | None:
+    """The check's row filter as it runs: TRUE for the rows the check applies to, never NULL
+    (a row whose filter is NULL is left out, as by GX's `row_condition` / Spark's filter)."""
+    if check.where is None:
+        return None
+    return f"coalesce(({row_expression(check.where)}), FALSE)"
+
+
 def row_condition(check: Check) -> tuple[str, str]:
     """(considered_expr, fail_expr) for a row-level check.
 
     `considered_expr` is TRUE for rows that count toward the element count used by `mostly`
     (GX's nonnull / filtered count); `fail_expr` is TRUE exactly for unexpected rows and is
-    only ever TRUE where `considered_expr` is TRUE. Both never evaluate to NULL.
+    only ever TRUE where `considered_expr` is TRUE. Both never evaluate to NULL. A `where`
+    filter narrows both to the rows it holds for, and a `unique` check counts duplicates
+    among those rows only (GX filters the batch first).
     """
+    considered, fail = _unfiltered_condition(check)
+    where = where_filter(check)
+    if where is None:
+        return considered, fail
+    filtered = where if considered == "TRUE" else f"({where} AND {considered})"
+    return filtered, f"({where} AND {fail})"
+
+
+def _unfiltered_condition(check: Check) -> tuple[str, str]:
     cols = check.columns
     col = ident(cols[0]) if cols else "NULL"
     nonnull = f"{col} IS NOT NULL"
     if check.type is CheckType.NOT_NULL:
         return "TRUE", f"{col} IS NULL"
-    if check.type is CheckType.UNIQUE and len(cols) > 1:
-        partition = ", ".join(ident(c) for c in cols)
-        considered = f"NOT {all_null(cols)}"
-        return considered, f"({considered} AND count(1) OVER (PARTITION BY {partition}) > 1)"
     if check.type is CheckType.UNIQUE:
-        return nonnull, f"({nonnull} AND count(1) OVER (PARTITION BY {col}) > 1)"
+        considered = f"NOT {all_null(cols)}" if len(cols) > 1 else nonnull
+        return considered, f"({considered} AND {_group_size(check)} > 1)"
     if check.type is CheckType.EXPRESSION:
         return "TRUE", f"NOT coalesce(({row_expression(check.sql or 'TRUE')}), FALSE)"
     if check.type is CheckType.ACCEPTED_VALUES:
@@ -136,6 +152,15 @@ def row_condition(check: Check) -> tuple[str, str]:
     else:
         raise ValueError(f"{check.type} is not a row-level check")
     return nonnull, f"({nonnull} AND coalesce({violation}, FALSE))"
+
+
+def _group_size(check: Check) -> str:
+    """How many considered rows share this row's key (a window over the key, NULLs equal)."""
+    partition = ", ".join(ident(c) for c in check.columns)
+    where = where_filter(check)
+    if where is None:
+        return f"count(1) OVER (PARTITION BY {partition})"
+    return f"count(CASE WHEN {where} THEN 1 END) OVER (PARTITION BY {partition})"
 
 
 def row_expression(sql: str) -> str:
@@ -156,6 +181,8 @@ def lower_check(check: Check) -> dict[str, Any]:
         "origin": check.origin,
         "type": str(check.type),
     }
+    if check.where is not None:
+        out["where"] = where_filter(check)
     if not check.table_level:
         considered, fail = row_condition(check)
         out["considered_expr"] = considered

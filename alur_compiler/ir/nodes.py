@@ -69,6 +69,9 @@ class Column:
     nullable: bool = True
     description: str = ""
     pii: bool = False
+    #: bronze: the header / JSON key / Parquet column as the source file spells it (exact
+    #: case and spaces); None reads the file column named like the contract column
+    source_name: str | None = None
     span: Span = field(default_factory=Span.unknown, compare=False)
 
 
@@ -110,6 +113,7 @@ class Check:
     ref_column: str | None = None  # relationship: target column
     mostly: float = 1.0  # share of rows that must pass (0 < mostly <= 1)
     origin: str = "table"  # "table" (contract) or "pipeline" (pipeline's own checks)
+    where: str | None = None  # row filter: the check applies only to rows where it is TRUE
     span: Span = field(default_factory=Span.unknown, compare=False)
 
     @property

@@ -1,4 +1,5 @@
-"""Data-quality check rules (AL304, AL310, AL401-AL403), one function per rule, in CHECK_RULES.
+"""Data-quality check rules (AL304, AL310, AL401-AL411 for `sql` and `where`), one function
+per rule, in CHECK_RULES.
 
 A check is judged against the columns (name -> normalised type) of the table it checks: a
 contract's own columns, or a pipeline target's. `check_list` runs the rules over the checks
@@ -178,6 +179,15 @@ def expression_valid(c: CheckSpec, diags: Diagnostics) -> bool:
     return check_row_expression(str(c.spec["sql"]), c.columns, loc, diags)
 
 
+def where_valid(c: CheckSpec, diags: Diagnostics) -> bool:
+    """A `where` row filter is one boolean row expression over the table's columns (the
+    row-expression rule of sql_expr.py, as for an expression check's `sql`)."""
+    if "where" not in c.spec:
+        return True
+    loc = SqlLocator(c.doc, c.ptr + "/where")
+    return check_row_expression(str(c.spec["where"]), c.columns, loc, diags)
+
+
 CheckRule = Callable[[CheckSpec, Diagnostics], bool]
 
 #: run in this order on every check; a rule returns False when it rejected the check
@@ -187,6 +197,7 @@ CHECK_RULES: tuple[CheckRule, ...] = (
     column_type_fits,
     parameters_valid,
     expression_valid,
+    where_valid,
 )
 
 

@@ -18,6 +18,7 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.checks import check_list
 from alur_compiler.semantic.partitions import check_bronze_partitions, parse_partition
+from alur_compiler.semantic.source_names import source_names_valid
 from alur_compiler.semantic.types import TypeSyntaxError, category, normalize_type
 
 
@@ -164,6 +165,7 @@ COLUMN_RULES: tuple[TableRule, ...] = (
     no_metadata_columns_in_bronze,
     column_types_parse,
     bronze_partitions_plain,
+    source_names_valid,
 )
 #: keys, partitions and checks of a table whose columns are sound
 CONTENT_RULES: tuple[TableRule, ...] = (primary_key_columns, partitions_valid, checks_valid)

@@ -123,9 +123,22 @@ def pipeline_config(project: Project, pipeline: Pipeline) -> PipelineJob:
     }
 
 
+def file_columns_config(table: Table) -> list[Column]:
+    """The columns read from a landing file, with how the file spells them (`source_name`)."""
+    out: list[Column] = []
+    for col in table.columns:
+        if col.name in _INGESTION_NAMES:
+            continue
+        entry: Column = {"name": col.name, "type": col.type, "nullable": col.nullable}
+        if col.source_name is not None:
+            entry["source_name"] = col.source_name
+        out.append(entry)
+    return out
+
+
 def ingestion_config(project: Project, ingestion: Ingestion) -> IngestionJob:
     table = project.table(ingestion.target)
-    file_columns = [c for c in columns_config(table) if c["name"] not in _INGESTION_NAMES]
+    file_columns = file_columns_config(table)
     sources: list[FileSource] = [
         {
             "path": s.path,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from alur_compiler.ir import Check, CheckType, Project
-from alur_compiler.ir.check_sql import ident, literal, row_expression
+from alur_compiler.ir.check_sql import ident, literal, row_expression, where_filter
 
 _COLUMN_TYPES: dict[CheckType, str] = {
     CheckType.NOT_NULL: "expect_column_values_to_not_be_null",
@@ -41,11 +41,20 @@ def _mostly_filter(unexpected: str, considered: str, source: str, mostly: float)
     )
 
 
+def _rows(check: Check, alias: str | None = None) -> str:
+    """The rows a SQL check reads: `{batch}`, or only those its `where` filter holds for
+    (GX's `unexpected_rows_expectation` takes no `row_condition`)."""
+    where = where_filter(check)
+    if where is None:
+        return "{batch}" if alias is None else f"{{batch}} AS {alias}"
+    return f"(SELECT * FROM {{batch}} WHERE {_braces(where)}) AS {alias or 'w'}"
+
+
 def expression_query(check: Check) -> str:
     bad = f"NOT coalesce(({_braces(row_expression(check.sql or 'TRUE'))}), FALSE)"
     if check.mostly >= 1:
-        return f"SELECT * FROM {{batch}} WHERE {bad}"
-    return _mostly_filter(f"count_if({bad})", "count(1)", "{batch}", check.mostly)
+        return f"SELECT * FROM {_rows(check)} WHERE {bad}"
+    return _mostly_filter(f"count_if({bad})", "count(1)", _rows(check), check.mostly)
 
 
 def relationship_query(check: Check) -> str:
@@ -54,11 +63,11 @@ def relationship_query(check: Check) -> str:
     ref_col = _braces(ident(check.ref_column or ""))
     if check.mostly >= 1:
         return (
-            f"SELECT * FROM {{batch}} AS b WHERE b.{col} IS NOT NULL AND NOT EXISTS "
+            f"SELECT * FROM {_rows(check, 'b')} WHERE b.{col} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {ref} AS r WHERE r.{ref_col} = b.{col})"
         )
     source = (
-        f"(SELECT b.{col} AS k, r.k AS found FROM {{batch}} AS b LEFT JOIN "
+        f"(SELECT b.{col} AS k, r.k AS found FROM {_rows(check, 'b')} LEFT JOIN "
         f"(SELECT DISTINCT {ref_col} AS k FROM {ref}) AS r ON b.{col} = r.k "
         f"WHERE b.{col} IS NOT NULL) AS j"
     )
@@ -70,7 +79,7 @@ def freshness_query(check: Check) -> str:
     limit = int(check.max_age_seconds or 0) * 1_000_000
     return (
         f"SELECT * FROM (SELECT unix_micros(CAST(max({col}) AS TIMESTAMP)) AS latest_micros "
-        "FROM {batch}) AS t WHERE latest_micros IS NULL OR "
+        f"FROM {_rows(check)}) AS t WHERE latest_micros IS NULL OR "
         f"unix_micros(current_timestamp()) - latest_micros > {limit}"
     )
 
@@ -88,7 +97,16 @@ def _range_kwargs(check: Check, as_int: bool) -> dict[str, Any]:
 
 
 def expectation_kwargs(check: Check) -> tuple[str, dict[str, Any]]:
-    """(GX expectation type, kwargs) for one check."""
+    """(GX expectation type, kwargs) for one check; a `where` filter becomes GX's
+    `row_condition` (Spark SQL, `condition_parser: spark`) or part of the SQL query."""
+    type_, kwargs = _expectation_kwargs(check)
+    if check.where is not None and type_ != SQL_EXPECTATION:
+        kwargs["condition_parser"] = "spark"
+        kwargs["row_condition"] = row_expression(check.where)
+    return type_, kwargs
+
+
+def _expectation_kwargs(check: Check) -> tuple[str, dict[str, Any]]:
     t = check.type
     if t is CheckType.UNIQUE and len(check.columns) > 1:
         kwargs: dict[str, Any] = {
@@ -130,6 +148,8 @@ def _meta(check: Check) -> dict[str, Any]:
         "origin": check.origin,
         "table_level": check.table_level,
     }
+    if check.where is not None:
+        meta["where"] = check.where
     if check.type is CheckType.FRESHNESS:
         meta["column"] = check.column
         meta["max_age_seconds"] = check.max_age_seconds
