@@ -40,6 +40,7 @@ from alur_runtime.ingest import (
     release_batch,
     remove_batch_data,
     source_base,
+    staged_path,
 )
 from alur_runtime.state import open_state
 
@@ -72,7 +73,7 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         crash_point("after_claim")
         results = _ingest_claimed(spark, job, args, ctx, claimed, report, store)
         crash_point("after_data_write")
-        commit_batch(store, ctx, results)
+        commit_batch(spark, store, ctx, results)
     except JobFailed as exc:
         _undo(spark, store, ctx, claimed, report)
         log(job["name"], f"failed: {exc}")
@@ -197,7 +198,7 @@ def _write_rows(
         report["data_written"] = True
         if bad and job["on_bad_row"] == "quarantine":
             rows = staged.where(F.size("_bad_columns") > 0)
-            rows.write.mode("append").parquet(ctx["paths"]["rows"])
+            rows.write.mode("append").parquet(staged_path(ctx, "rows"))
             crash_point("after_row_quarantine")
             report["rows_quarantined"] += bad
         elif bad:
@@ -213,11 +214,11 @@ def _append_bronze(
     parts = [p["column"] for p in job["target"]["partition_by"]]
     passed, quarantine = outcome["passed"], outcome["quarantine"]
     if quarantine is not None:
-        quarantine.write.mode("append").parquet(ctx["paths"]["checks"])
+        quarantine.write.mode("append").parquet(staged_path(ctx, "checks"))
         crash_point("after_check_quarantine")
     writer = passed.write.mode("append")
     if parts:
         writer = writer.partitionBy(*parts)
-    writer.parquet(ctx["paths"]["data"])
+    writer.parquet(staged_path(ctx, "data"))
     report["rows_written"] = outcome.get("rows_passed", good)
     outcome["release"]()

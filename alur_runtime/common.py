@@ -56,6 +56,7 @@ KILL_POINTS: dict[str, tuple[str, ...]] = {
         "after_data_write",
         "before_commit",
         "after_commit",
+        "after_publish_file",
         "after_file_commit",
         "after_commit_files",
     ),
@@ -195,6 +196,54 @@ def copy_file(src: str, dest: str) -> None:
         return
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     shutil.copyfile(src, dest)
+
+
+def list_tree(folder: str) -> list[str]:
+    """Paths relative to `folder` of every file below it (local or s3://), sorted; names
+    starting with `.` or `_` (Spark's `_SUCCESS`, Hadoop's `.crc`) are left out. A missing
+    folder has no files."""
+    found: list[str] = []
+    if is_s3(folder):
+        bucket, prefix = _split_s3(folder.rstrip("/") + "/")
+        pages = _s3_client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for page in pages:
+            for obj in page.get("Contents", []):
+                rest = obj["Key"][len(prefix) :]
+                if rest and not rest.rsplit("/", 1)[-1].startswith((".", "_")):
+                    found.append(rest)
+        return sorted(found)
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            if not name.startswith((".", "_")):
+                found.append(os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/"))
+    return sorted(found)
+
+
+def move_file(src: str, dest: str) -> bool:
+    """Move one file (local: an atomic rename; S3: copy, then delete the source). Safe to
+    repeat and to race: a source already moved by someone else is not an error (returns
+    False), and a crash between the S3 copy and delete leaves a copy the next move
+    overwrites with the same bytes."""
+    if is_s3(src) or is_s3(dest):
+        from botocore.exceptions import ClientError
+
+        sb, sk = _split_s3(src)
+        db, dk = _split_s3(dest)
+        client = _s3_client()
+        try:
+            client.copy({"Bucket": sb, "Key": sk}, db, dk)  # managed: multipart above 5 GB
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                return False
+            raise
+        client.delete_object(Bucket=sb, Key=sk)
+        return True
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    try:
+        os.replace(src, dest)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def write_text(dest: str, text: str) -> None:

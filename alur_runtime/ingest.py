@@ -18,19 +18,25 @@ owner is alive (Glue GetJobRun says it is running; the local process still exist
 also while its liveness cannot be decided (another host, no API access) and the batch is
 younger than the lease (the job timeout); it is finished if that batch `committed`, and
 recovered at once if its owner is provably gone: the dead batch is first marked `aborted`
-(conditional, so it can never commit later), every data file holding its `_batch_id`
-(bronze, row quarantine, check quarantine) and its quarantined file copies are deleted,
+(conditional, so it can never commit later), its staging folder (see (3)) and its
+quarantined file copies are deleted (for a batch of a runtime before 0.2, which wrote into
+the table folders, every data file there holding its `_batch_id`),
 the batch item is dropped and the file re-claimed; (3) reads, conforms and checks the claimed
-files and appends all rows, tagged with its `_batch_id`, in Spark writes that produce only
-that batch's files; (4) commits the batch item, marks its files committed (a crash in
-between is finished by the next run) and drops the batch item.
-A crash anywhere before (4) leaves an `open` batch whose rows the next run deletes before
-ingesting the files again, so every row lands exactly once.
+files and writes all rows, tagged with its `_batch_id`, into its own staging folder
+`<lake>/_alur_staging/<table>/<batch id>/{data,rows,checks}/`, outside every table
+location, so no reader (Athena through the Glue catalog, Spark, a relationship check)
+can see them; (4) commits the batch item, publishes (moves) its staged files into
+`bronze/<table>/` and `quarantine/<table>/{rows,checks}/`, marks its files committed and
+drops the batch item. A run that dies between the commit point and the end of (4) is
+finished by the next run (publish again: idempotent; mark files with the results recorded
+before the commit point). A crash anywhere before the commit point leaves an `open` batch
+whose staging folder the next run deletes before ingesting the files again, so every row
+lands exactly once and no reader ever sees a row of an uncommitted or aborted batch.
 
-Readers (pipeline.py) hide rows of batches that are `open` or `aborted` (they query the
-batch items before and after listing the files) and never move their `_ingested_at`
-watermark past the `opened_at` of an open batch, so a slow concurrent batch is read later
-instead of being skipped.
+Readers (pipeline.py) also hide rows of batches whose item still exists (open, aborted, or
+committed and still publishing) and never move their `_ingested_at` watermark past the
+`opened_at` of such a batch, so a slow concurrent batch is read later, whole, instead of
+being skipped or read in part.
 """
 
 from __future__ import annotations
@@ -48,7 +54,9 @@ from alur_runtime.common import (
     delete_file,
     is_s3,
     join_path,
+    list_tree,
     log,
+    move_file,
     path_exists,
     write_text,
 )
@@ -73,7 +81,22 @@ def lake_paths(args: dict[str, str], table: str) -> dict[str, str]:
         "rows": join_path(lake, "quarantine", table, "rows"),
         "checks": join_path(lake, "quarantine", table, "checks"),
         "files": join_path(lake, "quarantine", table, "files"),
+        "staging": join_path(lake, STAGING_PREFIX, table),
     }
+
+
+#: Where a batch writes its files before its commit point, outside every table location
+#: (Athena, Spark and Glue readers list only `bronze/<table>/` and `quarantine/<table>/`):
+#: `<lake>/_alur_staging/<table>/<batch id>/{data,rows,checks}/`. Kept in sync with
+#: alur_compiler/ir/layout.py STAGING_PREFIX (tests/unit/test_runtime_layout.py).
+STAGING_PREFIX = "_alur_staging"
+#: The three kinds of rows a batch writes, each published into its own table folder.
+STAGED_KINDS = ("data", "rows", "checks")
+
+
+def staged_path(ctx: dict[str, Any], kind: str, batch_id: str | None = None) -> str:
+    """The staging folder of `kind` rows of a batch (this run's by default)."""
+    return join_path(ctx["paths"]["staging"], batch_id or ctx["batch_id"], kind)
 
 
 def _utc_now() -> str:
@@ -152,7 +175,7 @@ def owner_liveness(batch_id: str, item: dict[str, str], args: dict[str, str]) ->
 
 def open_batch(store: Any, job: str, batch_id: str, args: dict[str, str] | None = None) -> None:
     """Create the batch item before any claim or write; `opened_at` <= its `_ingested_at`."""
-    item = {"status": "open", "claimed_at": _now(), "opened_at": _utc_now()}
+    item = {"status": "open", "claimed_at": _now(), "opened_at": _utc_now(), "staged": "1"}
     item.update(owner_fields(args or {}))
     if not store.put_if(job, f"batch#{batch_id}", item, None):
         raise JobFailed(f"batch {batch_id} already exists")
@@ -179,10 +202,6 @@ def claim_files(
             continue
         if store.put_if(job, sk, item, {"status": "claimed", "batch_id": owner}):
             mine.append((uri, fingerprint))
-    for owner in sorted(ctx.get("finished", ())):  # drop its batch item once nothing is left
-        left = [i for _sk, i in store.query(job, "file#") if i.get("batch_id") == owner]
-        if not any(i.get("status") == "claimed" for i in left):
-            store.delete_if(job, f"batch#{owner}", {"status": "committed"})
     return mine
 
 
@@ -191,12 +210,9 @@ def resolve_owner(spark: Any, store: Any, ctx: dict[str, Any], owner: str, sk: s
     job = ctx["job"]
     batch = store.get(job, f"batch#{owner}") or {"status": "aborted"}
     if batch.get("status") == "committed":  # crashed after its commit point: finish it
-        result = (store.get(job, sk) or {}).get("result", "ingested")
-        done = {"status": "committed", "batch_id": owner, "result": result}
-        finished = store.put_if(job, sk, done, {"status": "claimed", "batch_id": owner})
-        if finished and result != "duplicate":
-            _record_content(store, job, sk, owner)
-        ctx.setdefault("finished", set()).add(owner)
+        if owner not in ctx.setdefault("finished", set()):
+            finish_batch(spark, store, ctx, owner)
+            ctx["finished"].add(owner)
         return False
     if batch.get("status") == "open":
         liveness = owner_liveness(owner, batch, ctx["args"])
@@ -208,7 +224,7 @@ def resolve_owner(spark: Any, store: Any, ctx: dict[str, Any], owner: str, sk: s
             return False
         log(job, f"batch {owner}: its owner is {liveness} ({_who(batch)}); recovering it now")
     if owner not in ctx["recovered"]:
-        remove_batch_data(spark, ctx, owner)
+        remove_batch_data(spark, ctx, owner, legacy="staged" not in batch)
         store.delete_if(job, f"batch#{owner}", {"status": "aborted"})
         ctx["recovered"].add(owner)
     return True
@@ -223,10 +239,10 @@ def recover_orphans(spark: Any, store: Any, ctx: dict[str, Any]) -> None:
         owner = sk[len("batch#") :]
         if owner == ctx["batch_id"]:
             continue
-        if batch.get("status") == "committed":  # killed after its file items: finish it
-            items = [i for _k, i in store.query(job, "file#") if i.get("batch_id") == owner]
-            if not any(i.get("status") == "claimed" for i in items):
-                store.delete_if(job, sk, {"status": "committed"})
+        if batch.get("status") == "committed":  # killed after its commit point: finish it
+            if owner not in ctx.setdefault("finished", set()):
+                finish_batch(spark, store, ctx, owner)
+                ctx["finished"].add(owner)
             continue
         if batch.get("status") == "open":
             liveness = owner_liveness(owner, batch, ctx["args"])
@@ -236,7 +252,7 @@ def recover_orphans(spark: Any, store: Any, ctx: dict[str, Any]) -> None:
             if not store.put_if(job, sk, {**batch, "status": "aborted"}, batch):
                 continue
         if not any(i.get("batch_id") == owner for _k, i in store.query(job, "file#")):
-            remove_batch_data(spark, ctx, owner)
+            remove_batch_data(spark, ctx, owner, legacy="staged" not in batch)
             store.delete_if(job, sk, {"status": "aborted"})
             ctx["recovered"].add(owner)
 
@@ -267,10 +283,13 @@ def _report_held(
     held[owner]["files"].append(sk.split("#", 2)[1])
 
 
-def remove_batch_data(spark: Any, ctx: dict[str, Any], batch_id: str) -> None:
-    """Delete every data file the dead batch wrote (bronze and both quarantines)."""
-    removed = 0
-    for key in ("data", "rows", "checks"):
+def remove_batch_data(spark: Any, ctx: dict[str, Any], batch_id: str, legacy: bool = False) -> None:
+    """Delete every data file the dead batch wrote: its staging folder (bronze and both
+    quarantines never held its rows) and its quarantined file copies. `legacy`: the batch
+    was opened by a runtime before 0.2 that wrote into the table folders directly, so
+    those are searched for files holding its `_batch_id` too."""
+    removed = remove_tree(join_path(ctx["paths"]["staging"], batch_id))
+    for key in STAGED_KINDS if legacy else ():
         path = ctx["paths"][key]
         if not path_exists(spark, path):
             continue
@@ -279,12 +298,12 @@ def remove_batch_data(spark: Any, ctx: dict[str, Any], batch_id: str) -> None:
             removed += 1
     removed += remove_tree(join_path(ctx["paths"]["files"], batch_id))
     log(ctx["job"], f"recovered dead batch {batch_id}: removed {removed} uncommitted data file(s)")
-    if removed:
-        for key in ("data", "rows", "checks"):
+    if removed and legacy:
+        for key in STAGED_KINDS:
             spark.catalog.refreshByPath(ctx["paths"][key])
 
 
-def commit_batch(store: Any, ctx: dict[str, Any], results: dict[str, str]) -> None:
+def commit_batch(spark: Any, store: Any, ctx: dict[str, Any], results: dict[str, str]) -> None:
     """The commit point, then the per-file items (`results`: sk -> ingested|quarantined|...)."""
     job, batch_id = ctx["job"], ctx["batch_id"]
     for sk, result in sorted(results.items()):  # so that a finishing run knows each result
@@ -299,15 +318,60 @@ def commit_batch(store: Any, ctx: dict[str, Any], results: dict[str, str]) -> No
         raise JobFailed(f"batch {batch_id} was aborted by a concurrent run; nothing committed")
     ctx["committed"] = True
     crash_point("after_commit")
-    for sk, result in sorted(results.items()):
+    publish_batch(spark, ctx, batch_id)
+    _commit_files(store, job, batch_id, sorted(results.items()))
+    # Every file item is final: the batch item is no longer needed by recovery.
+    store.delete_if(job, f"batch#{batch_id}", {"status": "committed"})
+
+
+def _commit_files(store: Any, job: str, batch_id: str, results: list[tuple[str, str]]) -> None:
+    for sk, result in results:
         done = {"status": "committed", "batch_id": batch_id, "result": result}
         store.put_if(job, sk, done, {"status": "claimed", "batch_id": batch_id})
         if result != "duplicate":
             _record_content(store, job, sk, batch_id)
         crash_point("after_file_commit")
     crash_point("after_commit_files")
-    # Every file item is final: the batch item is no longer needed by recovery.
-    store.delete_if(job, f"batch#{batch_id}", {"status": "committed"})
+
+
+def publish_files(ctx: dict[str, Any], batch_id: str) -> int:
+    """Move a committed batch's files from its staging folder into the table folders, where
+    readers see them; returns the number moved. Idempotent and safe against a concurrent
+    finisher: a file is moved once, under the name Spark gave it (unique per write), at
+    the same relative path (Hive partition folders included)."""
+    moved = 0
+    for kind in STAGED_KINDS:
+        folder = staged_path(ctx, kind, batch_id)
+        for rel in list_tree(folder):
+            if move_file(join_path(folder, rel), join_path(ctx["paths"][kind], rel)):
+                moved += 1
+            crash_point("after_publish_file")
+    remove_tree(join_path(ctx["paths"]["staging"], batch_id))
+    return moved
+
+
+def publish_batch(spark: Any, ctx: dict[str, Any], batch_id: str) -> int:
+    """publish_files, then Spark forgets its cached listings of the table folders."""
+    moved = publish_files(ctx, batch_id)
+    if moved:
+        for kind in STAGED_KINDS:
+            spark.catalog.refreshByPath(ctx["paths"][kind])
+        log(ctx["job"], f"batch {batch_id}: published {moved} data file(s)")
+    return moved
+
+
+def finish_batch(spark: Any, store: Any, ctx: dict[str, Any], owner: str) -> None:
+    """Finish a batch that passed its commit point but whose run died: publish its files,
+    mark each file it claimed with the result it recorded, drop its batch item."""
+    job = ctx["job"]
+    publish_batch(spark, ctx, owner)
+    claims = [
+        (sk, item.get("result", "ingested"))
+        for sk, item in store.query(job, "file#")
+        if item.get("batch_id") == owner and item.get("status") == "claimed"
+    ]
+    _commit_files(store, job, owner, sorted(claims))
+    store.delete_if(job, f"batch#{owner}", {"status": "committed"})
 
 
 def _record_content(store: Any, job: str, sk: str, batch_id: str) -> None:

@@ -95,18 +95,22 @@ def read_source(spark: Any, args: dict[str, str], source: Source) -> Any:
 
 
 def pending_batches(store: Any, writers: list[str]) -> dict[str, dict[str, str]]:
-    """Ingestion batches not committed yet (open or aborted): batch id -> item."""
+    """Ingestion batches not finished yet: batch id -> item. `open` and `aborted` ones
+    never publish a row into the table folders; a `committed` one may be publishing right
+    now (its item is dropped once every file is published), so its rows are hidden too
+    until the next run sees the whole batch."""
     out: dict[str, dict[str, str]] = {}
     for writer in writers:
         for sk, item in store.query(writer, "batch#"):
-            if item.get("status") in ("open", "aborted"):
+            if item.get("status") in ("open", "aborted", "committed"):
                 out[sk[len("batch#") :]] = item
     return out
 
 
 def clamp_watermark(latest: str, previous: str | None, pending: dict[str, Any]) -> str:
-    """Never past the start of an open batch: its rows may still arrive with older stamps."""
-    opened = [i["opened_at"] for i in pending.values() if i.get("status") == "open"]
+    """Never past the start of an unfinished batch: its rows may still appear with older
+    stamps (an open batch may commit, a committed one may still be publishing)."""
+    opened = [i["opened_at"] for i in pending.values() if i.get("status") in ("open", "committed")]
     value = datetime.datetime.fromisoformat(latest)
     if opened:
         start = min(datetime.datetime.fromisoformat(o) for o in opened)

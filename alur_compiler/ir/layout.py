@@ -9,6 +9,8 @@ arguments and does not import this module.
     s3://<lake bucket>/bronze/<table>/                      bronze: Parquet, Hive partitions
     s3://<lake bucket>/iceberg/<database>.db/<table>/       silver, gold: Iceberg
     s3://<lake bucket>/iceberg/<database>.db/<table>_quarantine/
+    s3://<lake bucket>/quarantine/<table>/{rows,checks,files}/  ingestion quarantine
+    s3://<lake bucket>/_alur_staging/<table>/<batch>/        a batch's files before commit
     DynamoDB <lake bucket>-alur-state                       ingestion and watermark state
     <project>_<env>_<layer>                                 Glue database per layer
 """
@@ -21,6 +23,9 @@ ICEBERG_CATALOG = "glue_catalog"
 BRONZE_PREFIX = "bronze"
 ICEBERG_PREFIX = "iceberg"
 QUARANTINE_PREFIX = "quarantine"
+#: Where an ingestion batch writes before its commit point, outside every table location
+#: (alur_runtime/ingest.py STAGING_PREFIX must be the same).
+STAGING_PREFIX = "_alur_staging"
 #: Suffix of the table receiving a table's quarantined rows.
 QUARANTINE_SUFFIX = "_quarantine"
 #: Environment name of `alurc run --local`.
@@ -48,6 +53,12 @@ def quarantine_prefix(table: str) -> str:
     """Key prefix of an ingestion's quarantine (bad rows, check failures, bad files) of a
     bronze table in the lake bucket: `quarantine/<table>/`."""
     return f"{QUARANTINE_PREFIX}/{table}/"
+
+
+def staging_prefix(table: str) -> str:
+    """Key prefix of the staging folders of a bronze table's ingestion batches:
+    `_alur_staging/<table>/` (no table, crawler or Athena query reads it)."""
+    return f"{STAGING_PREFIX}/{table}/"
 
 
 def quarantine_table(table: str) -> str:

@@ -121,13 +121,36 @@ def run_batch(
     landing_batch(h, i)
     for job in ORDER:
         if crash is not None and JOBS[crash[0]] == job:
+            before = outside_view(h)
             mp.setenv("ALUR_SIMULATE_CRASH", crash[1])
             with pytest.raises(BaseException) as info:
                 h.run(job)
             assert type(info.value).__name__ == "SimulatedCrash", info.value
             mp.delenv("ALUR_SIMULATE_CRASH")
+            if crash[0] == "ingestion" and crash[1] in BEFORE_COMMIT:
+                # Item 7: an outside reader (Athena lists a table's location recursively,
+                # whatever the catalog says) sees not one row of the uncommitted batch.
+                assert outside_view(h) == before, crash
         report = h.run(job)
         assert report["status"] == "succeeded", report
+
+
+#: Ingestion kill points before the batch's commit point.
+BEFORE_COMMIT = KILL_POINTS["ingestion"][: KILL_POINTS["ingestion"].index("after_commit")]
+OUTSIDE_TABLES = ("bronze/orders_raw", "quarantine/orders_raw/rows", "quarantine/orders_raw/checks")
+
+
+def outside_view(h: Harness) -> dict[str, list[str]]:
+    """Every row of every Parquet file under each ingestion table's location, read the
+    way Athena reads a table (all files below the location, no batch filter)."""
+    view: dict[str, list[str]] = {}
+    for sub in OUTSIDE_TABLES:
+        folder = h.tmp / "lake" / sub
+        files = [p for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_"))]
+        if files:
+            df = h.spark.read.option("recursiveFileLookup", "true").parquet(str(folder))
+            view[sub] = rows(h, df)
+    return view
 
 
 def rows(h: Harness, df: Any, drop: tuple[str, ...] = ()) -> list[str]:
@@ -145,6 +168,10 @@ def snapshot(h: Harness) -> dict[str, Any]:
         out[sub] = rows(h, h.bronze(sub), volatile) if (lake / sub).exists() else []
     copies = lake / "quarantine/orders_raw/files"
     out["file copies"] = sorted(p.name for p in copies.rglob("*") if p.is_file())
+    # Nothing of a crashed batch may be left behind in staging once the re-run is done.
+    out["staged files"] = sorted(
+        str(p.relative_to(lake)) for p in (lake / "_alur_staging").rglob("*") if p.is_file()
+    )
     for layer, name in (
         ("silver", "orders"),
         ("silver", "orders__alur_tombstones"),
@@ -196,7 +223,7 @@ def test_kill_point_sample_rerun_equals_an_uncrashed_run(
 def test_every_kill_point_rerun_equals_an_uncrashed_run(
     spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert len(ALL_CASES) == 27
+    assert len(ALL_CASES) == 28
     sweep(spark, tmp_path, monkeypatch, ALL_CASES)
 
 
@@ -217,7 +244,11 @@ def test_a_real_kill_in_a_subprocess_then_rerun(
     )
     assert proc.returncode == 137, proc.stderr[-2000:]
     assert "ALUR_FAULT: killed at after_data_write" in proc.stderr
-    assert killed.bronze().count() > 0  # its rows are on disk, uncommitted
+    # Its rows are on disk, uncommitted, in the batch's staging folder only: bronze has
+    # none of them (no outside reader can see an uncommitted batch).
+    staging = killed.tmp / "lake" / "_alur_staging" / "orders_raw"
+    assert killed.spark.read.parquet(str(next(staging.iterdir()) / "data")).count() > 0
+    assert not (killed.tmp / "lake" / "bronze" / "orders_raw").exists()
     for job in ORDER:  # the re-run recovers the dead batch at once (its pid is gone)
         report = killed.run(job)
         assert report["status"] == "succeeded", report

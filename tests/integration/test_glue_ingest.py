@@ -78,7 +78,15 @@ def test_crash_after_data_write_then_rerun_lands_each_row_once(
     with pytest.raises(BaseException) as info:
         harness.run("ingest_orders")
     assert type(info.value).__name__ == SimulatedCrash.__name__
-    assert len(bronze_rows(harness)) == 3  # written but not committed
+    # Written, but only into the batch's staging folder: no reader of bronze (Athena,
+    # Spark, a relationship check) sees a row of the uncommitted batch (issue 12, item 7).
+    assert not (harness.tmp / "lake" / "bronze" / "orders_raw").exists()
+    assert not (harness.tmp / "lake" / "quarantine" / "orders_raw" / "rows").exists()
+    staged = list((harness.tmp / "lake" / "_alur_staging" / "orders_raw").iterdir())
+    assert (
+        len(staged) == 1
+        and harness.bronze(f"_alur_staging/orders_raw/{staged[0].name}/data").count() == 3
+    )
     monkeypatch.delenv("ALUR_SIMULATE_CRASH")
     # The crashed batch's owner (this process, no longer running it) is provably gone: it
     # is recovered at once, without waiting for the lease (issue 12: no silent skip).
@@ -89,6 +97,7 @@ def test_crash_after_data_write_then_rerun_lands_each_row_once(
     assert [r[0] for r in bronze_rows(harness)] == ["O1", "O2", "O3"]
     assert harness.bronze("quarantine/orders_raw/rows").count() == 1
     assert harness.run("ingest_orders", alur_claim_lease_seconds="0")["files_claimed"] == 0
+    assert not list((harness.tmp / "lake" / "_alur_staging" / "orders_raw").iterdir())
 
 
 def test_crash_after_commit_point_is_finished_not_duplicated(

@@ -125,7 +125,9 @@ def test_uncommitted_batch_is_hidden_from_pipelines_until_recovered(
         h.run("ingest_orders")
     assert type(info.value).__name__ == "SimulatedCrash"
     monkeypatch.delenv("ALUR_SIMULATE_CRASH")
-    assert h.bronze().count() == 1  # the rows are on disk, the batch is not committed
+    # The rows are on disk, in the batch's staging folder; bronze holds none of them.
+    assert not (h.tmp / "lake" / "bronze" / "orders_raw").exists()
+    assert h.bronze("_alur_staging/orders_raw/*/data").count() == 1
     hidden = h.run("clean_orders")
     assert (hidden["status"], hidden["rows_read"]) == ("succeeded", 0)
     assert h.run("ingest_orders", alur_claim_lease_seconds="0")["files_claimed"] == 1

@@ -74,3 +74,59 @@ def test_delete_decodes_the_uri_spark_reports(s3: object) -> None:
     client.put_object(Bucket="landing", Key="bronze/t/a b%.parquet", Body=b"x")  # type: ignore[attr-defined]
     common.delete_file("s3://landing/bronze/t/a%20b%25.parquet")
     assert [u for u, _ in common.list_files("s3://landing/bronze/t", "*")] == []
+
+
+def test_a_batch_is_published_from_staging_once_also_when_repeated_or_raced(s3: object) -> None:
+    """Issue 12 item 7: a batch's files wait outside the table location until its commit;
+    publishing moves each (partition folders, spaces and % in keys included) exactly once,
+    skips Spark's hidden files, and a second or concurrent publisher is harmless."""
+    import threading
+
+    from alur_runtime import ingest
+
+    client = s3
+    ctx = {"job": "ingest_t", "paths": ingest.lake_paths({"alur_lake": "s3://landing/lake"}, "t")}
+    staged = {
+        "data/day=2026-12-01/part-0-a b%.parquet": b"d1",
+        "data/day=2026-12-02/part-1.parquet": b"d2",
+        "data/_SUCCESS": b"",
+        "rows/part-2.parquet": b"r1",
+        "checks/part-3.parquet": b"c1",
+    }
+    for rel, body in staged.items():
+        client.put_object(Bucket="landing", Key=f"lake/_alur_staging/t/b1/{rel}", Body=body)  # type: ignore[attr-defined]
+    results: list[int] = []
+    workers = [
+        threading.Thread(target=lambda: results.append(ingest.publish_files(ctx, "b1")))
+        for _ in range(2)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    results.append(ingest.publish_files(ctx, "b1"))  # a later finisher: nothing left
+    assert sum(results) == 4 and results[-1] == 0
+    keys = {
+        o["Key"]: client.get_object(Bucket="landing", Key=o["Key"])["Body"].read()  # type: ignore[attr-defined]
+        for o in client.list_objects_v2(Bucket="landing", Prefix="lake/")["Contents"]  # type: ignore[attr-defined]
+    }
+    assert keys == {
+        "lake/bronze/t/day=2026-12-01/part-0-a b%.parquet": b"d1",
+        "lake/bronze/t/day=2026-12-02/part-1.parquet": b"d2",
+        "lake/quarantine/t/rows/part-2.parquet": b"r1",
+        "lake/quarantine/t/checks/part-3.parquet": b"c1",
+    }
+
+
+def test_move_file_tolerates_a_source_someone_else_moved(s3: object, tmp_path: object) -> None:
+    assert common.move_file("s3://landing/nope/a.parquet", "s3://landing/b/a.parquet") is False
+    from pathlib import Path
+
+    base = Path(str(tmp_path))
+    (base / "s").mkdir()
+    (base / "s" / "a.parquet").write_bytes(b"x")
+    assert common.move_file(str(base / "s" / "a.parquet"), str(base / "t" / "p=1" / "a.parquet"))
+    assert (base / "t" / "p=1" / "a.parquet").read_bytes() == b"x"
+    assert common.move_file(str(base / "s" / "a.parquet"), str(base / "t" / "a.parquet")) is False
+    assert common.list_tree(str(base / "t")) == ["p=1/a.parquet"]
+    assert common.list_tree(str(base / "missing")) == []

@@ -120,6 +120,8 @@ def test_ingestion_reads_only_its_landing_prefix_and_writes_its_table() -> None:
     listing = _statement(policy, "Landing0List")
     assert listing["Condition"] == {"StringLike": {"s3:prefix": ["orders/*"]}}
     assert _statement(policy, "LakeWriteObjects")["Resource"] == [
+        # the batch staging folder, outside every table location (issue 12 item 7)
+        "arn:aws:s3:::shop-dev-lake/_alur_staging/orders_raw/*",
         "arn:aws:s3:::shop-dev-lake/bronze/orders_raw/*",
         "arn:aws:s3:::shop-dev-lake/quarantine/orders_raw/*",
     ]

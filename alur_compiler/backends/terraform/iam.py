@@ -2,8 +2,9 @@
 
 Each role grants exactly what its job kind touches (see alur_runtime/):
 
-- ingestion: its sources' landing prefixes (read); `bronze/<table>/` and the ingestion
-  quarantine `quarantine/<table>/` (rows, checks, files) in the lake (write);
+- ingestion: its sources' landing prefixes (read); `bronze/<table>/`, the ingestion
+  quarantine `quarantine/<table>/` (rows, checks, files) and the batch staging folder
+  `_alur_staging/<table>/` in the lake (write);
 - pipeline: its target's Iceberg prefix and that of `<target>_quarantine`, where rows of
   quarantine checks go (write), and the Glue catalog table of both;
 - both: the lake prefixes and catalog tables of the tables it reads (SQL sources,
@@ -40,6 +41,7 @@ from alur_compiler.ir.layout import (
     iceberg_prefix,
     quarantine_prefix,
     quarantine_table,
+    staging_prefix,
 )
 
 #: Actions AWS authorises only on `"Resource": "*"` (no resource-level permissions).
@@ -157,7 +159,7 @@ def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
     read = _tables_read(sb, job)
     write_prefixes = lake_prefixes(sb, job.target)
     if isinstance(job, Ingestion):  # rows, check failures and bad files of a batch
-        write_prefixes.append(quarantine_prefix(job.target))
+        write_prefixes += [quarantine_prefix(job.target), staging_prefix(job.target)]
     elif target.layer is not Layer.BRONZE:  # the `<target>_quarantine` Iceberg table
         db = env.database(sb.project.name, target.layer)
         write_prefixes.append(iceberg_prefix(db, quarantine_table(job.target)))
