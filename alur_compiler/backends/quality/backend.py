@@ -17,14 +17,28 @@ def suite_json(suite: dict[str, object]) -> bytes:
 
 
 def _range_problem(check: Check) -> str | None:
-    """Why GX would reject this range check's bounds, or None."""
+    """Why GX would reject this range check's bounds, or None.
+
+    min > max (measured on GX 1.24, tests/integration/test_quality_bounds_gx.py):
+    row_count_between does not load (pydantic rejects it); between loads but its metric
+    raises "min_value cannot be greater than max_value", so it fails whatever the data;
+    length_between is evaluated like any other range (every non-NULL value is unexpected),
+    as the native evaluator does, so it is not a backend problem. (validate reports all
+    three, AL310: such a check can never pass on a non-NULL value.)
+    """
     if check.type not in _RANGED:
         return None
     if check.min is None and check.max is None:
         return "has neither min nor max; Great Expectations rejects an unbounded range"
     lo, hi = check.min, check.max
     if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
-        return f"has min {lo} > max {hi}; Great Expectations rejects it"
+        if check.type is CheckType.ROW_COUNT_BETWEEN:
+            return f"has min {lo} > max {hi}; Great Expectations rejects it"
+        if check.type is CheckType.BETWEEN:
+            return (
+                f"has min {lo} > max {hi}; Great Expectations fails it with an error "
+                "(min_value cannot be greater than max_value), even on an empty table"
+            )
     return None
 
 
