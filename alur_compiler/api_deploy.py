@@ -55,12 +55,13 @@ class DeployResult:
     applied: str | None = None  # terraform apply's output
     error: DeployError | None = None  # a deploy step failed (message + hint)
     usage_error: str | None = None  # a bad argument (exit 2)
+    usage_hint: str | None = None  # what to write instead
     declined: bool = False  # the user answered no
     code: int = 0  # the exit code of a step that returns one (run_remote, logs)
 
     @property
     def exit_code(self) -> int:
-        if self.usage_error is not None:
+        if self.usage_error is not None or (self.error is not None and self.error.usage):
             return 2
         if self.project is None or self.diagnostics.has_errors:
             return 1
@@ -227,15 +228,18 @@ def logs(
     result = _loaded(path, hooks)
     if result.project is None:
         return result
+    from alur_compiler import lookup
+    from alur_compiler.diagnostics.suggest import UnknownName
+
     try:
         stack_ops.environment(result.project, env)
         if job is not None:
-            result.project.job(job)
+            lookup.job(result.project, job)
     except DeployError as exc:
         result.error = exc
         return result
-    except KeyError:
-        result.usage_error = f"unknown pipeline or ingestion '{job}'"
+    except UnknownName as exc:
+        result.usage_error, result.usage_hint = exc.message, exc.hint
         return result
     result.code = print_logs(result.project, env, run_id, job_name=job, out=hooks.out)
     return result

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from alur_compiler.diagnostics import Diagnostics
+from alur_compiler.diagnostics.words import count
 
 
 def use_color(stream: object = sys.stderr) -> bool:
@@ -77,7 +78,7 @@ def compile_and_report(path: Path, build: Path | None, check: bool, fmt: str) ->
         err(f"up to date: {result.out}")
         return 0
     err(
-        f"compiled {len(result.generated)} files into {result.out} "
+        f"compiled {count(len(result.generated), 'file')} into {result.out} "
         f"({len(emitted.written)} written, {len(emitted.unchanged)} unchanged, "
         f"{len(emitted.removed)} removed)"
     )

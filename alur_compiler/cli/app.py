@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import sys
+from typing import Any
 
 import typer
+from typer._click.core import Context
+from typer._click.exceptions import BadParameter
+from typer.core import TyperGroup
 
 from alur_compiler import console
+from alur_compiler.diagnostics.suggest import UnknownName
+
+_NOT_A_CHOICE = re.compile(r"(?P<given>'[^']*'|\"[^\"]*\") is not one of (?P<choices>.+?)\.?$")
+
+
+def suggest_choice(exc: BadParameter) -> None:
+    """A value outside an option's choices gets the wording of every unknown name
+    (diagnostics/suggest.py): `unknown format 'dott' (did you mean 'dot'?)`."""
+    found = _NOT_A_CHOICE.search(exc.message)
+    if found is None or exc.param is None:
+        return
+    given = ast.literal_eval(found.group("given"))
+    choices = re.findall(r"'([^']*)'", found.group("choices"))
+    noun = max(exc.param.opts, key=len, default=str(exc.param.name)).lstrip("-")
+    unknown = UnknownName(noun.replace("-", " "), given, choices)
+    exc.message = f"{unknown.message}; {unknown.hint}"
+
+
+class AlurcGroup(TyperGroup):
+    """The command group; bad choices get a did-you-mean (Typer names unknown commands)."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BadParameter as exc:
+            suggest_choice(exc)
+            raise
+
 
 app = typer.Typer(
+    cls=AlurcGroup,
     name="alurc",
     help="alurc compiles YAML lakehouse specs into Glue jobs, GX suites and Terraform.",
     no_args_is_help=True,

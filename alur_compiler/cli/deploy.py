@@ -57,6 +57,8 @@ def _finish(result: api.DeployResult) -> NoReturn:
         typer.echo(result.error.render(), err=True)
     if result.usage_error is not None:
         typer.echo(f"error: {result.usage_error}", err=True)
+        if result.usage_hint:
+            typer.echo(f"  hint: {result.usage_hint}", err=True)
     raise typer.Exit(result.exit_code)
 
 

@@ -9,9 +9,18 @@ from typing import Annotated
 
 import typer
 
-from alur_compiler import api, console
+from alur_compiler import api, console, lookup
 from alur_compiler.cli.app import app
-from alur_compiler.cli.common import FormatOption, OutputFormat, ProjectDir, exit_code, report
+from alur_compiler.cli.common import (
+    FormatOption,
+    OutputFormat,
+    ProjectDir,
+    exit_code,
+    fail_usage,
+    report,
+)
+from alur_compiler.diagnostics.suggest import UnknownName
+from alur_compiler.diagnostics.words import count
 from alur_compiler.graphs import graph_document, render_dot, render_mermaid, upstream_columns
 from alur_compiler.ir import Project
 
@@ -23,11 +32,13 @@ def validate(path: ProjectDir = Path("."), fmt: FormatOption = OutputFormat.text
     report(result.diagnostics, result.files, fmt)
     if fmt is OutputFormat.text and not result.diagnostics.has_errors and result.project:
         p = result.project
-        typer.echo(
-            f"ok: {p.name}: {len(p.tables)} tables, {len(p.pipelines)} pipelines, "
-            f"{len(p.ingestions)} ingestions, {len(p.environments)} environments",
-            err=True,
-        )
+        counts = [
+            count(len(p.tables), "table"),
+            count(len(p.pipelines), "pipeline"),
+            count(len(p.ingestions), "ingestion"),
+            count(len(p.environments), "environment"),
+        ]
+        typer.echo(f"ok: {p.name}: {', '.join(counts)}", err=True)
     raise typer.Exit(exit_code(result.diagnostics))
 
 
@@ -92,12 +103,11 @@ def lineage(
 ) -> None:
     """Print the upstream columns TABLE.COLUMN is computed from, back to the raw files."""
     project = _load_or_exit(path)
-    table, _, col = column.partition(".")
     try:
-        tree = upstream_columns(project, table, col)
-    except KeyError as exc:
-        typer.echo(f"error: {exc.args[0]}", err=True)
-        raise typer.Exit(2) from None
+        table, col = lookup.column(project, column)
+    except UnknownName as exc:
+        fail_usage(exc.message, exc.hint)
+    tree = upstream_columns(project, table.name, col)
     if fmt is GraphFormat.json:
         typer.echo(json.dumps(tree, indent=2, sort_keys=True))
         return

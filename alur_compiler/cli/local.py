@@ -14,7 +14,10 @@ from alur_compiler import api
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import OutputFormat, fail_usage, report
 from alur_compiler.diagnostics import Diagnostics
+from alur_compiler.diagnostics.suggest import UnknownName
+from alur_compiler.diagnostics.words import count
 from alur_compiler.local.runner import JobResult
+from alur_compiler.lookup import JOB_HINT
 
 _STYLE = {"succeeded": "green", "failed": "red", "skipped": "yellow"}
 
@@ -99,9 +102,9 @@ def _run_local(root: Path, names: list[str], preview: int) -> int:
         report(run.diagnostics, run.files, OutputFormat.text)
         return run.exit_code
     if run.unknown:
-        fail_usage(
-            f"unknown job(s): {', '.join(run.unknown)}", "see `alurc graph` for the job names"
-        )
+        assert run.project is not None
+        unknown = UnknownName("job", run.unknown, (j.name for j in run.project.jobs), JOB_HINT)
+        fail_usage(unknown.message, unknown.hint)
     if run.error is not None:
         typer.echo(f"error: {run.error}", err=True)
         return run.exit_code
@@ -131,7 +134,7 @@ def summary_table(results: list[JobResult]) -> Table:
 
 
 def _preview_table(name: str, cols: list[str], rows: list[tuple[Any, ...]]) -> Table:
-    table = Table(title=f"gold.{name} (first {len(rows)} rows)")
+    table = Table(title=f"gold.{name} (first {count(len(rows), 'row')})")
     for col in cols:
         table.add_column(col)
     for row in rows:

@@ -6,10 +6,11 @@ from __future__ import annotations
 class DeployError(Exception):
     """A deploy step failed for a reason the user can act on."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, usage: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.usage = usage  # a bad argument (an unknown environment): exit 2, not 1
 
     def render(self) -> str:
         text = f"error: {self.message}"

@@ -54,10 +54,13 @@ def run_remote(
     """Start the job; 0 when the run SUCCEEDED (or was started with wait=False), else 1."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from alur_compiler import lookup
+    from alur_compiler.diagnostics.suggest import UnknownName
+
     try:
-        env, job = project.environment(env_name), project.job(job_name)
-    except KeyError as exc:
-        out(f"error: unknown environment or job: {exc.args[0]}")
+        env, job = lookup.environment(project, env_name), lookup.job(project, job_name)
+    except UnknownName as exc:
+        out(f"error: {exc.message}\n  hint: {exc.hint}")
         return 2
     name = _glue_name(project, env, job.name)
     glue = client("glue", env, endpoint_url)

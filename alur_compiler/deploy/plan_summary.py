@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from alur_compiler.diagnostics.words import count
+
 #: Resources that hold data: replacing or deleting them can lose it.
 DATA_RESOURCES = frozenset(
     {"aws_s3_bucket", "aws_glue_catalog_table", "aws_glue_catalog_database", "aws_dynamodb_table"}
@@ -125,8 +127,6 @@ def render_text(summary: PlanSummary) -> list[str]:
             warn = "  !! DATA LOSS POSSIBLE" if c.destructive else ""
             lines.append(f"    {SYMBOLS[c.action]:>3} {c.action:<7} {c.address}{extra}{warn}")
     if summary.destructive:
-        lines.append(
-            f"  {len(summary.destructive)} destructive change(s): `alurc apply` refuses them "
-            "unless --allow-destroy"
-        )
+        destructive = count(len(summary.destructive), "destructive change")
+        lines.append(f"  {destructive}: `alurc apply` refuses them unless --allow-destroy")
     return lines

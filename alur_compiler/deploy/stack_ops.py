@@ -11,13 +11,13 @@ from alur_compiler.ir import Environment, Project
 
 
 def environment(project: Project, env_name: str) -> Environment:
+    from alur_compiler import lookup
+    from alur_compiler.diagnostics.suggest import UnknownName
+
     try:
-        return project.environment(env_name)
-    except KeyError:
-        known = ", ".join(e.name for e in project.environments) or "none"
-        raise DeployError(
-            f"unknown environment '{env_name}'", f"environments in alur.yaml: {known}"
-        ) from None
+        return lookup.environment(project, env_name)
+    except UnknownName as exc:
+        raise DeployError(exc.message, exc.hint, usage=True) from None
 
 
 def runner(

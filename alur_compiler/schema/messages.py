@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from alur_compiler.diagnostics import codes
 from alur_compiler.diagnostics.codes import ErrorCode
 from alur_compiler.diagnostics.suggest import did_you_mean
+from alur_compiler.diagnostics.words import count
 from alur_compiler.schema import forms
 from alur_compiler.schema.entities import Subject, code, describe
 
@@ -252,18 +253,14 @@ def _bounds(c: Context) -> Iterator[Problem]:
 
 def _sizes(c: Context) -> Iterator[Problem]:
     v, limit, instance = str(c.error.validator), c.rule, c.instance
+    noun = {"minProperties": "entry", "minItems": "item", "maxItems": "item"}.get(v, "character")
+    size = count(len(instance), noun)
     if v in ("minItems", "minLength", "minProperties") and limit == 1:
         message = f"{c.subject} is empty"
-    elif v == "minProperties":
-        message = f"{c.subject} has {len(instance)} entries; it needs at least {limit}"
-    elif v == "minItems":
-        message = f"{c.subject} has {len(instance)} items; it needs at least {limit}"
-    elif v == "maxItems":
-        message = f"{c.subject} has {len(instance)} items; at most {limit} are allowed"
-    elif v == "minLength":
-        message = f"{c.subject} is {len(instance)} characters long; at least {limit} are needed"
+    elif v.startswith("min"):
+        message = f"{c.subject} has {size}; it needs at least {limit}"
     else:
-        message = f"{c.subject} is {len(instance)} characters long; at most {limit} are allowed"
+        message = f"{c.subject} has {size}; at most {limit} are allowed"
     yield Problem(codes.SCHEMA_OTHER, message, c.path, hint=c.hint_here())
 
 

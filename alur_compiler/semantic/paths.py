@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from alur_compiler.diagnostics import Diagnostics, codes
+from alur_compiler.diagnostics.words import noun
 from alur_compiler.load.source import SourceDoc
 
 #: S3's safe key characters (docs: "Creating object key names") minus the wildcard `*`
@@ -164,7 +165,8 @@ def check_source_buckets(
             if envs and not others:
                 continue
             why = (
-                f"is not the landing bucket of environment(s) {', '.join(others)}"
+                f"is not the landing bucket of {noun(len(others), 'environment')} "
+                + ", ".join(others)
                 if envs
                 else "is not a landing bucket: no environment is declared"
             )

@@ -112,4 +112,4 @@ def test_missing_terraform_is_a_clear_error(project: Path, monkeypatch: pytest.M
     assert "error: terraform CLI not found ('no-such-terraform')" in out
     assert "Traceback" not in out
     code, out = _alurc("plan", "--env", "qa", str(project))
-    assert code == 1 and "unknown environment 'qa'" in out and "dev, prod" in out
+    assert code == 2 and "unknown environment 'qa'" in out and "dev, prod" in out

@@ -56,7 +56,7 @@ def test_run_local_retail_twice(spark: Any, tmp_path: Path) -> None:
 def test_run_local_unknown_job_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", "--local", str(ROOT / "examples" / "retail"), "nope"])
     assert result.exit_code == 2
-    assert "unknown job(s): nope" in result.output
+    assert "unknown job 'nope'" in result.output
 
 
 def test_run_needs_local_or_env() -> None:

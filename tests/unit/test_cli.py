@@ -131,7 +131,7 @@ def test_lineage_and_graph() -> None:
     assert res.returncode == 0
     assert "orders_raw.unit_price" in res.stdout and "orders.amount" in res.stdout
     bad = alurc("lineage", "daily_revenue.revenu", str(RETAIL))
-    assert bad.returncode == 2 and "did you mean 'revenue'" in bad.stderr
+    assert bad.returncode == 2 and "did you mean 'daily_revenue.revenue'" in bad.stderr
     dot = alurc("graph", str(RETAIL), "--format", "dot")
     assert '"t_orders" -> "j_daily_revenue";' in dot.stdout
 

@@ -50,7 +50,7 @@ def test_each_warning_prints_once(project: Path, command: str) -> None:
 @pytest.mark.parametrize("command", ["bootstrap", "apply"])
 def test_load_only_commands_print_each_warning_once(project: Path, command: str) -> None:
     code, out = _alurc(command, "--env", "qa", str(project))
-    assert code == 1 and out.count(WARNING) == 1, out
+    assert code == 2 and out.count(WARNING) == 1, out
     assert "unknown environment 'qa'" in out and "dev, prod" in out
 
 
@@ -81,4 +81,4 @@ def test_broken_project_exits_1_before_any_deploy_step(tmp_path: Path) -> None:
 
 def test_logs_unknown_job_is_a_usage_error(project: Path) -> None:
     code, out = _alurc("logs", "jr_1", "--env", "dev", "--job", "nope", str(project))
-    assert code == 2 and "error: unknown pipeline or ingestion 'nope'" in out, out
+    assert code == 2 and "error: unknown job 'nope'" in out, out

@@ -106,8 +106,8 @@ INVALID = {
     f"s3://{LANDING}/../lake/": "segment '..'",
     "s3://Corpus-Dev-Landing/orders/": "not an S3 bucket name",
     "s3://corpus..landing/orders/": "not an S3 bucket name",
-    "s3://corpus-dev-lake/bronze/": "not the landing bucket of environment(s) dev",
-    "s3://partner-drop/exports/": "not the landing bucket of environment(s) dev",
+    "s3://corpus-dev-lake/bronze/": "not the landing bucket of environment dev",
+    "s3://partner-drop/exports/": "not the landing bucket of environment dev",
     "a" * 600 + "/": "longer than 512",
 }
 

@@ -107,7 +107,7 @@ def test_text_highlights_data_loss() -> None:
         "    -/+ replace aws_glue_catalog_table.table__orders_raw  !! DATA LOSS POSSIBLE" in lines
     )
     assert "      ~ update  aws_glue_job.pipeline__daily_revenue (number_of_workers)" in lines
-    assert lines[-1].startswith("  2 destructive change(s)")
+    assert lines[-1].startswith("  2 destructive changes:")
     assert render_text(summarise({"resource_changes": []}, "prod")) == [
         "prod: no changes; the infrastructure matches the build."
     ]
