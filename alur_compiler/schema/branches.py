@@ -20,7 +20,8 @@ from alur_compiler.diagnostics import codes
 from alur_compiler.diagnostics.suggest import did_you_mean
 from alur_compiler.schema import forms
 from alur_compiler.schema.entities import code
-from alur_compiler.schema.messages import Context, Problem, problems_of
+from alur_compiler.schema.messages import problems_of
+from alur_compiler.schema.problem import Context, Problem
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError

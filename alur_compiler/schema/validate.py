@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.load.source import SourceDoc, pointer
-from alur_compiler.schema.messages import Problem, problems_of
+from alur_compiler.schema.messages import problems_of
+from alur_compiler.schema.problem import Problem
 from alur_compiler.schema.registry import (
     API_VERSION,
     KIND_SCHEMAS,
