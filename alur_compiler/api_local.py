@@ -80,21 +80,22 @@ def run_local(
     run.unknown = sorted(set(names) - {j.name for j in project.jobs})
     if run.unknown or not project.jobs:  # no job: nothing to run, no Spark to start
         return run
+    from alur_compiler.local.lock import WarehouseBusy, warehouse_lock
     from alur_compiler.local.runner import gold_preview, local_args, local_paths, run_jobs
     from alur_compiler.local.session import LocalSparkUnavailable, start_local_spark
 
     paths = local_paths(project)
     args = local_args(project, paths)
-    hooks.spark_starting()
     try:
-        spark = start_local_spark(compiled.out, paths["warehouse"])
-    except LocalSparkUnavailable as exc:
+        with warehouse_lock(paths["warehouse"]):  # before Spark: a loser starts no JVM
+            hooks.spark_starting()
+            spark = start_local_spark(compiled.out, paths["warehouse"])
+            scripts = compiled.out / "glue"
+            run.results = run_jobs(
+                project, scripts, spark, args, names or None, hooks.job_started, hooks.job_done
+            )
+            if run.succeeded and preview > 0:
+                run.previews = gold_preview(project, spark, args, preview)
+    except (LocalSparkUnavailable, WarehouseBusy) as exc:
         run.error = str(exc)
-        return run
-    scripts = compiled.out / "glue"
-    run.results = run_jobs(
-        project, scripts, spark, args, names or None, hooks.job_started, hooks.job_done
-    )
-    if run.succeeded and preview > 0:
-        run.previews = gold_preview(project, spark, args, preview)
     return run

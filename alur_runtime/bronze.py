@@ -30,7 +30,6 @@ from alur_runtime.conform import (
 )
 from alur_runtime.gate import quality_gate
 from alur_runtime.ingest import (
-    ACTIVE_BATCHES,
     claim_files,
     commit_batch,
     lake_paths,
@@ -42,6 +41,7 @@ from alur_runtime.ingest import (
     source_base,
     staged_path,
 )
+from alur_runtime.owner import ACTIVE_RUNS
 from alur_runtime.state import open_state
 
 
@@ -59,7 +59,7 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         "args": args,
     }
     files = _discover(job, args)
-    ACTIVE_BATCHES.add(run_id)
+    ACTIVE_RUNS.add(run_id)
     claimed: list[tuple[str, str]] = []
     try:
         open_batch(store, ctx["job"], run_id, args)
@@ -82,7 +82,7 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         _undo(spark, store, ctx, claimed, report)
         raise
     finally:
-        ACTIVE_BATCHES.discard(run_id)
+        ACTIVE_RUNS.discard(run_id)
     report.pop("data_written", None)
     return finish_report(args, report, "succeeded")
 

@@ -110,6 +110,9 @@ class PipelineJob(TypedDict):
     overwrite_scope: Literal["table", "partitions"]
     sources: list[Source]
     sql: str
+    #: how long an unfinished run whose owner's liveness cannot be decided holds the
+    #: pipeline's input (the job timeout), see alur_runtime/owner.py
+    lease_seconds: int
     checks: list[Check]
     lookups: dict[str, Lookup]
 

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import socket
 import time
 from typing import Any
 
@@ -61,6 +60,7 @@ from alur_runtime.common import (
     write_text,
 )
 from alur_runtime.conform import files_with_batch
+from alur_runtime.owner import describe_owner, owner_fields, owner_liveness
 
 
 def _now() -> str:
@@ -102,75 +102,6 @@ def staged_path(ctx: dict[str, Any], kind: str, batch_id: str | None = None) -> 
 def _utc_now() -> str:
     """Microsecond UTC timestamp, the format Spark casts back exactly."""
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-#: Batches this process is running right now (an in-process crash leaves its batch here
-#: no longer: the owner of a batch is this process only while it is in this set).
-ACTIVE_BATCHES: set[str] = set()
-_RUNNING = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
-
-
-def process_start(pid: int) -> str | None:
-    """The start time (clock ticks since boot) of a live process, None if there is none.
-
-    A zombie (killed, not yet reaped) counts as gone. Without /proc, '?' for a live pid.
-    """
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except FileNotFoundError:
-        return None
-    except OSError:  # no /proc (macOS): existence only
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            pass
-        return "?"
-    return None if fields[0] in ("Z", "X") else fields[19]
-
-
-def owner_fields(args: dict[str, str]) -> dict[str, str]:
-    """Who runs this batch, recorded with the batch so that recovery can ask if it lives."""
-    out = {
-        "owner_host": socket.gethostname(),
-        "owner_pid": str(os.getpid()),
-        "owner_started": process_start(os.getpid()) or "?",
-    }
-    if args.get("JOB_RUN_ID"):
-        out["owner_run"] = args["JOB_RUN_ID"]
-        out["owner_job"] = args.get("JOB_NAME", "")
-    return out
-
-
-def owner_liveness(batch_id: str, item: dict[str, str], args: dict[str, str]) -> str:
-    """`alive`, `gone` (provably: recover now) or `unknown` (fall back to the lease)."""
-    run = item.get("owner_run")
-    if run:
-        try:
-            import boto3
-
-            glue = boto3.client(
-                "glue",
-                region_name=args.get("alur_region") or None,
-                endpoint_url=os.environ.get("ALUR_GLUE_ENDPOINT") or None,
-            )
-            state = glue.get_job_run(JobName=item.get("owner_job", ""), RunId=run)
-        except Exception:  # no API access, throttled, unknown run: cannot decide
-            return "unknown"
-        return "alive" if state["JobRun"]["JobRunState"] in _RUNNING else "gone"
-    if not item.get("owner_pid") or item.get("owner_host") != socket.gethostname():
-        return "unknown"
-    pid = int(item["owner_pid"])
-    if pid == os.getpid():
-        return "alive" if batch_id in ACTIVE_BATCHES else "gone"
-    started = process_start(pid)
-    if started is None:
-        return "gone"
-    if "?" not in (started, item.get("owner_started", "?")) and started != item["owner_started"]:
-        return "gone"  # the pid was reused by another process
-    return "alive"
 
 
 def open_batch(store: Any, job: str, batch_id: str, args: dict[str, str] | None = None) -> None:
@@ -222,7 +153,10 @@ def resolve_owner(spark: Any, store: Any, ctx: dict[str, Any], owner: str, sk: s
             return False  # another run is ingesting it right now
         if not store.put_if(job, f"batch#{owner}", {**batch, "status": "aborted"}, batch):
             return False
-        log(job, f"batch {owner}: its owner is {liveness} ({_who(batch)}); recovering it now")
+        log(
+            job,
+            f"batch {owner}: its owner is {liveness} ({describe_owner(batch)}); recovering it now",
+        )
     if owner not in ctx["recovered"]:
         remove_batch_data(spark, ctx, owner, legacy="staged" not in batch)
         store.delete_if(job, f"batch#{owner}", {"status": "aborted"})
@@ -257,12 +191,6 @@ def recover_orphans(spark: Any, store: Any, ctx: dict[str, Any]) -> None:
             ctx["recovered"].add(owner)
 
 
-def _who(batch: dict[str, str]) -> str:
-    if batch.get("owner_run"):
-        return f"Glue job run {batch['owner_run']}"
-    return f"pid {batch.get('owner_pid', '?')} on {batch.get('owner_host', '?')}"
-
-
 def _report_held(
     ctx: dict[str, Any], owner: str, batch: dict[str, str], sk: str, liveness: str
 ) -> None:
@@ -270,14 +198,14 @@ def _report_held(
     if owner not in held:
         held[owner] = {
             "batch_id": owner,
-            "owner": _who(batch),
+            "owner": describe_owner(batch),
             "owner_liveness": liveness,
             "since": batch.get("opened_at", ""),
             "files": [],
         }
         log(
             ctx["job"],
-            f"files claimed by batch {owner} ({_who(batch)}, {liveness}, since "
+            f"files claimed by batch {owner} ({describe_owner(batch)}, {liveness}, since "
             f"{batch.get('opened_at', '?')} UTC) are left to it",
         )
     held[owner]["files"].append(sk.split("#", 2)[1])

@@ -31,6 +31,7 @@ from alur_runtime.config import PipelineJob, Source
 from alur_runtime.conform import partition_spec, quote_ident, table_ddl
 from alur_runtime.gate import iceberg_name, quality_gate
 from alur_runtime.merge import TOMBSTONE_SUFFIX, merge_records, stage_merge_columns
+from alur_runtime.owner import ACTIVE_RUNS, describe_owner, owner_fields, owner_liveness
 from alur_runtime.publish import create_table, write_quarantine, write_table
 from alur_runtime.state import open_state
 
@@ -45,7 +46,16 @@ def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str
     run_id = new_run_id()
     report = base_report(job, args, run_id)
     store = open_state(args)
+    ACTIVE_RUNS.add(run_id)
     try:
+        current = store.get(job["name"], "intent")
+        holder = _live_holder(job, args, current)
+        if holder is not None:
+            report["held_by"] = holder
+            raise JobFailed(
+                f"another run of {job['name']} is in progress ({holder['owner']}, since "
+                f"{holder['since']} UTC); this run wrote nothing"
+            )
         plan = plan_inputs(spark, job, args, store)
         if plan is None:
             stale = store.get(job["name"], "intent")
@@ -58,7 +68,13 @@ def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str
         if plan.get("resumed"):
             report["resumed_input"] = plan["id"]
             log(job["name"], f"resuming the unfinished input {plan['id']} of an earlier run")
-        store.put(job["name"], "intent", _intent_item(plan))
+        item = {**_intent_item(plan), "run_id": run_id, "opened_at": _utc_now()}
+        item.update(owner_fields(args))
+        if not store.put_if(job["name"], "intent", item, current):
+            raise JobFailed(
+                f"another run of {job['name']} recorded its input at the same moment; "
+                "this run wrote nothing (run it again once that one has finished)"
+            )
         crash_point("after_intent")
         staged = stage_output(spark, job)
         publish(spark, job, args, staged, report, run_id, plan)
@@ -72,7 +88,41 @@ def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str
     except JobFailed as exc:
         log(job["name"], f"failed: {exc}")
         return finish_report(args, report, "failed", str(exc))
+    finally:
+        ACTIVE_RUNS.discard(run_id)
     return finish_report(args, report, "succeeded")
+
+
+def _live_holder(
+    job: PipelineJob, args: dict[str, str], intent: dict[str, str] | None
+) -> dict[str, str] | None:
+    """The owner of an unfinished intent of another run that is still running, if any.
+
+    An intent whose owner is gone (a crash) is resumed by this run; one whose owner cannot
+    be decided (another host, no Glue API access) counts as running while it is younger
+    than the job's timeout (the lease), as an ingestion batch does."""
+    if intent is None or not intent.get("run_id"):
+        return None  # none, or written by a runtime before 0.2: resumable as before
+    liveness = owner_liveness(intent["run_id"], intent, args)
+    lease = int(args.get("alur_claim_lease_seconds", job["lease_seconds"]))
+    if liveness == "gone" or (liveness == "unknown" and _age(intent) >= lease):
+        return None
+    return {
+        "run_id": intent["run_id"],
+        "owner": describe_owner(intent),
+        "owner_liveness": liveness,
+        "since": intent.get("opened_at", "?"),
+    }
+
+
+def _age(item: dict[str, str]) -> float:
+    opened = datetime.datetime.fromisoformat(item.get("opened_at", "1970-01-01 00:00:00"))
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    return (now - opened).total_seconds()
+
+
+def _utc_now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _intent_item(plan: dict[str, Any]) -> dict[str, str]:

@@ -32,6 +32,26 @@ def create_table(
     )
 
 
+def add_missing_columns(spark: Any, name: str, columns: tuple[tuple[str, str], ...]) -> None:
+    """Bring an existing table written by an older runtime up to the string columns this
+    one writes: a quarantine table created before 0.2 has no `_input_id`, which the retry
+    rule below filters on. Old rows get '' (not NULL): the UPDATE rewrites their files
+    with statistics for the new column, without which Iceberg cannot decide whether an
+    overwrite-by-filter matches a file and refuses the write ("Cannot delete file where
+    some, but not all, rows match filter")."""
+    if not spark.catalog.tableExists(name):
+        return
+    have = {field.name for field in spark.table(name).schema.fields}
+    for column, kind in columns:
+        col = quote_ident(column)
+        if column not in have:
+            spark.sql(f"ALTER TABLE {name} ADD COLUMN {col} {kind}")
+        # Also after a crash between the two statements; files without NULLs are pruned
+        # by their statistics, so this costs nothing once the table is migrated.
+        if spark.table(name).where(F.col(col).isNull()).limit(1).count():
+            spark.sql(f"UPDATE {name} SET {col} = '' WHERE {col} IS NULL")
+
+
 def forget_view(spark: Any, view: str) -> None:
     """Remove the temp view `view` and nothing else.
 
@@ -84,6 +104,7 @@ def write_quarantine(
         + ", _failed_checks array<string>, _quarantined_at timestamp, "
     )
     ddl += "_job string, _run_id string, _input_id string"
+    add_missing_columns(spark, name, (("_input_id", "string"),))
     incremental = bool(plan["to"])
     cond = F.col("_job") == F.lit(job["name"])
     if incremental:

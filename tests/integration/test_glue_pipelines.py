@@ -134,3 +134,75 @@ def test_uncommitted_batch_is_hidden_from_pipelines_until_recovered(
     report = h.run("clean_orders")
     assert (report["status"], report["rows_written"]) == ("succeeded", 1)
     assert silver(h) == [("O1", "placed", "2026-11-01 10:00:00")]
+
+
+def test_a_running_pipeline_holds_its_input_a_second_run_reports_why_and_writes_nothing(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 concurrency: two runs of one pipeline at once (Glue max_concurrent_runs > 1,
+    or two machines). The run that finds another live run's intent writes nothing and says
+    who holds it; once the holder is gone its intent is resumed at once, no lease wait."""
+    import socket
+    import subprocess
+
+    from alur_runtime.owner import process_start
+    from alur_runtime.state import LocalStateStore
+
+    h = Harness(spark, tmp_path, project(tmp_path))
+    write_csv(h.landing, "1.csv", HEADER, ["O1,C1,1,10.00,placed,2026-11-01 10:00:00"])
+    assert h.run("ingest_orders")["status"] == "succeeded"
+    # An earlier run crashed right after recording its intent (it read O1).
+    monkeypatch.setenv("ALUR_SIMULATE_CRASH", "after_intent")
+    with pytest.raises(BaseException):
+        h.run("clean_orders")
+    monkeypatch.delenv("ALUR_SIMULATE_CRASH")
+    store = LocalStateStore(h.args["alur_state"])
+    intent = store.get("clean_orders", "intent")
+    assert intent is not None and intent["run_id"]
+    holder = subprocess.Popen(["sleep", "120"])
+    try:  # ...pretend it is still running, as another live process on this host
+        started = process_start(holder.pid)
+        assert started is not None
+        live = {**intent, "owner_pid": str(holder.pid), "owner_started": started}
+        live["owner_host"] = socket.gethostname()
+        store.put("clean_orders", "intent", live)
+        held = h.run("clean_orders")
+        assert held["status"] == "failed"
+        assert held["held_by"]["owner"] == f"pid {holder.pid} on {socket.gethostname()}"
+        assert held["held_by"]["owner_liveness"] == "alive"
+        assert "another run of clean_orders is in progress" in held["error"]
+        assert not spark.catalog.tableExists(h.table("silver", "orders"))
+        assert store.get("clean_orders", "intent") == live  # left to its owner
+        # A holder on another host whose liveness cannot be decided: held for the lease...
+        remote = {**live, "owner_host": "elsewhere"}
+        store.put("clean_orders", "intent", remote)
+        assert h.run("clean_orders")["status"] == "failed"
+        # ...and resumed once the lease is over.
+        over = h.run("clean_orders", alur_claim_lease_seconds="0")
+        assert (over["status"], over.get("resumed_input")) == ("succeeded", intent["id"])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert silver(h) == [("O1", "placed", "2026-11-01 10:00:00")]
+    assert store.get("clean_orders", "intent") is None
+
+
+def test_a_quarantine_table_of_an_older_runtime_gets_its_input_id_column(
+    spark: Any, tmp_path: Path
+) -> None:
+    """Quarantine tables created before the retry rule lack `_input_id`: the first run of
+    this runtime adds it (ALTER TABLE ADD COLUMN) instead of failing on the missing column."""
+    from test_glue_checks import ROWS, SILVER_CHECKS
+
+    h = Harness(spark, tmp_path, project(tmp_path, silver_checks=SILVER_CHECKS))
+    write_csv(h.landing, "1.csv", HEADER, ROWS)
+    assert h.run("ingest_orders")["status"] == "succeeded"
+    assert h.run("clean_orders")["status"] == "succeeded"
+    table = h.table("silver", "orders_quarantine")
+    spark.sql(f"ALTER TABLE {table} DROP COLUMN _input_id")  # the table as 0.1 made it
+    write_csv(h.landing, "2.csv", HEADER, ["O7,C7,1,10.00,lost,2026-11-02 10:00:00"])
+    assert h.run("ingest_orders")["status"] == "succeeded"
+    report = h.run("clean_orders")
+    assert report["status"] == "succeeded", report
+    assert "_input_id" in spark.table(table).columns
+    assert [r[0] for r in h.rows("silver", "orders_quarantine", "order_id")] == ["O5", "O6", "O7"]

@@ -111,7 +111,7 @@ def _fake_claim(h: Harness, file: Path, pid: int, started: str) -> None:
 
 
 def test_live_owner_is_reported_gone_owner_is_recovered_at_once(spark: Any, tmp_path: Path) -> None:
-    from alur_runtime.ingest import process_start
+    from alur_runtime.owner import process_start
 
     h = harness(spark, tmp_path)
     a = write_csv(h.landing, "a.csv", HEADER, ROWS_A)

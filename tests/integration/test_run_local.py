@@ -89,3 +89,74 @@ def test_failed_job_skips_its_dependants(spark: Any, tmp_path: Path) -> None:
     ]
     assert results[1].error == "fail check(s) unsuccessful: cap"
     assert (results[0].rows_read, results[0].rows_written) == (1, 1)
+
+
+def test_two_local_runs_at_once_the_second_says_who_holds_the_warehouse(
+    spark: Any, tmp_path: Path
+) -> None:
+    """Issue 12 concurrency: a second `alurc run --local` of the same project, started (as
+    a real separate process) while the first runs, stops before Spark with the holder's
+    pid; the first run ingests every landing file exactly once."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from alur_compiler.api_local import LocalHooks, run_local
+
+    project = tmp_path / "retail"
+    shutil.copytree(
+        ROOT / "examples" / "retail", project, ignore=shutil.ignore_patterns(".alur", "build")
+    )
+    alurc = Path(sys.executable).parent / "alurc"
+    loser: dict[str, Any] = {}
+
+    def start_second_run(job: str) -> None:
+        if loser:
+            return
+        t0 = time.monotonic()
+        proc = subprocess.run(
+            [str(alurc), "run", "--local", str(project)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        loser.update(proc=proc, seconds=time.monotonic() - t0, during=job)
+
+    first = run_local(project, [], preview=0, hooks=LocalHooks(job_started=start_second_run))
+    assert first.exit_code == 0, [(r.name, r.status, r.error) for r in first.results]
+    proc = loser["proc"]
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"another alurc run (pid {os.getpid()} on" in proc.stderr
+    assert "nothing was run" in proc.stderr
+    assert loser["seconds"] < 60  # it compiled, then stopped: no Spark session started
+    # Every landing row of every order file is in bronze or its quarantine exactly once
+    # (plain csv counts as the oracle), and each file was loaded by exactly one batch.
+    from pyspark.sql import functions as F
+
+    lake = project / ".alur" / "warehouse" / "lake"
+    loaded: dict[str, int] = {}
+    for sub in ("bronze/orders_raw", "quarantine/orders_raw/rows", "quarantine/orders_raw/checks"):
+        if (lake / sub).exists():
+            for row in (
+                spark.read.parquet(str(lake / sub)).groupBy("_source_file").count().collect()
+            ):
+                name = Path(row["_source_file"].replace("file:", "")).name
+                loaded[name] = loaded.get(name, 0) + row["count"]
+    expected = {}
+    for path in sorted((project / "data" / "landing" / "orders").glob("*.csv")):
+        with path.open(newline="") as fh:
+            expected[path.name] = sum(1 for _ in csv.DictReader(fh))
+    assert loaded == expected
+    for table in ("orders_raw", "customers_raw", "products_raw"):
+        bronze = spark.read.parquet(str(lake / "bronze" / table))
+        batches = bronze.groupBy("_source_file").agg(F.countDistinct("_batch_id").alias("n"))
+        assert {r["n"] for r in batches.collect()} == {1}, table
+    # Once the first run is over, the warehouse is free again.
+    again = subprocess.run(
+        [str(alurc), "run", "--local", str(project), "ingest_orders"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr

@@ -118,6 +118,7 @@ def pipeline_config(project: Project, pipeline: Pipeline) -> PipelineJob:
         "overwrite_scope": cast(Any, pipeline.overwrite_scope),
         "sources": sources_config(project, pipeline),
         "sql": rewrite_sql(pipeline.sql, pipeline.sources),
+        "lease_seconds": pipeline.glue.timeout_minutes * 60,
         "checks": checks_config(project, table.name),
         "lookups": lookups_config(project, table.name),
     }
