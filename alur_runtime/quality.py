@@ -272,7 +272,9 @@ def _flags(
             ks = keysets[_key(c)]
             if ks.flagged:
                 joined = int(stats[f"g{ks.k}"]) > 0
-                flags[i] = f"(__alur_d{ks.k} IS NOT NULL)" if joined else "FALSE"
+                # a row outside the check's rows (its `where`) may share a duplicate key
+                mark = f"(__alur_d{ks.k} IS NOT NULL AND {ks.considered})"
+                flags[i] = mark if joined else "FALSE"
     return flags
 
 
