@@ -114,6 +114,18 @@ def _source_of(job: IngestionJob, args: dict[str, str], uri: str) -> FileSource:
     return job["sources"][0]
 
 
+def _copy_name(job: IngestionJob, args: dict[str, str], uri: str) -> str:
+    """Where a bad file's copy goes inside its batch's quarantine folder: its path below
+    its source's folder (so two `x.csv` of different sub-folders never overwrite each
+    other), under the source's 1-based number when the ingestion has several sources."""
+    source = _source_of(job, args, uri)
+    base = source_base(args, source["path"]).rstrip("/") + "/"
+    rel = uri[len(base) :] if uri.startswith(base) else uri.rstrip("/").rsplit("/", 1)[-1]
+    if len(job["sources"]) > 1:
+        rel = f"{job['sources'].index(source) + 1}/{rel}"
+    return rel
+
+
 def _ingest_claimed(
     spark: Any,
     job: IngestionJob,
@@ -173,7 +185,7 @@ def _bad_file(
     if job["on_bad_file"] == "fail":
         raise JobFailed(f"bad file {uri}: {reason}")
     if job["on_bad_file"] == "quarantine":
-        quarantine_file(ctx, uri, reason)
+        quarantine_file(ctx, uri, reason, _copy_name(job, ctx["args"], uri))
         crash_point("after_file_quarantine")
         log(job["name"], f"quarantined bad file {uri}: {reason}")
         return "quarantined"

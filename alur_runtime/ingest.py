@@ -338,9 +338,10 @@ def release_batch(store: Any, ctx: dict[str, Any], claimed: list[tuple[str, str]
     store.delete_if(job, f"batch#{batch_id}", {"status": "open"})
 
 
-def quarantine_file(ctx: dict[str, Any], uri: str, reason: str) -> None:
-    """Copy a bad file to <lake>/quarantine/<table>/files/<batch>/ with a reason file."""
-    name = uri.rstrip("/").rsplit("/", 1)[-1]
+def quarantine_file(ctx: dict[str, Any], uri: str, reason: str, name: str | None = None) -> None:
+    """Copy a bad file to <lake>/quarantine/<table>/files/<batch>/<name> with a reason
+    file; `name` (a relative path) defaults to the file's own name."""
+    name = name or uri.rstrip("/").rsplit("/", 1)[-1]
     dest = join_path(ctx["paths"]["files"], ctx["batch_id"], name)
     copy_file(uri, dest)
     stamp = datetime.datetime.now(datetime.UTC).isoformat()

@@ -162,7 +162,7 @@ def applied_records(spark: Any, job: PipelineJob, latest: Any, target: str, side
             same = same & F.col(quote_ident(c)).eqNullSafe(F.col(quote_ident(_T + c)))
         apply = F.when(has_t, is_del | ~same).otherwise(~is_del)
     else:
-        seq_t = F.col(_T + seq_name) if mode == "tombstones" else F.col(_K_SEQ)
+        seq_t = F.col(quote_ident(_T + seq_name)) if mode == "tombstones" else F.col(_K_SEQ)
         row_version = [(F.col(SEQ), seq_t), (is_del, F.lit(False))]
         row_version += list(zip(tie_s, [F.col(quote_ident(_T + c)) for c in ties], strict=True))
         tomb_version = [(F.col(SEQ), F.col(_K_SEQ)), (is_del, F.lit(True))]

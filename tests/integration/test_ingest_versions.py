@@ -90,6 +90,23 @@ def test_sub_folders_only_with_recursive(spark: Any, tmp_path: Path) -> None:
     assert order_ids(deep) == ["O1", "O2", "O3"]
 
 
+def test_same_named_bad_files_of_sub_folders_keep_their_own_copies(
+    spark: Any, tmp_path: Path
+) -> None:
+    proj = project(tmp_path)
+    src = replace(proj.ingestions[0].sources[0], recursive=True)
+    h = harness(spark, tmp_path, sources=(src,))
+    (h.landing / "orders" / "a").mkdir(parents=True)
+    (h.landing / "orders" / "b").mkdir(parents=True)
+    (h.landing / "orders" / "a" / "x.csv").write_text("nope\n1\n")  # no order_id column
+    (h.landing / "orders" / "b" / "x.csv").write_text("other\n2\n")
+    report = h.run("ingest_orders")
+    assert report["status"] == "succeeded" and len(report["bad_files"]) == 2
+    [batch] = list((h.tmp / "lake" / "quarantine" / "orders_raw" / "files").iterdir())
+    copies = {str(p.relative_to(batch)): p.read_text() for p in batch.rglob("*.csv")}
+    assert copies == {"a/x.csv": "nope\n1\n", "b/x.csv": "other\n2\n"}
+
+
 def _fake_claim(h: Harness, file: Path, pid: int, started: str) -> None:
     """A batch of another process that claimed `file` and died (or not) before committing."""
     from alur_runtime.common import list_files

@@ -76,6 +76,13 @@ def test_concurrent_runs_ingest_each_file_once(
     reports = run_twice_at_once(h, extra)
     assert [r["status"] for r in reports] == ["succeeded", "succeeded"]
     assert sum(r["files_claimed"] for r in reports) == 4
+    # The loser says why it left a file alone: claims_held names the other run's batch
+    # (alive: it is running in this process) and only files this run did not load.
+    batches = {r["run_id"] for r in reports}
+    for r in reports:
+        for held in r.get("claims_held", []):
+            assert held["batch_id"] in batches - {r["run_id"]}
+            assert held["owner_liveness"] == "alive" and held["files"]
     ids = sorted(r["order_id"] for r in h.bronze().select("order_id").collect())
     assert ids == ["O0", "O1", "O2", "O3"]
     assert h.run("ingest_orders", **extra)["files_claimed"] == 0
