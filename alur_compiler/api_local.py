@@ -26,6 +26,10 @@ def _ignore(*_: object) -> None:
     return None
 
 
+def _yes(*_: object) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class LocalHooks:
     """Progress of a local run, for a spinner and one line per finished job."""
@@ -33,6 +37,8 @@ class LocalHooks:
     spark_starting: Callable[[], None] = _ignore
     job_started: Callable[[str], None] = _ignore
     job_done: Callable[[JobResult], None] = _ignore
+    #: asked with the jobs whose targets a full refresh rebuilds; False stops the run
+    confirm_refresh: Callable[[list[str]], bool] = _yes
 
 
 @dataclass
@@ -42,10 +48,14 @@ class LocalRun:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, str] = field(default_factory=dict)
     project: Project | None = None
-    unknown: list[str] = field(default_factory=list)  # job names not in the project (exit 2)
+    #: a bad selector or unknown name: (message, hint), a usage error (exit 2)
+    usage_error: tuple[str, str] | None = None
+    selected: list[str] = field(default_factory=list)  # jobs to run, in name order
+    not_selected: list[str] = field(default_factory=list)  # the project's other jobs
     error: str | None = None  # Spark could not start
     results: list[JobResult] = field(default_factory=list)
     previews: dict[str, Preview] = field(default_factory=dict)  # gold table -> first rows
+    declined: bool = False  # the full refresh was not confirmed: nothing ran
 
     @property
     def compiled(self) -> bool:
@@ -59,16 +69,27 @@ class LocalRun:
     def exit_code(self) -> int:
         if not self.compiled:
             return 1
-        if self.unknown:
+        if self.usage_error is not None:
             return 2
+        if self.declined:
+            return 1
         return 0 if self.error is None and self.succeeded else 1
 
 
-def run_local(
-    path: Path, names: list[str], preview: int = 5, hooks: LocalHooks = LocalHooks()
-) -> LocalRun:
-    """Compile into PROJECT/build, then run NAMES (default all) and their upstreams on
-    embedded Spark + Iceberg; with `preview` > 0, the first rows of each gold table."""
+@dataclass(frozen=True)
+class RunOptions:
+    """What to run: `select` / `exclude` selectors (specs/selection.md; empty select = all
+    jobs), gold preview rows, and a full refresh of the selected jobs' targets."""
+
+    select: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    preview: int = 5
+    full_refresh: bool = False
+
+
+def run_local(path: Path, options: RunOptions, hooks: LocalHooks = LocalHooks()) -> LocalRun:
+    """Compile into PROJECT/build, then run exactly the selected jobs on embedded Spark +
+    Iceberg, in dependency order; with `preview` > 0, the first rows of each gold table."""
     from alur_compiler import api
 
     compiled = api.compile_and_load(path)
@@ -77,25 +98,46 @@ def run_local(
     if not compiled.ok or project is None or compiled.out is None:
         run.project = None
         return run
-    run.unknown = sorted(set(names) - {j.name for j in project.jobs})
-    if run.unknown or not project.jobs:  # no job: nothing to run, no Spark to start
+    if not _select(run, project, options) or not run.selected:
+        return run  # nothing to run: no Spark to start
+    if options.full_refresh and not hooks.confirm_refresh(run.selected):
+        run.declined = True
         return run
     from alur_compiler.local.lock import WarehouseBusy, warehouse_lock
     from alur_compiler.local.runner import gold_preview, local_args, local_paths, run_jobs
     from alur_compiler.local.session import LocalSparkUnavailable, start_local_spark
 
     paths = local_paths(project)
-    args = local_args(project, paths)
+    args = local_args(project, paths) | full_refresh_args(options.full_refresh)
     try:
         with warehouse_lock(paths["warehouse"]):  # before Spark: a loser starts no JVM
             hooks.spark_starting()
             spark = start_local_spark(compiled.out, paths["warehouse"])
             scripts = compiled.out / "glue"
             run.results = run_jobs(
-                project, scripts, spark, args, names or None, hooks.job_started, hooks.job_done
+                project, scripts, spark, args, run.selected, hooks.job_started, hooks.job_done
             )
-            if run.succeeded and preview > 0:
-                run.previews = gold_preview(project, spark, args, preview)
+            if run.succeeded and options.preview > 0:
+                run.previews = gold_preview(project, spark, args, options.preview)
     except (LocalSparkUnavailable, WarehouseBusy) as exc:
         run.error = str(exc)
     return run
+
+
+def full_refresh_args(full_refresh: bool) -> dict[str, str]:
+    """The job argument that asks the runtime to rebuild the target (alur_runtime/refresh.py)."""
+    return {"alur_full_refresh": "true"} if full_refresh else {}
+
+
+def _select(run: LocalRun, project: Project, options: RunOptions) -> bool:
+    """Fill `run.selected` / `run.not_selected`; False (and `usage_error`) on a bad selector."""
+    from alur_compiler.diagnostics.suggest import UnknownName
+    from alur_compiler.selection import SelectorError, select_jobs
+
+    try:
+        run.selected = select_jobs(project, options.select, options.exclude)
+    except (UnknownName, SelectorError) as exc:
+        run.usage_error = (exc.message, exc.hint)
+        return False
+    run.not_selected = sorted({j.name for j in project.jobs} - set(run.selected))
+    return True

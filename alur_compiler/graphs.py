@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from alur_compiler.diagnostics.suggest import suggestion_suffix
-from alur_compiler.ir import Ingestion, Pipeline, Project
+from alur_compiler.ir import CheckType, Ingestion, Pipeline, Project
 from alur_compiler.ir.graph import job_dependencies, topological_order
 
 
-def graph_document(project: Project) -> dict[str, object]:
+def graph_document(project: Project, jobs: Iterable[str] | None = None) -> dict[str, object]:
+    """The DAG as data: the jobs (all, or `jobs` from a selection) in run order, what each
+    reads through its SQL and through relationship checks, and the tables they touch."""
     deps = job_dependencies(project)
+    keep = set(deps) if jobs is None else set(jobs)
     nodes = []
+    touched: set[str] = set()
     for name in topological_order(deps):
+        if name not in keep:
+            continue
         job = project.job(name)
+        reads = list(job.upstream_tables) if isinstance(job, Pipeline) else []
+        checks = check_reads(project, job.target)
+        touched.update([job.target, *reads, *checks])
         nodes.append(
             {
                 "name": name,
                 "kind": "pipeline" if isinstance(job, Pipeline) else "ingestion",
                 "target": job.target,
-                "reads": list(job.upstream_tables) if isinstance(job, Pipeline) else [],
+                "reads": reads,
+                "check_reads": checks,
                 "after": list(deps[name]),
                 "schedule": (job.schedule.aws_expression if job.schedule else None),
             }
         )
-    tables = [{"name": t.name, "layer": t.layer.value} for t in project.tables]
+    tables = [
+        {"name": t.name, "layer": t.layer.value}
+        for t in project.tables
+        if jobs is None or t.name in touched
+    ]
     return {"jobs": nodes, "tables": tables}
+
+
+def check_reads(project: Project, table: str) -> list[str]:
+    """Tables (other than itself) that the relationship checks of `table` read."""
+    try:
+        checks = project.effective_checks(table)
+    except KeyError:
+        return []
+    refs = {c.ref_table for c in checks if c.type is CheckType.RELATIONSHIP and c.ref_table}
+    return sorted(refs - {table})
 
 
 def render_mermaid(doc: dict[str, object]) -> str:
@@ -39,6 +65,8 @@ def render_mermaid(doc: dict[str, object]) -> str:
         lines.append(f"  {shape}")
         for src in j["reads"]:
             lines.append(f"  t_{src} --> j_{j['name']}")
+        for src in j["check_reads"]:
+            lines.append(f"  t_{src} -. check .-> j_{j['name']}")
         lines.append(f"  j_{j['name']} --> t_{j['target']}")
     return "\n".join(lines)
 
@@ -52,6 +80,8 @@ def render_dot(doc: dict[str, object]) -> str:
         lines.append(f'  "j_{j["name"]}" [label="{j["name"]}", shape={shape}];')
         for src in j["reads"]:
             lines.append(f'  "t_{src}" -> "j_{j["name"]}";')
+        for src in j["check_reads"]:
+            lines.append(f'  "t_{src}" -> "j_{j["name"]}" [style=dashed, label="check"];')
         lines.append(f'  "j_{j["name"]}" -> "t_{j["target"]}";')
     lines.append("}")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from alur_compiler.cli.common import (
     fail_usage,
     report,
 )
+from alur_compiler.cli.selecting import ExcludeOption, SelectOption, jobs_or_exit
 from alur_compiler.diagnostics.suggest import UnknownName
 from alur_compiler.diagnostics.words import count
 from alur_compiler.graphs import graph_document, render_dot, render_mermaid, upstream_columns
@@ -81,9 +82,13 @@ def graph(
     fmt: Annotated[
         GraphFormat, typer.Option("--format", "-f", help="mermaid, dot or json.")
     ] = GraphFormat.mermaid,
+    select: SelectOption = None,
+    exclude: ExcludeOption = None,
 ) -> None:
     """Print the job DAG: ingestions and pipelines with the tables they read and write."""
-    doc = graph_document(_load_or_exit(path))
+    project = _load_or_exit(path)
+    jobs = jobs_or_exit(project, select, exclude) if select or exclude else None
+    doc = graph_document(project, jobs)
     if fmt is GraphFormat.json:
         typer.echo(json.dumps(doc, indent=2, sort_keys=True))
     else:

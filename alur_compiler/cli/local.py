@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,13 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from alur_compiler import api
+from alur_compiler.api_local import RunOptions
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import OutputFormat, fail_usage, report
+from alur_compiler.cli.selecting import ExcludeOption, SelectOption
 from alur_compiler.diagnostics import Diagnostics
-from alur_compiler.diagnostics.suggest import UnknownName
 from alur_compiler.diagnostics.words import count
 from alur_compiler.local.runner import JobResult
-from alur_compiler.lookup import JOB_HINT
 
 _STYLE = {"succeeded": "green", "failed": "red", "skipped": "yellow"}
 
@@ -39,7 +40,8 @@ def run_cmd(
     targets: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Jobs to run (plus their upstreams); default all. May name the project folder."
+            help="Selectors of the jobs to run (only those: +NAME adds upstreams, see "
+            "specs/selection.md); default all. May name the project folder."
         ),
     ] = None,
     local: Annotated[
@@ -51,6 +53,17 @@ def run_cmd(
     project_dir: Annotated[
         Path | None, typer.Option("--project", "-p", help="Project folder (default: .).")
     ] = None,
+    select: SelectOption = None,
+    exclude: ExcludeOption = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh", help="Rebuild the selected targets from their sources (asks)."
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before a full refresh.")] = (
+        False
+    ),
     preview: Annotated[int, typer.Option(help="Rows of each gold table to print after a run.")] = 5,
 ) -> None:
     """Run pipelines and ingestions: --local on embedded Spark, or --env ENV on AWS Glue."""
@@ -58,13 +71,22 @@ def run_cmd(
     if local == (env is not None):
         fail_usage("choose exactly one of --local or --env ENV")
     if env is not None:
-        raise typer.Exit(_run_remote(root, env, names))
-    raise typer.Exit(_run_local(root, names, preview))
+        if select or exclude:
+            fail_usage("--env runs exactly one job: alurc run NAME --env ENV (no --select)")
+        raise typer.Exit(_run_remote(root, env, names, full_refresh))
+    options = RunOptions([*names, *(select or [])], exclude or [], preview, full_refresh)
+    raise typer.Exit(_run_local(root, options, yes))
 
 
-def _run_remote(root: Path, env: str, names: list[str]) -> int:
+def _run_remote(root: Path, env: str, names: list[str], full_refresh: bool) -> int:
     if len(names) != 1:
         fail_usage("--env runs exactly one job: alurc run NAME --env ENV")
+    if full_refresh:
+        fail_usage(
+            "--full-refresh runs locally only",
+            "on Glue, start the job with the argument --alur_full_refresh true "
+            "(specs/selection.md#full-refresh)",
+        )
 
     def diagnostics(diags: Diagnostics, files: dict[str, str]) -> None:
         report(diags, files, OutputFormat.text)
@@ -73,7 +95,23 @@ def _run_remote(root: Path, env: str, names: list[str]) -> int:
     return api.run_remote(root, env, names[0], wait=True, hooks=hooks).exit_code
 
 
-def _run_local(root: Path, names: list[str], preview: int) -> int:
+def _confirm(yes: bool) -> Callable[[list[str]], bool]:
+    def confirm(jobs: list[str]) -> bool:
+        typer.echo(
+            f"--full-refresh rebuilds the targets of {count(len(jobs), 'job')} from their "
+            f"sources: {', '.join(jobs)}",
+            err=True,
+        )
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            fail_usage("--full-refresh asks first; add --yes when no terminal can answer")
+        return typer.confirm("continue?", default=False, err=True)
+
+    return confirm
+
+
+def _run_local(root: Path, options: RunOptions, yes: bool) -> int:
     # piped output (CI logs, `make demo | tee`) gets room for the summary and gold tables
     console = Console(stderr=False, width=None if sys.stdout.isatty() else 120)
     status = console.status("")
@@ -92,26 +130,35 @@ def _run_local(root: Path, names: list[str], preview: int) -> int:
             line += f"  [dim]{r.error}[/dim]"
         console.print(line)
 
+    hooks = api.LocalHooks(spark_starting, job_started, job_done, _confirm(yes))
     try:
-        run = api.run_local(
-            root, names, preview, api.LocalHooks(spark_starting, job_started, job_done)
-        )
+        run = api.run_local(root, options, hooks)
     finally:
         status.stop()
     if not run.compiled:
         report(run.diagnostics, run.files, OutputFormat.text)
         return run.exit_code
-    if run.unknown:
-        assert run.project is not None
-        unknown = UnknownName("job", run.unknown, (j.name for j in run.project.jobs), JOB_HINT)
-        fail_usage(unknown.message, unknown.hint)
+    if run.usage_error is not None:
+        fail_usage(*run.usage_error)
+    if run.declined:
+        typer.echo("nothing ran: the full refresh was not confirmed", err=True)
+        return run.exit_code
+    _say_not_selected(run.not_selected, bool(run.selected))
     if run.error is not None:
         typer.echo(f"error: {run.error}", err=True)
         return run.exit_code
-    console.print(summary_table(run.results))
+    if run.results:
+        console.print(summary_table(run.results))
     for name, (cols, rows) in run.previews.items():
         console.print(_preview_table(name, cols, rows))
     return run.exit_code
+
+
+def _say_not_selected(names: list[str], any_selected: bool) -> None:
+    if not any_selected:
+        typer.echo("nothing selected: no job runs", err=True)
+    elif names:
+        typer.echo(f"not selected ({count(len(names), 'job')}): {', '.join(names)}", err=True)
 
 
 def summary_table(results: list[JobResult]) -> Table:

@@ -14,7 +14,7 @@ from alur_compiler.ir.build_ingestion import build_ingestion
 from alur_compiler.ir.build_jobs import analyse_all, build_pipeline
 from alur_compiler.ir.build_project import build_environments, project_settings
 from alur_compiler.ir.build_tables import build_table
-from alur_compiler.ir.graph import job_dependencies
+from alur_compiler.ir.graph import edge_reasons, job_dependencies
 from alur_compiler.ir.nodes import INGESTION_COLUMNS, Ingestion, Pipeline, Project, Table
 from alur_compiler.semantic.context import SpecIndex
 from alur_compiler.semantic.passes import ProjectFacts, run_rules
@@ -65,5 +65,6 @@ def build_project(root: Path, index: SpecIndex, diags: Diagnostics) -> Project |
     )
     jobs: list[Pipeline | Ingestion] = [*pipelines, *ingestions]
     deps = job_dependencies(project)
-    run_rules(ProjectFacts(index, tables, pipelines, jobs, deps, environments), diags)
+    reasons = edge_reasons(project)
+    run_rules(ProjectFacts(index, tables, pipelines, jobs, deps, environments, reasons), diags)
     return None if diags.has_errors else project

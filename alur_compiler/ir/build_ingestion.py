@@ -37,6 +37,7 @@ def build_ingestion(
         source_system=str(data["source_system"]),
         sources=sources,
         description=str(data.get("description", "")),
+        tags=tuple(str(t) for t in data.get("tags", ())),
         on_bad_file=str(data.get("on_bad_file", "fail")),
         on_bad_row=str(data.get("on_bad_row", "quarantine")),
         on_duplicate_file=str(data.get("on_duplicate_file", "skip")),

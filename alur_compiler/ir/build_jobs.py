@@ -37,6 +37,7 @@ def build_pipeline(
         mode=mode,
         sources=_sources(data, result),
         description=str(data.get("description", "")),
+        tags=tuple(str(t) for t in data.get("tags", ())),
         merge_keys=keys,
         sequence_by=seq,
         delete_when=delete_when,

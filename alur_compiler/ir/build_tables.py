@@ -24,6 +24,7 @@ def build_table(verdict: TableVerdict) -> Table | None:
         layer=layer,
         columns=_columns(verdict, layer),
         description=str(data.get("description", "")),
+        tags=tuple(str(t) for t in data.get("tags", ())),
         primary_key=tuple(data.get("primary_key", ())),
         partition_by=_partitions(verdict),
         checks=build_checks(doc, "/checks", data.get("checks", []), verdict.check_names, "table"),

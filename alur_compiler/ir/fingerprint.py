@@ -30,7 +30,11 @@ _CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHR
 @cache
 def _fields(cls: type) -> tuple[str, ...]:
     """Names of the fields of `cls` that take part in fingerprints (no source locations)."""
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP)
+    return tuple(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in _SKIP and f.metadata.get("fingerprint", True)
+    )
 
 
 @cache

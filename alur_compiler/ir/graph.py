@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from alur_compiler.ir.nodes import Ingestion, Pipeline, Project
+from alur_compiler.diagnostics.span import Span
+from alur_compiler.ir.nodes import Check, CheckType, Ingestion, Pipeline, Project
 
 Job = Pipeline | Ingestion
 
@@ -17,20 +18,48 @@ def writers(project: Project) -> dict[str, tuple[str, ...]]:
     return {t: tuple(sorted(names)) for t, names in out.items()}
 
 
-def job_dependencies(project: Project) -> dict[str, tuple[str, ...]]:
-    """job name -> jobs that must run before it: writers of its SQL sources plus `after:`."""
+def edge_reasons(project: Project) -> dict[tuple[str, str], tuple[str, Span]]:
+    """(job, job it runs after) -> why, with the YAML span that makes the edge: a table
+    its SQL reads, a relationship check of its target reading another table, `after:`.
+    One reason per edge, the first in that order."""
     by_table = writers(project)
-    deps: dict[str, tuple[str, ...]] = {}
+    out: dict[tuple[str, str], tuple[str, Span]] = {}
+
+    def add(job: Job, tables: Iterable[str], why: str, span: Span) -> None:
+        for table in tables:
+            for writer in by_table.get(table, ()):
+                if writer != job.name:
+                    out.setdefault((job.name, writer), (why.format(table=table), span))
+
     for job in project.jobs:
-        before: set[str] = set()
         if isinstance(job, Pipeline):
-            for table in job.upstream_tables:
-                before.update(by_table.get(table, ()))
+            add(job, job.upstream_tables, "its SQL reads {table}", job.sql_span)
+        for check in _reading_checks(project, job):
+            why = f"check '{check.name}' of {job.target} reads {{table}}"
+            add(job, [str(check.ref_table)], why, check.span)
         if job.schedule is not None:
-            before.update(job.schedule.after)
-        before.discard(job.name)
-        deps[job.name] = tuple(sorted(before))
-    return deps
+            for name in job.schedule.after:
+                if name != job.name:
+                    out.setdefault((job.name, name), ("after:", job.schedule.span))
+    return out
+
+
+def _reading_checks(project: Project, job: Job) -> tuple[Check, ...]:
+    """The checks a job evaluates while writing its target that read another table."""
+    try:
+        checks = project.effective_checks(job.target)
+    except KeyError:  # an unknown target is reported elsewhere
+        return ()
+    return tuple(c for c in checks if c.type is CheckType.RELATIONSHIP and c.ref_table)
+
+
+def job_dependencies(project: Project) -> dict[str, tuple[str, ...]]:
+    """job name -> jobs that must run before it: writers of the tables it reads (its SQL
+    sources and the tables its relationship checks read) plus `after:`."""
+    deps: dict[str, set[str]] = {job.name: set() for job in project.jobs}
+    for job, before in edge_reasons(project):
+        deps[job].add(before)
+    return {name: tuple(sorted(before)) for name, before in deps.items()}
 
 
 def topological_order(deps: dict[str, tuple[str, ...]]) -> list[str]:

@@ -15,6 +15,10 @@ from typing import Any
 from alur_compiler.diagnostics.span import Span
 from alur_compiler.ir import layout
 
+#: field metadata: selection labels, not part of fingerprints or the IR's JSON (a tag
+#: changes no generated file, so it must not mark a job as changed)
+NOT_FINGERPRINTED: dict[str, Any] = {"fingerprint": False}
+
 #: Metadata columns every bronze table gets from ingestion, in this order.
 INGESTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_ingested_at", "timestamp"),
@@ -131,6 +135,7 @@ class Table:
     layer: Layer
     columns: tuple[Column, ...]  # bronze tables include INGESTION_COLUMNS at the end
     description: str = ""
+    tags: tuple[str, ...] = field(default=(), metadata=NOT_FINGERPRINTED)  # for --select tag:
     primary_key: tuple[str, ...] = ()
     partition_by: tuple[PartitionField, ...] = ()
     checks: tuple[Check, ...] = ()
@@ -192,6 +197,7 @@ class Pipeline:
     mode: WriteMode
     sources: tuple[SourceTable, ...]  # inferred from the SQL, sorted by table name
     description: str = ""
+    tags: tuple[str, ...] = field(default=(), metadata=NOT_FINGERPRINTED)  # for --select tag:
     merge_keys: tuple[str, ...] = ()
     sequence_by: str | None = None
     delete_when: str | None = None  # SQL boolean on the source row
@@ -229,6 +235,7 @@ class Ingestion:
     source_system: str
     sources: tuple[FileSource, ...]
     description: str = ""
+    tags: tuple[str, ...] = field(default=(), metadata=NOT_FINGERPRINTED)  # for --select tag:
     on_bad_file: str = "fail"  # fail | quarantine | skip
     on_bad_row: str = "quarantine"  # quarantine | drop | fail
     on_duplicate_file: str = "skip"  # skip | ingest: the same bytes under another name

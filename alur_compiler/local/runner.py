@@ -4,7 +4,8 @@ The runtime is imported from the build's wheel (`build/runtime/*.whl`, local/whe
 each `glue/<job>.py` is imported as a module and its `JOB` run by
 `alur_runtime.entry.run_job` with the same argument keys a Glue job gets (specs/deploy.md),
 pointing at local folders: lake, state and reports under the project's local warehouse,
-landing under `local.landing`. A job whose upstream failed is skipped.
+landing under `local.landing`. Exactly the selected jobs run (selection/ chooses them; no
+upstream is added here), in dependency order; a job whose upstream failed is skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from alur_compiler.ir import Layer, Project
-from alur_compiler.ir.graph import execution_order, job_dependencies
+from alur_compiler.ir.graph import job_dependencies, topological_order
 from alur_compiler.ir.layout import ICEBERG_CATALOG, LOCAL_DIRS, LOCAL_ENV, database
 from alur_compiler.ir.quoting import quote_path
 from alur_compiler.ir.runtime import wheel_path
@@ -121,11 +122,12 @@ def run_jobs(
     on_start: Callable[[str], None] | None = None,
     on_done: Callable[[JobResult], None] | None = None,
 ) -> list[JobResult]:
-    """Run the selected jobs and their upstreams in dependency order; skip after a failure."""
+    """Run the jobs `names` (default all) in dependency order; skip after a failure."""
     deps = job_dependencies(project)
+    chosen = set(deps) if names is None else set(names)
     broken: set[str] = set()
     results: list[JobResult] = []
-    for name in execution_order(project, list(names) if names else None):
+    for name in (n for n in topological_order(deps) if n in chosen):
         if any(d in broken for d in deps.get(name, ())):
             result = JobResult(name, "skipped", error="an upstream job failed")
         else:

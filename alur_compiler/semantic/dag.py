@@ -1,6 +1,10 @@
-"""Dependency cycles between jobs (through SQL reads and `after:`), printed as a path."""
+"""Dependency cycles between jobs (through SQL reads, relationship checks and `after:`),
+printed as a path; an edge made by a check (not by the SQL) is named in a note."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import pairwise
 
 from alur_compiler.diagnostics import Diagnostics, Span, codes
 
@@ -35,9 +39,13 @@ def find_cycle(deps: dict[str, tuple[str, ...]]) -> list[str] | None:
 
 
 def check_cycles(
-    deps: dict[str, tuple[str, ...]], spans: dict[str, Span], diags: Diagnostics
+    deps: dict[str, tuple[str, ...]],
+    spans: dict[str, Span],
+    diags: Diagnostics,
+    reasons: Mapping[tuple[str, str], tuple[str, Span]] | None = None,
 ) -> bool:
-    """Report every distinct cycle (removing one edge of each); True when there was none."""
+    """Report every distinct cycle (removing one edge of each); True when there was none.
+    `reasons` (ir.graph.edge_reasons) explains the edges that no SQL read makes."""
     deps = {k: tuple(v) for k, v in deps.items()}
     clean = True
     for _ in range(len(deps)):
@@ -47,13 +55,31 @@ def check_cycles(
         clean = False
         # "runs before" reads the other way round: deps point at predecessors
         path = " -> ".join(reversed(cycle))
+        notes = [("in the cycle", spans[n]) for n in cycle[1:-1]]
+        notes += _check_edges(cycle, reasons or {})
         diags.report(
             codes.CYCLE,
             f"dependency cycle: {path}",
             spans[cycle[0]],
-            hint="a job reads (or runs after) another job that depends on it; break the loop",
-            notes=tuple(("in the cycle", spans[n]) for n in cycle[1:-1]),
+            hint=(
+                "a job reads, checks a relationship against, or runs after another job "
+                "that depends on it; break the loop"
+            ),
+            notes=tuple(notes),
         )
         a, b = cycle[0], cycle[1]
         deps[a] = tuple(x for x in deps[a] if x != b)
     return clean
+
+
+def _check_edges(
+    cycle: list[str], reasons: Mapping[tuple[str, str], tuple[str, Span]]
+) -> list[tuple[str, Span]]:
+    """A note per edge of the cycle that a relationship check makes (a check reads the
+    table another job writes, so that job runs first)."""
+    notes: list[tuple[str, Span]] = []
+    for job, before in pairwise(cycle):
+        why, span = reasons.get((job, before), ("", Span.unknown()))
+        if why.startswith("check "):
+            notes.append((f"{before} runs before {job}: {why}", span))
+    return notes

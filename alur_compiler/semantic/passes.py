@@ -39,9 +39,11 @@ class ProjectFacts:
     tables: Mapping[str, TableView]
     pipelines: Sequence[PipelineView]
     jobs: Sequence[JobView]
-    #: job -> the jobs it runs after (SQL reads and `after:`), as ir.graph computes them
+    #: job -> the jobs it runs after (SQL reads, relationship checks, `after:`), per ir.graph
     deps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     environments: Sequence[EnvironmentView] = ()
+    #: (job, job it runs after) -> why and where (ir.graph.edge_reasons)
+    reasons: Mapping[tuple[str, str], tuple[str, Span]] = field(default_factory=dict)
 
 
 def state_backend_has_bucket(facts: ProjectFacts, diags: Diagnostics) -> None:
@@ -86,7 +88,7 @@ def one_writer_per_table(facts: ProjectFacts, diags: Diagnostics) -> None:
 
 def no_dependency_cycle(facts: ProjectFacts, diags: Diagnostics) -> None:
     spans: dict[str, Span] = {n: d.span_of("/name") for n, d in facts.index.jobs.items()}
-    check_cycles(dict(facts.deps), spans, diags)
+    check_cycles(dict(facts.deps), spans, diags, facts.reasons)
 
 
 Rule = Callable[[ProjectFacts, Diagnostics], None]

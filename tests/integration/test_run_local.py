@@ -45,9 +45,10 @@ def test_run_local_retail_twice(spark: Any, tmp_path: Path) -> None:
     gold = "glue_catalog.retail_local_gold.daily_revenue"
     before = sorted(tuple(r) for r in spark.table(gold).collect())
 
-    again = runner.invoke(app, ["run", "--local", str(project), "daily_revenue"])
+    again = runner.invoke(app, ["run", "--local", str(project), "+daily_revenue"])
     assert again.exit_code == 0, again.output
-    assert "ingest_customers" not in again.output  # only daily_revenue and its upstreams
+    # only daily_revenue and its upstreams (specs/selection.md)
+    assert "not selected (1 job): customer_lifetime_value" in again.output
     assert sorted(tuple(r) for r in spark.table(gold).collect()) == before
     count = spark.table("glue_catalog.retail_local_silver.orders").count()
     assert count == 126  # nothing re-ingested
@@ -56,7 +57,7 @@ def test_run_local_retail_twice(spark: Any, tmp_path: Path) -> None:
 def test_run_local_unknown_job_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", "--local", str(ROOT / "examples" / "retail"), "nope"])
     assert result.exit_code == 2
-    assert "unknown job 'nope'" in result.output
+    assert "unknown name 'nope'" in result.output
 
 
 def test_run_needs_local_or_env() -> None:
@@ -102,7 +103,7 @@ def test_two_local_runs_at_once_the_second_says_who_holds_the_warehouse(
     import sys
     import time
 
-    from alur_compiler.api_local import LocalHooks, run_local
+    from alur_compiler.api_local import LocalHooks, RunOptions, run_local
 
     project = tmp_path / "retail"
     shutil.copytree(
@@ -123,7 +124,8 @@ def test_two_local_runs_at_once_the_second_says_who_holds_the_warehouse(
         )
         loser.update(proc=proc, seconds=time.monotonic() - t0, during=job)
 
-    first = run_local(project, [], preview=0, hooks=LocalHooks(job_started=start_second_run))
+    hooks = LocalHooks(job_started=start_second_run)
+    first = run_local(project, RunOptions(preview=0), hooks=hooks)
     assert first.exit_code == 0, [(r.name, r.status, r.error) for r in first.results]
     proc = loser["proc"]
     assert proc.returncode == 1, proc.stdout + proc.stderr
