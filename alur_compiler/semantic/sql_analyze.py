@@ -27,7 +27,8 @@ from alur_compiler.semantic.sql_positions import (
     projections,
 )
 from alur_compiler.semantic.sql_resolve import explain
-from alur_compiler.semantic.types import TypeSyntaxError, normalize_type
+from alur_compiler.semantic.sql_types import retype_query
+from alur_compiler.semantic.types import TypeSyntaxError, cast_may_be_null, normalize_type
 
 Schema = Any  # layer -> table -> column -> type: nested dicts or a sqlglot MappingSchema
 
@@ -145,6 +146,7 @@ def analyze(
         return result
     with contextlib.suppress(Exception):  # type inference is best effort; never block on it
         tree = annotate_types(tree, schema=schema, dialect=SPARK)
+        retype_query(tree)  # Spark's own numeric result types (sqlglot's differ)
     scope = build_scope(tree)
     assert isinstance(tree, exp.Query)
     result.columns = _output_columns(
@@ -250,9 +252,21 @@ def _nullable(
         isinstance(expr, exp.Case) and not expr.args.get("default")
     ):
         return True
-    if outer_sources:
+    if outer_sources or any(_may_give_null(node) for node in expr.walk()):
         return True
     return not lineage <= not_null
+
+
+def _may_give_null(node: exp.Expr) -> bool:
+    """A NULL from non-NULL inputs: division by zero, a CAST Spark calls nullable."""
+    if isinstance(node, exp.Div | exp.Mod | exp.IntDiv):
+        return True
+    if not isinstance(node, exp.Cast):
+        return False
+    if isinstance(node, exp.TryCast) and isinstance(node.this, exp.Literal):
+        return False  # `1L`, `1.0BD`: a literal with a type suffix
+    source, target = _type_of(node.this), _type_of(node)
+    return source is None or target is None or cast_may_be_null(source, target)
 
 
 _T = exp.DataType.Type

@@ -25,6 +25,7 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import TypeAnnotator
 
 from alur_compiler.semantic.sql_parse import SPARK
+from alur_compiler.semantic.sql_types import retype
 
 
 class _Unsupported(Exception):
@@ -101,6 +102,7 @@ class FastAnalyzer:
             for col in proj.find_all(exp.Column):
                 col.type = columns[id(col)][1].type
             self.annotator.annotate(proj, annotate_scope=False)
+            retype(proj)  # Spark's own numeric result types (sqlglot's differ)
             lineage = frozenset(
                 up for col in proj.find_all(exp.Column) for up in columns[id(col)][1].lineage
             )

@@ -13,7 +13,7 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.semantic.sql_analyze import OutputColumn
 from alur_compiler.semantic.sql_expr import SqlLocator
 from alur_compiler.semantic.sql_positions import select_keyword
-from alur_compiler.semantic.types import category
+from alur_compiler.semantic.types import narrowing
 
 
 class ColumnView(Protocol):
@@ -82,16 +82,14 @@ def check_output(
 def _check_type(
     out: OutputColumn, col: ColumnView, target: TargetView, loc: SqlLocator, diags: Diagnostics
 ) -> None:
-    if (
-        out.type is not None
-        and category(out.type) != category(col.type)
-        and not _castable(out.type, col.type)
-    ):
+    reason = narrowing(out.type, col.type) if out.type is not None else None
+    if reason is not None:
         diags.report(
             codes.SQL_TYPE_MISMATCH,
-            f"'{out.name}' is {out.type} in the SQL but {col.type} in '{target.name}'",
+            f"'{out.name}' is {out.type} in the SQL but {col.type} in '{target.name}': {reason}",
             loc.at(out.offset, out.length),
-            hint=f"CAST(... AS {col.type}) in the SELECT, or change the contract",
+            hint=f"CAST(... AS {col.type}) in the SELECT to convert on purpose, or give "
+            f"'{out.name}' type {out.type} in the contract",
         )
     if not col.nullable and out.nullable:
         diags.report(
@@ -101,8 +99,3 @@ def _check_type(
             hint=f"filter with WHERE ... IS NOT NULL, use coalesce(), or declare "
             f"'{out.name}' nullable",
         )
-
-
-def _castable(source: str, target: str) -> bool:
-    """Store-assignment casts Spark performs safely (e.g. date -> timestamp)."""
-    return {category(source), category(target)} <= {"datetime"}

@@ -8,7 +8,8 @@ derived table shows only its own output columns, and a subquery may also read it
 enclosing scopes' relations (a correlated reference). A column is then:
 
 - `r.c` with `r` not a relation in reach: "no relation 'r' here";
-- `r.c` with `c` not a column of `r`: "relation 'r' (a CTE) has no column 'c'; it has: ...";
+- `r.c` with `c` not a column of `r`: "relation 'r' (a CTE) has no column 'c'", and the
+  hint lists what `r` has;
 - `c` in no relation in reach: unknown, with the relations searched;
 - `c` in several relations of the same scope: ambiguous, naming them.
 
@@ -26,7 +27,7 @@ from sqlglot.optimizer.scope import Scope, ScopeType, traverse_scope
 from alur_compiler.diagnostics import codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.semantic.sql_parse import SqlProblem
-from alur_compiler.semantic.sql_positions import Where, column_ref
+from alur_compiler.semantic.sql_positions import Where, column_ref, extent
 
 Source = exp.Expr | Scope
 _SHOWN = 12  # columns listed in a message before "..."
@@ -138,13 +139,14 @@ class _Resolver:
                 cols = self.columns(col.table, source)
                 if cols is None or col.name in cols:
                     return None
+                at = extent(col.this) or where
                 return SqlProblem(
                     codes.SQL_UNKNOWN_COLUMN,
                     f"relation '{col.table}' ({_kind(col.table, source)}) has no column "
-                    f"'{col.name}'{suggestion_suffix(col.name, cols)}; it has: {listing(cols)}",
-                    where.offset,
-                    where.length,
-                    hint=_fix_for(col.table, source, col.name),
+                    f"'{col.name}'{suggestion_suffix(col.name, cols)}",
+                    at.offset,
+                    at.length,
+                    hint=f"'{col.table}' has: {listing(cols)}",
                 )
         seen = sorted({a for level in self._reach(scope) for a in level})
         renamed = [a for level in self._reach(scope) for a in _aliases_of(level, col.table)]
@@ -209,12 +211,6 @@ def _kind(alias: str, source: Source) -> str:
     if isinstance(source, Scope) and source.is_cte:
         return "a CTE"
     return "a subquery"
-
-
-def _fix_for(alias: str, source: Source, name: str) -> str:
-    if isinstance(source, exp.Table):
-        return f"the columns of '{source.name}' are those of its contract"
-    return f"return '{name}' from the SELECT that defines '{alias}', or read it elsewhere"
 
 
 def _alias_columns(alias: str, source: Source) -> list[str] | None:

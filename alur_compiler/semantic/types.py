@@ -170,3 +170,96 @@ def category(spark_type: str) -> str:
         if t.startswith(prefix):
             return prefix
     return t
+
+
+_INTEGRAL_RANK = {"tinyint": 0, "smallint": 1, "int": 2, "bigint": 3}
+_NUMERIC_RANK = {**_INTEGRAL_RANK, "float": 4, "double": 5}
+_INTEGRAL_AS_DECIMAL = {"tinyint": (3, 0), "smallint": (5, 0), "int": (10, 0), "bigint": (20, 0)}
+_DATETIME_UP = {("date", "timestamp"), ("date", "timestamp_ntz")}
+_DATETIME_UP |= {("timestamp", "timestamp_ntz"), ("timestamp_ntz", "timestamp")}
+
+
+def decimal_parts(spark_type: str) -> tuple[int, int] | None:
+    """(precision, scale) of a normalised `decimal(p,s)`, else None."""
+    if not spark_type.startswith("decimal("):
+        return None
+    p, s = spark_type[len("decimal(") : -1].split(",")
+    return int(p), int(s)
+
+
+def narrowing(source: str, target: str) -> str | None:
+    """Why a value of normalised type `source` does not fit a `target` column, or None when
+    it does: Spark's up-cast rule (`Cast.canUpCast`, what a strict store assignment
+    allows; tests/integration/test_sql_analyzer_oracle.py asks Spark on every pair).
+    Widening fits: integral and floating types by rank (tinyint < smallint < int < bigint <
+    float < double), an integral into a decimal with as many integer digits, a decimal into
+    one with as many integer digits and as much scale, a decimal(p,0) into an integral of
+    more than p digits, date into timestamp, anything atomic
+    into string. Everything else can lose or change values when the job casts.
+    Nested types fit when they are equal or of the same kind (not compared deeper)."""
+    if source == target or (_text(source) and _text(target)):
+        return None
+    if _text(target) and category(source) in ("numeric", "boolean", "datetime", "binary"):
+        return None
+    if (source, target) in _DATETIME_UP:
+        return None
+    src_rank, dst_rank = _NUMERIC_RANK.get(source), _NUMERIC_RANK.get(target)
+    if src_rank is not None and dst_rank is not None:
+        if src_rank <= dst_rank:
+            return None
+        if source in ("float", "double") and target in _INTEGRAL_RANK:
+            return "fractions would be cut off and large values would not fit"
+        return f"values outside {target}'s range would not fit"
+    src_dec = decimal_parts(source) or _INTEGRAL_AS_DECIMAL.get(source)
+    dst_dec = decimal_parts(target) or _INTEGRAL_AS_DECIMAL.get(target)
+    if decimal_parts(source) and target in ("float", "double"):
+        return f"a {target} is not exact: decimal values are rounded to binary fractions"
+    parts = decimal_parts(source)
+    if parts and target in _INTEGRAL_RANK:
+        if parts[1] == 0 and parts[0] < _INTEGRAL_AS_DECIMAL[target][0]:
+            return None  # every decimal(p,0) value with fewer digits fits
+        return f"fractions would be cut off and values outside {target}'s range would not fit"
+    if source in ("float", "double") and decimal_parts(target):
+        return f"a {source} is not exact in {target}: values are rounded, and large ones do not fit"
+    if src_dec and dst_dec:
+        return _decimal_loss(src_dec, dst_dec, target)
+    if _text(source):
+        return f"a string becomes {target} only by parsing, and values that do not parse are NULL"
+    for prefix in ("array", "map", "struct"):
+        if source.startswith(prefix) and target.startswith(prefix):
+            return None
+    return "the types are of different kinds"
+
+
+def _decimal_loss(src: tuple[int, int], dst: tuple[int, int], target: str) -> str | None:
+    (p1, s1), (p2, s2) = src, dst
+    if s1 > s2:
+        return f"{s1} digits after the point do not fit the {s2} of {target}: values are rounded"
+    if p1 - s1 > p2 - s2:
+        return f"{p1 - s1} digits before the point do not fit the {p2 - s2} of {target}"
+    return None
+
+
+def _text(spark_type: str) -> bool:
+    return category(spark_type) == "string"
+
+
+def cast_may_be_null(source: str, target: str) -> bool:
+    """Spark's `Cast.forceNullable` (ANSI off): a CAST that gives NULL for some non-NULL
+    value (a string that does not parse, a decimal that overflows, NaN to an integral)."""
+    if source == target or target == "string":
+        return False
+    if _text(source):
+        return target != "binary"
+    if target == "date":
+        return source not in ("timestamp", "timestamp_ntz")
+    if source == "date":
+        return target not in ("timestamp", "timestamp_ntz")
+    dst = decimal_parts(target)
+    if dst is not None:
+        if source == "boolean":
+            return False
+        src = decimal_parts(source) or _INTEGRAL_AS_DECIMAL.get(source)
+        return src is None or src[1] > dst[1] or src[0] - src[1] > dst[0] - dst[1]
+    fractional = source in ("float", "double") or decimal_parts(source) is not None
+    return fractional and target in _INTEGRAL_RANK
