@@ -16,6 +16,8 @@ from alur_compiler.load.yaml_loader import parse_documents
 
 PROJECT_FILE = "alur.yaml"
 DEFAULT_PATHS = ("contracts", "ingestions", "pipelines")
+#: Where `alurc test` finds `kind: Test` documents besides any inside `paths`.
+TEST_PATHS = ("tests",)
 _SKIP_DIRS = {"build", "node_modules", "__pycache__", ".alur", ".git", ".venv"}
 
 
@@ -24,6 +26,7 @@ class LoadedProject:
     root: Path
     project_doc: SourceDoc | None
     docs: list[SourceDoc] = field(default_factory=list)  # every non-project document
+    tests: list[SourceDoc] = field(default_factory=list)  # `kind: Test` ones (alurc test)
     files: dict[str, str] = field(default_factory=dict)  # display path -> text (for rendering)
     digests: dict[str, str] = field(default_factory=dict)  # absolute path -> sha256 of bytes
 
@@ -245,5 +248,25 @@ def load_project_files(root: Path, diags: Diagnostics) -> LoadedProject:
         if text is None:
             continue
         loaded.files[shown] = text
-        loaded.docs.extend(parse_documents(text, shown, str(path), diags, limits))
+        for doc in parse_documents(text, shown, str(path), diags, limits):
+            (loaded.tests if doc.kind == "Test" else loaded.docs).append(doc)
     return loaded
+
+
+def load_test_files(loaded: LoadedProject, diags: Diagnostics) -> list[SourceDoc]:
+    """The `kind: Test` documents below TEST_PATHS (and any already met inside `paths`),
+    in file order. Every document of a file below TEST_PATHS is returned, so one of
+    another kind (or with a misspelt kind) can be reported."""
+    tests = list(loaded.tests)
+    seen = {doc.abspath for doc in tests} | {doc.abspath for doc in loaded.docs}
+    cwd = os.path.realpath(os.getcwd())
+    for path in spec_files(loaded.root, [p for p in TEST_PATHS if (loaded.root / p).exists()]):
+        if str(path) in seen:
+            continue
+        shown = _display(path, cwd)
+        text = read_text(path, shown, diags, loaded.digests)
+        if text is None:
+            continue
+        loaded.files[shown] = text
+        tests += parse_documents(text, shown, str(path), diags)
+    return tests

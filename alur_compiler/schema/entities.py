@@ -21,6 +21,7 @@ KIND_LABELS = {
     "Pipeline": "pipeline",
     "Ingestion": "ingestion",
     "Project": "project",
+    "Test": "test",
 }
 #: list keys whose items are entities of their own -> (singular, key that names an item)
 ITEM_ENTITIES: dict[str, tuple[str, str | None]] = {

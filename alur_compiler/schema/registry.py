@@ -17,6 +17,7 @@ KIND_SCHEMAS = {
     "Table": "table.schema.json",
     "Pipeline": "pipeline.schema.json",
     "Ingestion": "ingestion.schema.json",
+    "Test": "test.schema.json",  # read by `alurc test` only (load/discover.py sets them apart)
 }
 API_VERSION = "alur/v1"
 

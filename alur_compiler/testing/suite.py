@@ -1,0 +1,103 @@
+"""`alurc test` as a plain function: compile, load the tests, run them in one Spark session.
+
+Nothing here prints: progress goes to the `on_start`/`on_done` callbacks, the rest is
+returned in a `TestRun` (the CLI renders it). The project is compiled into PROJECT/build
+exactly as for `alurc run --local`, so a test runs the very script that run (and Glue)
+runs. Every test gets its own namespace and folders under a temporary warehouse that is
+removed at the end; the Spark session is started once for all of them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alur_compiler.diagnostics import Diagnostics
+from alur_compiler.testing.execute import TestResult
+
+
+def _ignore(*_: object) -> None:
+    return None
+
+
+@dataclass
+class TestRun:
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    files: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)  # test names not in the project (exit 2)
+    known: list[str] = field(default_factory=list)  # every valid test's name
+    error: str | None = None  # Spark could not start
+    results: list[TestResult] = field(default_factory=list)
+    spark_seconds: float = 0.0  # starting the session (JVM)
+    seconds: float = 0.0  # running the tests, after the session started
+
+    __test__ = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.diagnostics.has_errors or self.error is not None:
+            return 1
+        if self.unknown:
+            return 2
+        return 0 if all(r.status == "passed" for r in self.results) else 1
+
+
+def run_tests(
+    path: Path,
+    names: list[str] | None = None,
+    spark: Any = None,
+    on_start: Callable[[str], None] = _ignore,
+    on_done: Callable[[TestResult], None] = _ignore,
+) -> TestRun:
+    """Run the project's tests (or those named) and return what happened. `spark`: a
+    session to use (tests); by default the build's runtime starts the local one."""
+    from alur_compiler import api
+    from alur_compiler.load.discover import find_root, load_project_files, load_test_files
+    from alur_compiler.testing.spec import load_tests
+
+    compiled = api.compile_and_load(path)
+    run = TestRun(compiled.diagnostics, compiled.files)
+    project = compiled.project
+    if not compiled.ok or project is None or compiled.out is None:
+        return run
+    loaded = load_project_files(find_root(path) or path, Diagnostics())
+    docs = load_test_files(loaded, run.diagnostics)
+    run.files.update(loaded.files)
+    cases = load_tests(docs, project, run.diagnostics)
+    run.known = [c.name for c in cases]
+    run.unknown = sorted(set(names or ()) - set(run.known))
+    if run.diagnostics.has_errors or run.unknown:
+        return run
+    selected = [c for c in cases if not names or c.name in names]
+    if not selected:
+        return run
+    workdir = Path(tempfile.mkdtemp(prefix="alurc-test-"))
+    try:
+        started = time.monotonic()
+        if spark is None:
+            from alur_compiler.local.session import LocalSparkUnavailable, start_local_spark
+
+            try:
+                spark = start_local_spark(compiled.out, workdir)
+            except LocalSparkUnavailable as exc:
+                run.error = str(exc)
+                return run
+        from alur_compiler.testing.execute import TestRunner
+
+        runner = TestRunner(spark, compiled.out / "glue", workdir)
+        run.spark_seconds = round(time.monotonic() - started, 3)
+        started = time.monotonic()
+        for case in selected:
+            on_start(case.name)
+            result = runner.run(case)
+            run.results.append(result)
+            on_done(result)
+        run.seconds = round(time.monotonic() - started, 3)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return run
