@@ -2,7 +2,7 @@
 
 Commands are grouped in small modules that register on the one Typer `app`:
 frontend (validate, compile, graph, lineage), scaffold (init), local (run), deploy
-(bootstrap, plan, apply, destroy, logs).
+(bootstrap, plan, apply, destroy, logs), test_cmd (test), show (show, query).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import importlib
 
 from alur_compiler.cli.app import app, main
 
-for _module in ("frontend", "scaffold", "local", "deploy"):
+for _module in ("frontend", "scaffold", "local", "deploy", "test_cmd", "show"):
     try:
         importlib.import_module(f"alur_compiler.cli.{_module}")
     except ModuleNotFoundError as exc:  # a command group not written yet
