@@ -43,6 +43,7 @@ from alur_runtime.ingest import (
 )
 from alur_runtime.owner import ACTIVE_RUNS
 from alur_runtime.state import open_state
+from alur_runtime.steps import enter, failure_report, job_failed
 
 
 def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[str, Any]:
@@ -58,10 +59,10 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         "recovered": set(),
         "args": args,
     }
-    files = _discover(job, args)
     ACTIVE_RUNS.add(run_id)
     claimed: list[tuple[str, str]] = []
     try:
+        files = _discover(job, args)
         open_batch(store, ctx["job"], run_id, args)
         crash_point("after_open_batch")
         claimed = claim_files(spark, store, ctx, files)
@@ -71,15 +72,21 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         if ctx.get("held"):
             report["claims_held"] = sorted(ctx["held"].values(), key=lambda h: h["batch_id"])
         crash_point("after_claim")
+        enter(report, "read")
         results = _ingest_claimed(spark, job, args, ctx, claimed, report, store)
         crash_point("after_data_write")
+        enter(report, "commit")
         commit_batch(spark, store, ctx, results)
     except JobFailed as exc:
         _undo(spark, store, ctx, claimed, report)
         log(job["name"], f"failed: {exc}")
+        report["failure"] = job_failed(report, exc)
         return finish_report(args, report, "failed", str(exc))
-    except Exception:
-        _undo(spark, store, ctx, claimed, report)
+    except Exception as exc:  # Spark, S3, state: report where it happened, undo, re-raise
+        try:
+            _undo(spark, store, ctx, claimed, report)
+        finally:  # the report is written even when undoing fails too
+            failure_report(spark, args, job, report, exc)
         raise
     finally:
         ACTIVE_RUNS.discard(run_id)
@@ -206,7 +213,9 @@ def _write_rows(
         good = staged.where(F.size("_bad_columns") == 0).select(
             *column_names(job["target"]["columns"])
         )
+        enter(report, "checks")
         outcome = quality_gate(spark, job, good, report, ctx["args"])
+        enter(report, "write")
         report["data_written"] = True
         if bad and job["on_bad_row"] == "quarantine":
             rows = staged.where(F.size("_bad_columns") > 0)

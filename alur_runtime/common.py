@@ -323,6 +323,8 @@ def finish_report(
     args: dict[str, str], report: dict[str, Any], status: str, error: str | None = None
 ) -> dict[str, Any]:
     report["status"] = status
+    report.pop("_step", None)  # steps.enter: only a failure names its step
+    report.pop("_check", None)
     report["seconds"] = round(time.monotonic() - report.pop("_t0", time.monotonic()), 3)
     if error is not None:
         report["error"] = error

@@ -116,6 +116,8 @@ def _failed_gate_verdict(action: str) -> str:
 
 
 def _gate_describe(result: dict[str, Any]) -> str:
+    if result.get("error"):  # e.g. a relationship check whose table cannot be read
+        return "could not be evaluated: " + str(result["error"]).strip().splitlines()[0][:500]
     if result.get("unexpected_count") is not None:
         return f"{result['unexpected_count']} of {result.get('element_count')} row(s) unexpected"
     return f"observed {result.get('observed_value')}"

@@ -34,6 +34,7 @@ from alur_runtime.merge import TOMBSTONE_SUFFIX, merge_records, stage_merge_colu
 from alur_runtime.owner import ACTIVE_RUNS, describe_owner, owner_fields, owner_liveness
 from alur_runtime.publish import create_table, write_quarantine, write_table
 from alur_runtime.state import open_state
+from alur_runtime.steps import enter, failure_report, job_failed
 
 
 def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str, Any]:
@@ -56,6 +57,7 @@ def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str
                 f"another run of {job['name']} is in progress ({holder['owner']}, since "
                 f"{holder['since']} UTC); this run wrote nothing"
             )
+        enter(report, "read")
         plan = plan_inputs(spark, job, args, store)
         if plan is None:
             stale = store.get(job["name"], "intent")
@@ -76,9 +78,11 @@ def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str
                 "this run wrote nothing (run it again once that one has finished)"
             )
         crash_point("after_intent")
+        enter(report, "sql")
         staged = stage_output(spark, job)
         publish(spark, job, args, staged, report, run_id, plan)
         crash_point("before_watermark")
+        enter(report, "watermark")
         for table, value in sorted(plan["to"].items()):
             store.put(job["name"], f"watermark#{table}", {"value": value, "run_id": run_id})
         if not plan["to"]:
@@ -87,7 +91,11 @@ def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str
         store.delete_if(job["name"], "intent", {"id": plan["id"]})
     except JobFailed as exc:
         log(job["name"], f"failed: {exc}")
+        report["failure"] = job_failed(report, exc)
         return finish_report(args, report, "failed", str(exc))
+    except Exception as exc:  # Spark, Iceberg, S3: report where it happened, then re-raise
+        failure_report(spark, args, job, report, exc)
+        raise
     finally:
         ACTIVE_RUNS.discard(run_id)
     return finish_report(args, report, "succeeded")
@@ -293,10 +301,12 @@ def publish(
     name = iceberg_name(args, layer, target["name"])
     ddl, spec = table_ddl(target["columns"]), partition_spec(target["partition_by"])
     create_table(spark, name, ddl, spec, target["pii"])
+    enter(report, "checks")
     gate = quality_gate(spark, job, staged, report, args)
     report["rows_read"] = gate["rows_read"]
     report["rows_written"] = gate["rows_passed"]
     try:
+        enter(report, "merge" if job["mode"] == "merge" else "write")
         if job["mode"] == "merge":
             side = iceberg_name(args, layer, target["name"] + TOMBSTONE_SUFFIX)
             merge_records(spark, job, (name, side), gate["passed"], run_id, report)
@@ -305,6 +315,7 @@ def publish(
             write_table(spark, job, name, gate["passed"], plan["id"], gate["rows_passed"])
         crash_point("after_publish")
         qname = iceberg_name(args, layer, target["name"] + "_quarantine")
+        enter(report, "quarantine")
         write_quarantine(
             spark, job, qname, gate["quarantine"], run_id, plan, gate.get("rows_quarantined", 0)
         )

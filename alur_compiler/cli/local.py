@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from alur_compiler import api
@@ -126,8 +128,9 @@ def _run_local(root: Path, options: RunOptions, yes: bool) -> int:
     def job_done(r: JobResult) -> None:
         style = _STYLE.get(r.status, "red")
         line = f"[{style}]{r.status:>9}[/{style}]  {r.name}  ({r.seconds:.1f}s)"
-        if r.error:
-            line += f"  [dim]{r.error}[/dim]"
+        if r.error:  # the whole story follows the run (_explain_failures)
+            short = r.error if len(r.error) <= 100 else r.error[:99] + "…"
+            line += f"  [dim]{escape(short)}[/dim]"
         console.print(line)
 
     hooks = api.LocalHooks(spark_starting, job_started, job_done, _confirm(yes))
@@ -148,6 +151,7 @@ def _run_local(root: Path, options: RunOptions, yes: bool) -> int:
         typer.echo(f"error: {run.error}", err=True)
         return run.exit_code
     if run.results:
+        _explain_failures(run)
         console.print(summary_table(run.results))
     for name, (cols, rows) in run.previews.items():
         console.print(_preview_table(name, cols, rows))
@@ -159,6 +163,17 @@ def _say_not_selected(names: list[str], any_selected: bool) -> None:
         typer.echo("nothing selected: no job runs", err=True)
     elif names:
         typer.echo(f"not selected ({count(len(names), 'job')}): {', '.join(names)}", err=True)
+
+
+def _explain_failures(run: api.LocalRun) -> None:
+    """Each failed job: step, Spark error, YAML location (the trace only with --debug)."""
+    from alur_compiler.local.failure import explain, render_failure
+
+    assert run.project is not None
+    debug = os.environ.get("ALURC_DEBUG") == "1"
+    for r in run.results:
+        if r.status == "failed":
+            typer.echo(render_failure(explain(run.project, r), run.files, debug), err=True)
 
 
 def summary_table(results: list[JobResult]) -> Table:

@@ -108,7 +108,11 @@ def run_one(spark: Any, script: Path, args: dict[str, str]) -> JobResult:
     try:
         report = run_script(spark, script, args)
     except Exception as exc:  # a job crashed: the run reports it, the next jobs are skipped
-        message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:500]
+        written = getattr(exc, "alur_report", None)  # alur_runtime.steps.REPORT_ATTR
+        if isinstance(written, dict):  # the runtime wrote the failed report
+            return _result(script.stem, written, time.monotonic() - start)
+        lines = f"{type(exc).__name__}: {exc}".strip().splitlines()
+        message = " ".join(line.strip() for line in lines[:3])[:500]
         return JobResult(script.stem, "failed", seconds=time.monotonic() - start, error=message)
     return _result(script.stem, report, time.monotonic() - start)
 
