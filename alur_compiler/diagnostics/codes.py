@@ -111,6 +111,7 @@ SQL_SELF_REFERENCE = _register("AL410", "sql-self-reference", "a pipeline reads 
 SQL_NOT_ROW_EXPRESSION = _register(
     "AL411", "sql-not-row-expression", "a check or delete_when is not one boolean row expression"
 )
+SQL_JINJA = _register("AL412", "sql-jinja", "the SQL uses Jinja (dbt's ref(), {% %})")
 
 # AL5xx: backend limits
 BACKEND_LIMIT = _register("AL501", "backend-limit", "the target platform cannot express this")

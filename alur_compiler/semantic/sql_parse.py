@@ -64,6 +64,10 @@ def _offset_from_line_col(text: str, line: int, col: int) -> int:
 
 def parse_select(sql: str) -> ParsedSql:
     """Parse exactly one SELECT (or set operation of SELECTs)."""
+    from alur_compiler.semantic.sql_jinja import find_jinja  # dbt habits: one AL412 each
+
+    if jinja := find_jinja(sql):
+        return ParsedSql(None, problems=jinja)
     try:
         statements = [s for s in sqlglot.parse(sql, read=SPARK) if s is not None]
     except ParseError as exc:
