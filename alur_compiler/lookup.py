@@ -13,12 +13,20 @@ from alur_compiler.diagnostics.suggest import UnknownName, lookup, require_known
 from alur_compiler.ir import Environment, Ingestion, Pipeline, Project, Table
 
 ENVIRONMENT_HINT = "environments are defined under `environments:` in alur.yaml"
+NO_ENVIRONMENT_HINT = (
+    "add one under `environments:` in alur.yaml (region and buckets, specs/project.md); "
+    "`alurc run --local` needs none"
+)
 JOB_HINT = "see `alurc graph` for the jobs and the tables they read and write"
 
 
 def environment(project: Project, name: str) -> Environment:
     """The environment `name` of alur.yaml."""
     known = {e.name: e for e in project.environments}
+    if not known:  # environments are optional (a project used only with run --local)
+        unknown = UnknownName("environment", name, (), NO_ENVIRONMENT_HINT)
+        unknown.message = f"no environment is declared in alur.yaml, so there is no '{name}'"
+        raise unknown
     return lookup("environment", name, known, ENVIRONMENT_HINT)
 
 

@@ -30,7 +30,7 @@ def build_environments(doc: SourceDoc | None, defaults: GlueConfig) -> tuple[Env
         return ()
     envs: list[Environment] = []
     project = str(doc.data["name"])
-    for name, spec in sorted(doc.data["environments"].items()):
+    for name, spec in sorted((doc.data.get("environments") or {}).items()):
         state = spec.get("state") or {}
         buckets = spec["buckets"]
         envs.append(

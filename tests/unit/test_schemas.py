@@ -293,7 +293,7 @@ PROJECT: dict[str, Any] = {
             "$.environments",
             "pattern",
         ),
-        ({k: v for k, v in PROJECT.items() if k != "environments"}, "$", "required"),
+        ({k: v for k, v in PROJECT.items() if k != "name"}, "$", "required"),
         (
             with_(
                 PROJECT, environments={"dev": {**PROJECT["environments"]["dev"], "account": "123"}}
