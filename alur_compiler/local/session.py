@@ -9,6 +9,7 @@ is importable.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,47 @@ class LocalSparkUnavailable(RuntimeError):
     """pyspark, Java or the Iceberg runtime jar is missing; the message says how to fix it."""
 
 
+class WarehouseMoved(LocalSparkUnavailable):
+    """The local warehouse was created in another folder (a copied or moved project)."""
+
+
+#: written into a local warehouse when it is first used: where it was created
+HOME_MARKER = ".alur-warehouse.json"
+
+
+def check_warehouse_home(warehouse: Path) -> None:
+    """Refuse a warehouse that was created in another folder, or record where this one is.
+
+    Iceberg's Hadoop catalog stores absolute locations in each table's metadata (the
+    table's folder, every manifest and data file), so the tables of a copied warehouse
+    still point at the original: a run in the copy would read and write the original's
+    files. So a copy is stopped with a clear message instead (specs/README.md, "Local
+    warehouse").
+    """
+    home = warehouse.resolve()
+    marker = home / HOME_MARKER
+    if marker.is_file():
+        try:
+            created = str(json.loads(marker.read_text(encoding="utf-8"))["root"])
+        except (OSError, ValueError, KeyError, TypeError):
+            created = str(home)  # unreadable: rewritten below
+        if created != str(home):
+            raise WarehouseMoved(
+                f"the local warehouse {home} was created at {created} and copied or moved "
+                "here; its Iceberg tables still point at that location, so a run would read "
+                "and write the original's files\n"
+                f"  hint: delete {home} to rebuild it here from the landing files, or run the "
+                "project where it was created"
+            )
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"root": str(home)}) + "\n", encoding="utf-8")
+
+
 def start_local_spark(build: Path, warehouse: Path) -> Any:
-    """The process's SparkSession for `warehouse`, started by the runtime of `build`."""
+    """The process's SparkSession for `warehouse`, started by the runtime of `build`;
+    refused for a warehouse copied or moved from elsewhere (`check_warehouse_home`)."""
+    check_warehouse_home(warehouse)
     try:
         session = load_runtime(build / wheel_path()).session
     except RuntimeWheelMissing as exc:
