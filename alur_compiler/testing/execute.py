@@ -9,7 +9,9 @@ watermarks; the session (and its JVM) is shared by every test.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from alur_compiler.local.wheel import load_runtime
 from alur_compiler.testing.diff import RowDiff, diff_rows
 from alur_compiler.testing.rows import Rows
 from alur_compiler.testing.spec import QUARANTINE_COLUMNS, TestCase
-from alur_compiler.testing.tables import read_cells, write_bronze, write_iceberg
+from alur_compiler.testing.tables import create_source, read_cells, write_bronze, write_iceberg
 
 
 @dataclass
@@ -37,6 +39,7 @@ class TestResult:
     diffs: list[RowDiff] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # status or check verdicts that differ
     error: str | None = None  # the job crashed (or the test could not be set up)
+    log: list[str] = field(default_factory=list)  # what the job printed (its log lines)
 
     __test__ = False  # not a pytest class
 
@@ -70,10 +73,13 @@ class TestRunner:
         start = time.monotonic()
         span = case.span
         result = TestResult(case.name, case.job.name, span.file, span.line, span.col, "passed")
+        captured = io.StringIO()
         try:
-            self._run(case, result)
+            with contextlib.redirect_stderr(captured):
+                self._run(case, result)
         except Exception as exc:  # a crash of the job or of Spark: this test errors, the rest run
             result.error = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:500]
+        result.log = captured.getvalue().splitlines()
         if result.error:
             result.status = "error"
         elif result.diffs or result.problems:
@@ -134,7 +140,10 @@ class TestRunner:
             write_bronze(self.spark, f"{args['alur_lake']}/bronze/{table}", columns, rows)
             return
         name = f"glue_catalog.`{args[f'alur_db_{layer}']}`.`{table}`"
-        write_iceberg(self.spark, self.runtime, name, columns, rows, parts)
+        if parts is None:
+            create_source(self.spark, name, columns, rows)
+        else:
+            write_iceberg(self.spark, self.runtime, name, columns, rows, parts)
 
     def _compare(
         self, case: TestCase, args: dict[str, str], report: dict[str, Any], result: TestResult

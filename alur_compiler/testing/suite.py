@@ -54,7 +54,8 @@ def run_tests(
     on_start: Callable[[str], None] = _ignore,
     on_done: Callable[[TestResult], None] = _ignore,
 ) -> TestRun:
-    """Run the project's tests (or those named) and return what happened. `spark`: a
+    """Run the project's tests (or those named, or those of the jobs named) and return
+    what happened. `spark`: a
     session to use (tests); by default the build's runtime starts the local one."""
     from alur_compiler import api
     from alur_compiler.load.discover import find_root, load_project_files, load_test_files
@@ -70,10 +71,11 @@ def run_tests(
     run.files.update(loaded.files)
     cases = load_tests(docs, project, run.diagnostics)
     run.known = [c.name for c in cases]
-    run.unknown = sorted(set(names or ()) - set(run.known))
+    wanted = set(names or ())
+    run.unknown = sorted(wanted - set(run.known) - {c.job.name for c in cases})
     if run.diagnostics.has_errors or run.unknown:
         return run
-    selected = [c for c in cases if not names or c.name in names]
+    selected = [c for c in cases if not wanted or {c.name, c.job.name} & wanted]
     if not selected:
         return run
     workdir = Path(tempfile.mkdtemp(prefix="alurc-test-"))

@@ -29,28 +29,43 @@ def quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+def _literal(cell: Cell) -> str:
+    if cell is None:
+        return "CAST(NULL AS STRING)"
+    return "'" + cell.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def fixture_frame(spark: Any, columns: Sequence[tuple[str, str]], rows: Rows | None) -> Any:
     """A DataFrame over `columns` (name, Spark type) holding `rows`; columns the rows do not
-    name are NULL (bronze ingestion columns get INGESTION_DEFAULTS)."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import StringType, StructField, StructType
+    name are NULL (bronze ingestion columns get INGESTION_DEFAULTS).
 
+    Built as one SQL `VALUES` (a local relation inside the JVM): no Python worker starts,
+    which `createDataFrame` of Python rows would need for every job that reads it."""
     given = rows.columns if rows is not None else ()
-    schema = StructType([StructField(f"c{i}", StringType(), True) for i in range(len(given))])
-    data = [list(r) for r in rows.rows] if rows is not None else []
-    df = spark.createDataFrame(data, schema)
+    data = list(rows.rows) if rows is not None else []
     bronze_defaults = dict(INGESTION_COLUMNS)
     out = []
     for name, kind in columns:
         if name in given:
-            col = F.col(f"c{given.index(name)}")
-            value = F.from_json(col, kind) if is_complex(kind) else col.cast(kind)
+            col = f"c{given.index(name)}"
+            value = (
+                f"from_json({col}, {_literal(kind)})"
+                if is_complex(kind)
+                else (f"CAST({col} AS {kind})")
+            )
         elif name in INGESTION_DEFAULTS and bronze_defaults.get(name) == kind:
-            value = F.lit(INGESTION_DEFAULTS[name]).cast(kind)
+            value = f"CAST({_literal(INGESTION_DEFAULTS[name])} AS {kind})"
         else:
-            value = F.lit(None).cast(kind)
-        out.append(value.alias(name))
-    return df.select(*out)
+            value = f"CAST(NULL AS {kind})"
+        out.append(f"{value} AS {quote(name)}")
+    width = max(len(given), 1)
+    names = ", ".join(f"c{i}" for i in range(width))
+    tuples = [", ".join(_literal(c) for c in row) or "NULL" for row in data] or [
+        ", ".join(["NULL"] * width)
+    ]
+    values = ", ".join(f"({t})" for t in tuples)
+    where = "" if data else " WHERE FALSE"
+    return spark.sql(f"SELECT {', '.join(out)} FROM VALUES {values} AS t({names}){where}")
 
 
 def write_bronze(spark: Any, path: str, columns: Sequence[tuple[str, str]], rows: Rows) -> None:
@@ -65,12 +80,22 @@ def write_iceberg(
     rows: Rows,
     partitions: list[Any] | None = None,
 ) -> None:
-    """CREATE the Iceberg table as the job would (runtime.publish.create_table) and append."""
+    """CREATE the Iceberg table as the job would (runtime.publish.create_table) and append
+    (the target's existing rows: its partitioning and properties are the job's own)."""
     ddl = runtime.conform.table_ddl([{"name": n, "type": t, "nullable": True} for n, t in columns])
     spec = runtime.conform.partition_spec(partitions or [])
     runtime.publish.create_table(spark, name, ddl, spec)
     if rows.rows:
         fixture_frame(spark, columns, rows).writeTo(name).append()
+
+
+def create_source(spark: Any, name: str, columns: Sequence[tuple[str, str]], rows: Rows) -> None:
+    """An upstream Iceberg table holding `rows`, in one commit (CREATE TABLE AS SELECT)."""
+    fixture_frame(spark, columns, rows).createOrReplaceTempView("__alurc_test_rows")
+    spark.sql(
+        f"CREATE TABLE {name} USING iceberg TBLPROPERTIES ('format-version'='2') "
+        "AS SELECT * FROM __alurc_test_rows"
+    )
 
 
 def read_cells(df: Any, columns: Sequence[tuple[str, str]]) -> list[tuple[Cell, ...]]:

@@ -1,0 +1,98 @@
+"""`alurc test`: run the project's YAML unit tests (kind: Test) on embedded Spark."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from alur_compiler import console
+from alur_compiler.cli.app import app
+from alur_compiler.cli.common import fail_usage
+
+
+class TestFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+
+    __test__ = False
+
+
+def _split(targets: list[str]) -> tuple[Path, list[str]]:
+    """TARGETS may start with the project folder (`alurc test examples/retail NAME`)."""
+    if targets and (Path(targets[0]).is_dir() or "/" in targets[0]):
+        return Path(targets[0]), targets[1:]
+    return Path("."), targets
+
+
+@app.command("test")
+def test_cmd(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Project folder (default: .), then tests or jobs to run (default: all tests)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        TestFormat,
+        typer.Option("--format", "-f", help="How to report: text, json, github or junit."),
+    ] = TestFormat.text,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print the jobs' log lines.")
+    ] = False,
+) -> None:
+    """Run unit tests (tests/*.yaml, kind: Test) with the jobs' generated code on embedded
+    Spark: given upstream rows, expect the target's rows after the write. Exit 1 on a
+    failure, with a row diff."""
+    from alur_compiler.testing.report import (
+        render_github,
+        render_json,
+        render_junit,
+        result_lines,
+        summary,
+    )
+    from alur_compiler.testing.suite import run_tests
+
+    root, names = _split(targets or [])
+    streaming = fmt is TestFormat.text
+    color = console.use_color(sys.stdout)
+
+    def done(result: object) -> None:
+        from alur_compiler.testing.execute import TestResult
+
+        assert isinstance(result, TestResult)
+        if streaming:
+            for line in result_lines(result, color):
+                console.out(line)
+            if verbose:
+                for line in result.log:
+                    console.err("    | " + line)
+
+    run = run_tests(root, names or None, on_done=done)
+    diag_format = "text" if fmt in (TestFormat.text, TestFormat.junit) else fmt.value
+    console.report(run.diagnostics, run.files, diag_format)
+    if run.unknown:
+        known = ", ".join(run.known) or "none"
+        fail_usage(
+            f"unknown test or job '{run.unknown[0]}'",
+            f"tests: {known}; a job name runs that job's tests",
+        )
+    if run.error is not None:
+        console.err(f"error: {run.error}")
+    elif not run.diagnostics.has_errors:
+        if not run.results and fmt is TestFormat.text:
+            console.err("no tests found: write tests/*.yaml with `kind: Test` (specs/testing.md)")
+        elif fmt is TestFormat.text:
+            console.out(summary(run))
+        elif fmt is TestFormat.json:
+            console.out(render_json(run))
+        elif fmt is TestFormat.github:
+            console.out(render_github(run))
+        else:
+            console.out(render_junit(run))
+    raise typer.Exit(run.exit_code)

@@ -1,0 +1,102 @@
+"""`alurc test` speed: N fixture tests (default 20) in one `alurc test` call.
+
+The project is examples/retail (its specs, copied to a temporary folder) with its tests
+repeated under new names until there are N: merges with deletes and late updates, gold
+aggregates, a partition overwrite, a fail check, an ingestion of a CSV file. Reported:
+the wall time of the whole command (interpreter, compile and JVM start included) and the
+per-test time after the Spark session started (the command's own `--format json`
+summary), median of `--reps` runs.
+
+    python benchmarks/test_fixtures/bench_tests.py            # N = 20, 1 rep
+    python benchmarks/test_fixtures/bench_tests.py --n 40 --reps 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+RETAIL = REPO / "examples" / "retail"
+ALURC = REPO / ".venv" / "bin" / "alurc"
+
+
+def make_project(target: Path, n: int) -> int:
+    """Copy retail's specs and write `n` tests (its own, renamed round-robin)."""
+    for part in ("alur.yaml", "contracts", "ingestions", "pipelines", "sql"):
+        src = RETAIL / part
+        (shutil.copy if src.is_file() else shutil.copytree)(src, target / part)
+    tests = target / "tests"
+    tests.mkdir()
+    docs = []
+    for path in sorted((RETAIL / "tests").glob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+    for path in (RETAIL / "tests").glob("*.csv"):
+        shutil.copy(path, tests / path.name)
+    out = []
+    for i in range(n):
+        doc = dict(docs[i % len(docs)])
+        doc["name"] = f"{doc['name']}_{i:03d}"
+        out.append(doc)
+    text = "\n---\n".join(yaml.safe_dump(d, sort_keys=False) for d in out)
+    (tests / "bench.yaml").write_text(text, encoding="utf-8")
+    return len(out)
+
+
+def run_once(project: Path) -> dict[str, float]:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(ALURC), "test", str(project), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+        raise SystemExit(f"alurc test exited {proc.returncode}")
+    summary = json.loads(proc.stdout)["summary"]
+    per = summary["seconds"] / summary["total"]
+    return {
+        "wall": wall,
+        "spark": summary["spark_seconds"],
+        "tests": summary["seconds"],
+        "per_test": per,
+        "n": summary["total"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20, help="number of tests (default 20)")
+    parser.add_argument("--reps", type=int, default=1, help="repetitions (median reported)")
+    args = parser.parse_args()
+    n = max(args.n, 20) if args.n >= 20 else args.n
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="alurc-bench-tests-") as tmp:
+        project = Path(tmp) / "retail"
+        project.mkdir()
+        count = make_project(project, n)
+        for _ in range(args.reps):
+            runs.append(run_once(project))
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    print(f"alurc test: {count} fixture tests, {args.reps} run(s), median")
+    print("| tests | wall s | Spark start s | tests s (after JVM start) | per test s |")
+    print("|---:|---:|---:|---:|---:|")
+    print(
+        f"| {count} | {med['wall']:.2f} | {med['spark']:.2f} | {med['tests']:.2f} "
+        f"| {med['per_test']:.3f} |"
+    )
+
+
+if __name__ == "__main__":
+    main()
