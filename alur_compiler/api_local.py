@@ -37,7 +37,8 @@ class LocalHooks:
     spark_starting: Callable[[], None] = _ignore
     job_started: Callable[[str], None] = _ignore
     job_done: Callable[[JobResult], None] = _ignore
-    #: asked with the jobs whose targets a full refresh rebuilds; False stops the run
+    #: asked with the pipelines whose targets a full refresh rebuilds (ingestions are
+    #: never refreshed); False stops the run
     confirm_refresh: Callable[[list[str]], bool] = _yes
 
 
@@ -100,7 +101,8 @@ def run_local(path: Path, options: RunOptions, hooks: LocalHooks = LocalHooks())
         return run
     if not _select(run, project, options) or not run.selected:
         return run  # nothing to run: no Spark to start
-    if options.full_refresh and not hooks.confirm_refresh(run.selected):
+    refreshed = [n for n in run.selected if n in {p.name for p in project.pipelines}]
+    if options.full_refresh and refreshed and not hooks.confirm_refresh(refreshed):
         run.declined = True
         return run
     from alur_compiler.local.lock import WarehouseBusy, warehouse_lock

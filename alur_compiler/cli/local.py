@@ -100,8 +100,8 @@ def _run_remote(root: Path, env: str, names: list[str], full_refresh: bool) -> i
 def _confirm(yes: bool) -> Callable[[list[str]], bool]:
     def confirm(jobs: list[str]) -> bool:
         typer.echo(
-            f"--full-refresh rebuilds the targets of {count(len(jobs), 'job')} from their "
-            f"sources: {', '.join(jobs)}",
+            f"--full-refresh empties the targets of {count(len(jobs), 'pipeline')} and "
+            f"rebuilds them from their sources: {', '.join(jobs)}",
             err=True,
         )
         if yes:

@@ -211,6 +211,26 @@ def incremental_source_is_read(j: JobVerdict, diags: Diagnostics) -> None:
         )
 
 
+def overwrite_is_not_incremental(j: JobVerdict, diags: Diagnostics) -> None:
+    """An incremental read sees only the rows new since the last run; overwriting with
+    them would drop every older row (specs/pipeline.md#incremental-reads)."""
+    assert j.target is not None
+    if j.mode != "overwrite" or not j.data.get("incremental"):
+        return
+    scope = str((j.data.get("overwrite") or {}).get("scope", "table"))
+    what = (
+        f"replaces every partition of '{j.target.name}' that new rows reach with only those rows"
+        if scope == "partitions"
+        else f"replaces all of '{j.target.name}' with only the rows new since the last run"
+    )
+    diags.report(
+        codes.WRITE_MODE_RULE,
+        f"`incremental:` with mode overwrite {what}",
+        j.doc.span_of("/incremental", key=True),
+        hint="remove `incremental:` to read all rows each run, or use mode merge or append",
+    )
+
+
 def watermark_is_a_column(j: JobVerdict, diags: Diagnostics) -> None:
     spec = j.data.get("incremental")
     if not spec:
@@ -264,6 +284,7 @@ PIPELINE_RULES: tuple[JobRule, ...] = (
     overwrite_settings_need_overwrite,
     partition_overwrite_needs_partitions,
     incremental_source_is_read,
+    overwrite_is_not_incremental,
     watermark_is_a_column,
     pipeline_checks_valid,
     schedule_cron_valid,
