@@ -91,7 +91,8 @@ def lookup(known: Mapping[str, Relation], name: str) -> Relation:
     if name in known:
         return known[name]
     hint = "tables, their _quarantine and (merge targets) __alur_tombstones, e.g. silver.orders"
-    raise UnknownName("table", name, (n for n in known if "." not in n), hint)
+    qualified = "." in name  # suggest silver.orders for silver.ordrs, orders for ordrs
+    raise UnknownName("table", name, (n for n in known if ("." in n) == qualified), hint)
 
 
 def rewrite(sql: str, known: Mapping[str, Relation]) -> tuple[str, list[Relation]]:
