@@ -1,5 +1,9 @@
 """Terminal output shared by the Typer CLI and the entry point's fast lane (no Typer here).
 
+Results go to stdout (`compiled ...`, `up to date: ...`, `ok: ...`, graphs, tables, JSON
+and GitHub annotations); diagnostics, progress and errors to stderr (specs/README.md,
+"Output").
+
 `alurc compile` is what CI and editors run most, so the entry point serves a plain
 `alurc compile [DIR] [--out D] [--check]` without importing the CLI framework; both paths
 print through these functions, so their output is the same.
@@ -70,14 +74,14 @@ def compile_and_report(path: Path, build: Path | None, check: bool, fmt: str) ->
         if stale.stale:
             err(f"{result.out} is out of date: run `alurc compile`")
             return 1
-        err(f"up to date: {result.out}")
+        out(f"up to date: {result.out}")
         return 0
     emitted = result.emitted
     assert emitted is not None
     if result.up_to_date:
-        err(f"up to date: {result.out}")
+        out(f"up to date: {result.out}")
         return 0
-    err(
+    out(
         f"compiled {count(len(result.generated), 'file')} into {result.out} "
         f"({len(emitted.written)} written, {len(emitted.unchanged)} unchanged, "
         f"{len(emitted.removed)} removed)"

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from alur_compiler import api, console, lookup
+from alur_compiler import api, console, lineage_formats, lookup
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import (
     FormatOption,
@@ -39,7 +39,7 @@ def validate(path: ProjectDir = Path("."), fmt: FormatOption = OutputFormat.text
             count(len(p.ingestions), "ingestion"),
             count(len(p.environments), "environment"),
         ]
-        typer.echo(f"ok: {p.name}: {', '.join(counts)}", err=True)
+        typer.echo(f"ok: {p.name}: {', '.join(counts)}")  # the result: stdout
     raise typer.Exit(exit_code(result.diagnostics))
 
 
@@ -95,16 +95,21 @@ def graph(
         typer.echo(render_mermaid(doc) if fmt is GraphFormat.mermaid else render_dot(doc))
 
 
+class LineageFormat(StrEnum):
+    text = "text"
+    dot = "dot"
+    mermaid = "mermaid"
+    json = "json"
+
+
 @app.command()
 def lineage(
     column: Annotated[str, typer.Argument(help="TABLE.COLUMN to trace upstream.")],
     path: ProjectDir = Path("."),
     fmt: Annotated[
-        GraphFormat,
-        typer.Option(
-            "--format", "-f", help="text as a tree (mermaid is accepted as text), or json."
-        ),
-    ] = GraphFormat.mermaid,
+        LineageFormat,
+        typer.Option("--format", "-f", help="text (a tree), dot, mermaid or json."),
+    ] = LineageFormat.text,
 ) -> None:
     """Print the upstream columns TABLE.COLUMN is computed from, back to the raw files."""
     project = _load_or_exit(path)
@@ -113,14 +118,12 @@ def lineage(
     except UnknownName as exc:
         fail_usage(exc.message, exc.hint)
     tree = upstream_columns(project, table.name, col)
-    if fmt is GraphFormat.json:
+    if fmt is LineageFormat.json:
         typer.echo(json.dumps(tree, indent=2, sort_keys=True))
         return
-    _print_tree(tree, 0)
-
-
-def _print_tree(node: dict[str, object], depth: int) -> None:
-    via = f"  (via {node['via']})" if node.get("via") else ""
-    typer.echo("  " * depth + ("└─ " if depth else "") + f"{node['column']}{via}")
-    for child in node.get("upstream", []):  # type: ignore[attr-defined]
-        _print_tree(child, depth + 1)
+    render = {
+        LineageFormat.text: lineage_formats.render_text,
+        LineageFormat.dot: lineage_formats.render_dot,
+        LineageFormat.mermaid: lineage_formats.render_mermaid,
+    }[fmt]
+    typer.echo(render(tree))

@@ -53,7 +53,8 @@ def run_cmd(
         str | None, typer.Option("--env", help="Start the deployed Glue job in ENV.")
     ] = None,
     project_dir: Annotated[
-        Path | None, typer.Option("--project", "-p", help="Project folder (default: .).")
+        Path | None,
+        typer.Option("--project", "-p", help="Deprecated: give the project folder as an argument."),
     ] = None,
     select: SelectOption = None,
     exclude: ExcludeOption = None,
@@ -67,6 +68,12 @@ def run_cmd(
         False
     ),
     preview: Annotated[int, typer.Option(help="Rows of each gold table to print after a run.")] = 5,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Also print Spark's own log (kept in WAREHOUSE/logs/spark.log)."
+        ),
+    ] = False,
 ) -> None:
     """Run pipelines and ingestions: --local on embedded Spark, or --env ENV on AWS Glue."""
     root, names = _split_targets(targets or [], project_dir)
@@ -77,7 +84,7 @@ def run_cmd(
             fail_usage("--env runs exactly one job: alurc run NAME --env ENV (no --select)")
         raise typer.Exit(_run_remote(root, env, names, full_refresh))
     options = RunOptions([*names, *(select or [])], exclude or [], preview, full_refresh)
-    raise typer.Exit(_run_local(root, options, yes))
+    raise typer.Exit(_run_local(root, options, yes, verbose))
 
 
 def _run_remote(root: Path, env: str, names: list[str], full_refresh: bool) -> int:
@@ -113,10 +120,12 @@ def _confirm(yes: bool) -> Callable[[list[str]], bool]:
     return confirm
 
 
-def _run_local(root: Path, options: RunOptions, yes: bool) -> int:
+def _run_local(root: Path, options: RunOptions, yes: bool, verbose: bool = False) -> int:
     # piped output (CI logs, `make demo | tee`) gets room for the summary and gold tables
+    # results (summary, gold tables) on stdout; progress on stderr (specs/README.md, Output)
     console = Console(stderr=False, width=None if sys.stdout.isatty() else 120)
-    status = console.status("")
+    progress = Console(stderr=True)
+    status = progress.status("")
 
     def spark_starting() -> None:
         status.update("starting Spark (embedded, Iceberg)...")
@@ -131,13 +140,16 @@ def _run_local(root: Path, options: RunOptions, yes: bool) -> int:
         if r.error:  # the whole story follows the run (_explain_failures)
             short = r.error if len(r.error) <= 100 else r.error[:99] + "…"
             line += f"  [dim]{escape(short)}[/dim]"
-        console.print(line)
+        progress.print(line)
 
     hooks = api.LocalHooks(spark_starting, job_started, job_done, _confirm(yes))
+    spark_log = _SparkLog(root) if verbose else None
     try:
         run = api.run_local(root, options, hooks)
     finally:
         status.stop()
+        if spark_log is not None:
+            spark_log.show()
     if not run.compiled:
         report(run.diagnostics, run.files, OutputFormat.text)
         return run.exit_code
@@ -163,6 +175,28 @@ def _say_not_selected(names: list[str], any_selected: bool) -> None:
         typer.echo("nothing selected: no job runs", err=True)
     elif names:
         typer.echo(f"not selected ({count(len(names), 'job')}): {', '.join(names)}", err=True)
+
+
+class _SparkLog:
+    """The JVM's output of this run (local/session.py puts it in WAREHOUSE/logs/spark.log)."""
+
+    def __init__(self, root: Path) -> None:
+        from alur_compiler.local.session import jvm_log
+
+        loaded = api.load(root) if (root / "alur.yaml").is_file() else None
+        project = loaded.project if loaded is not None else None
+        self.path = (
+            jvm_log(Path(project.root) / project.local.warehouse) if project is not None else None
+        )
+        self.start = self.path.stat().st_size if self.path and self.path.is_file() else 0
+
+    def show(self) -> None:
+        if self.path is None or not self.path.is_file():
+            return
+        with self.path.open("rb") as fh:
+            fh.seek(self.start)
+            text = fh.read().decode("utf-8", "replace")
+        typer.echo(f"--- Spark's log ({self.path}):\n{text.rstrip()}", err=True)
 
 
 def _explain_failures(run: api.LocalRun) -> None:

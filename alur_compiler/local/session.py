@@ -9,7 +9,11 @@ is importable.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +71,45 @@ def start_local_spark(build: Path, warehouse: Path) -> Any:
     except RuntimeWheelMissing as exc:
         raise LocalSparkUnavailable(str(exc)) from exc
     try:
-        return session.get_spark(warehouse)
+        with jvm_output_into(jvm_log(warehouse)):
+            return session.get_spark(warehouse)
     except session.LocalSparkUnavailable as exc:
         raise LocalSparkUnavailable(str(exc)) from exc
+
+
+def jvm_log(warehouse: Path) -> Path:
+    """Where the JVM's own output of local runs goes (`run --local --verbose` shows it)."""
+    return warehouse.resolve() / "logs" / "spark.log"
+
+
+@contextlib.contextmanager
+def jvm_output_into(log: Path) -> Iterator[None]:
+    """Start the JVM with its stderr on `log`: Spark's and log4j's lines (`WARN
+    NativeCodeLoader`, "Setting default log level", executor errors) are written by the
+    JVM process itself, before setLogLevel can act, and would break the progress display.
+    The JVM inherits file descriptor 2 when it is launched; Python's own stderr is given
+    back right after. A session that already runs is left alone."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # get_spark says how to install it
+        yield
+        return
+    if SparkSession.getActiveSession() is not None:
+        yield
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.write(target, f"--- alurc run --local, pid {os.getpid()}\n".encode())
+        os.dup2(target, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(target)
 
 
 def get_spark(warehouse: Path) -> Any:

@@ -39,7 +39,7 @@ def bad_project(tmp: Path) -> Path:
 def test_validate_clean_project_exits_0() -> None:
     res = alurc("validate", str(RETAIL))
     assert res.returncode == 0, res.stderr
-    assert "ok: retail: 8 tables, 5 pipelines, 3 ingestions" in res.stderr
+    assert "ok: retail: 8 tables, 5 pipelines, 3 ingestions" in res.stdout
 
 
 def test_validate_errors_exit_1_with_location_caret_and_hint(tmp_path: Path) -> None:
@@ -172,9 +172,9 @@ def test_plain_compile_runs_without_the_cli_framework(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     imported = [line.rsplit("|", 1)[-1].strip() for line in res.stderr.splitlines() if "|" in line]
     assert "alur_compiler.api" in imported and "typer" not in imported
-    assert f"into {project / 'build'} (" in res.stderr and " written, 0 unchanged" in res.stderr
+    assert f"into {project / 'build'} (" in res.stdout and " written, 0 unchanged" in res.stdout
     again = alurc("compile", str(project), "--format", "text")  # the Typer path: same result
-    assert again.returncode == 0 and f"up to date: {project / 'build'}" in again.stderr
+    assert again.returncode == 0 and f"up to date: {project / 'build'}" in again.stdout
 
 
 def test_run_local_without_jobs_starts_nothing(tmp_path: Path) -> None:

@@ -86,11 +86,11 @@ def test_compile_out_elsewhere_leaves_the_project_untouched(tmp_path: Path) -> N
     out = tmp_path / "elsewhere" / "build"
     before = _tree(project)
     first = _alurc("compile", str(project), "--out", str(out))  # the entry point's fast lane
-    assert first.returncode == 0 and " written, 0 unchanged" in first.stderr, first.stderr
+    assert first.returncode == 0 and " written, 0 unchanged" in first.stdout, first.stdout
     again = _alurc("compile", str(project), "--out", str(out), "--format", "text")  # Typer
-    assert again.returncode == 0 and "0 written" in again.stderr, again.stderr
+    assert again.returncode == 0 and "0 written" in again.stdout, again.stdout
     check = _alurc("compile", str(project), "--out", str(out), "--check")
-    assert check.returncode == 0 and f"up to date: {out}" in check.stderr, check.stderr
+    assert check.returncode == 0 and f"up to date: {out}" in check.stdout, check.stdout
     assert api.compile_project(project, out).ok
     assert not fastpath.up_to_date(project, out)  # never cached: always a full compile
     assert _tree(project) == before

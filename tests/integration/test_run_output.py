@@ -1,0 +1,41 @@
+"""`alurc run --local` in its own process (a fresh JVM): results on stdout, progress on
+stderr, and the JVM's own log lines in WAREHOUSE/logs/spark.log instead of the terminal
+(shown with --verbose)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.spark
+ALURC = [sys.executable, "-m", "alur_compiler"]
+
+
+def alurc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run(
+        [*ALURC, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env
+    )
+
+
+def test_results_stdout_progress_stderr_and_jvm_noise_in_the_log(tmp_path: Path) -> None:
+    assert alurc("init", "shop", cwd=tmp_path).returncode == 0
+    project = tmp_path / "shop"
+    res = alurc("run", "--local", ".", cwd=project)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "alurc run --local" in res.stdout  # the summary table is the result
+    assert "succeeded" in res.stderr  # one progress line per job
+    for noise in ("NativeCodeLoader", "Setting default log level", "setLogLevel"):
+        assert noise not in res.stderr and noise not in res.stdout
+    log = (project / ".alur" / "warehouse" / "logs" / "spark.log").read_text()
+    assert "--- alurc run --local" in log
+    assert "Setting default log level" in log
+
+    again = alurc("run", "--local", ".", "--verbose", cwd=project)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "--- Spark's log (" in again.stderr
+    assert "Setting default log level" in again.stderr
