@@ -12,6 +12,7 @@ import typer
 from alur_compiler import console
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import fail_usage
+from alur_compiler.diagnostics.suggest import UnknownName
 
 
 class TestFormat(StrEnum):
@@ -74,14 +75,14 @@ def test_cmd(
                     console.err("    | " + line)
 
     run = run_tests(root, names or None, on_done=done)
-    diag_format = "text" if fmt in (TestFormat.text, TestFormat.junit) else fmt.value
-    console.report(run.diagnostics, run.files, diag_format)
+    if fmt is TestFormat.json:  # one document: diagnostics, tests and summary
+        console.out(render_json(run))
+    else:
+        diag_format = "github" if fmt is TestFormat.github else "text"
+        console.report(run.diagnostics, run.files, diag_format)
     if run.unknown:
-        known = ", ".join(run.known) or "none"
-        fail_usage(
-            f"unknown test or job '{run.unknown[0]}'",
-            f"tests: {known}; a job name runs that job's tests",
-        )
+        unknown = UnknownName("test", run.unknown, run.known, "tests, or jobs to run the tests of")
+        fail_usage(unknown.message, unknown.hint)
     if run.error is not None:
         console.err(f"error: {run.error}")
     elif not run.diagnostics.has_errors:
@@ -89,10 +90,8 @@ def test_cmd(
             console.err("no tests found: write tests/*.yaml with `kind: Test` (specs/testing.md)")
         elif fmt is TestFormat.text:
             console.out(summary(run))
-        elif fmt is TestFormat.json:
-            console.out(render_json(run))
         elif fmt is TestFormat.github:
             console.out(render_github(run))
-        else:
+        elif fmt is TestFormat.junit:
             console.out(render_junit(run))
     raise typer.Exit(run.exit_code)

@@ -30,6 +30,8 @@ SPEC_GLOBS = (
     "ingestions/**/*.yml",
     "pipelines/**/*.yaml",
     "pipelines/**/*.yml",
+    "tests/**/*.yaml",
+    "tests/**/*.yml",
 )
 
 

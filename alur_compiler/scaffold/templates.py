@@ -7,6 +7,8 @@ merged into silver by key (latest update wins), aggregated per day into gold.
 
 from __future__ import annotations
 
+from alur_compiler.scaffold.test_template import CLEAN_ORDERS_TEST
+
 ALUR_YAML = """\
 apiVersion: alur/v1
 kind: Project
@@ -243,11 +245,13 @@ Terraform.
 
     alurc validate          # check every spec, all errors at once
     alurc run --local       # ingest data/landing and run the pipelines on local Spark
+    alurc test              # run the unit tests in tests/ (given rows, expected rows)
     alurc compile           # write build/ (Glue scripts, GX suites, Terraform)
 
 - `contracts/` tables (bronze, silver, gold) with columns and checks
 - `ingestions/` files from the landing bucket into bronze
 - `pipelines/` Spark SQL transforms into silver and gold
+- `tests/` unit tests of the pipelines (`kind: Test`, run by `alurc test`)
 - `data/landing/` sample files for local runs
 
 Open the folder in VS Code with the YAML extension (redhat.vscode-yaml) for completion,
@@ -270,6 +274,7 @@ FILES: dict[str, str] = {
     "ingestions/ingest_orders.yaml": INGEST_ORDERS,
     "pipelines/clean_orders.yaml": CLEAN_ORDERS,
     "pipelines/daily_sales.yaml": DAILY_SALES_PIPELINE,
+    "tests/clean_orders.yaml": CLEAN_ORDERS_TEST,
     "data/landing/orders/orders_2026-01-05.csv": ORDERS_CSV,
     ".gitignore": GITIGNORE,
     "README.md": README,

@@ -74,7 +74,10 @@ def render_json(run: TestRun) -> str:
         for r in run.results
     ]
     totals = {s: sum(r.status == s for r in run.results) for s in ("passed", "failed", "error")}
+    from alur_compiler.diagnostics.render import render_json as diagnostics_json
+
     body = {
+        "diagnostics": json.loads(diagnostics_json(run.diagnostics.sorted()))["diagnostics"],
         "tests": tests,
         "summary": {
             **totals,

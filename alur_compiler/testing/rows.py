@@ -147,7 +147,7 @@ def typed_rows(
                     codes.WRONG_TYPE,
                     f"value of '{name}' does not fit its type {columns[name]}: {exc}",
                     row.value_span(name),
-                    hint=f"write a {columns[name]} value (or null)",
+                    hint=f"write a value of type {columns[name]}, or null",
                 )
                 line.append(None)
         cells.append(tuple(line))

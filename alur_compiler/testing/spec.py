@@ -8,8 +8,9 @@ columns (AL304) or values that do not fit the column type (AL204), an unknown ch
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from alur_compiler.diagnostics import Diagnostics, Span, codes
@@ -226,6 +227,15 @@ def _files(
         return []
     out: list[tuple[str, bytes]] = []
     for i, entry in enumerate(entries):
+        if not _lands(entry["path"], job):
+            where = ", ".join(f"{s.path} ({s.pattern})" for s in job.sources)
+            diags.report(
+                codes.BAD_VALUE,
+                f"no source of {job.name} reads '{entry['path']}'",
+                doc.span_of(f"/files/{i}/path"),
+                hint=f"a path below the landing folder that a source reads: {where}",
+            )
+            continue
         if "content" in entry:
             out.append((entry["path"], entry["content"].encode("utf-8")))
             continue
@@ -240,6 +250,21 @@ def _files(
                 hint="the path is relative to the test file",
             )
     return out
+
+
+def _lands(path: str, job: Ingestion) -> bool:
+    """Whether one of the ingestion's sources reads the landing file `path`."""
+    rel = PurePosixPath(path)
+    if rel.is_absolute() or ".." in rel.parts or rel.name.startswith((".", "_")):
+        return False
+    for source in job.sources:
+        if "://" in source.path or source.path.startswith("/"):
+            continue
+        base = PurePosixPath(source.path.strip("/") or ".")
+        inside = rel.parent == base or (source.recursive and base in rel.parents)
+        if inside and fnmatch.fnmatch(rel.name, source.pattern):
+            return True
+    return False
 
 
 def _checks(

@@ -30,7 +30,7 @@ class TestRun:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, str] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)  # test names not in the project (exit 2)
-    known: list[str] = field(default_factory=list)  # every valid test's name
+    known: list[str] = field(default_factory=list)  # valid tests' names and their jobs' names
     error: str | None = None  # Spark could not start
     results: list[TestResult] = field(default_factory=list)
     spark_seconds: float = 0.0  # starting the session (JVM)
@@ -70,9 +70,9 @@ def run_tests(
     docs = load_test_files(loaded, run.diagnostics)
     run.files.update(loaded.files)
     cases = load_tests(docs, project, run.diagnostics)
-    run.known = [c.name for c in cases]
+    run.known = sorted({c.name for c in cases} | {c.job.name for c in cases})
     wanted = set(names or ())
-    run.unknown = sorted(wanted - set(run.known) - {c.job.name for c in cases})
+    run.unknown = sorted(wanted - set(run.known))
     if run.diagnostics.has_errors or run.unknown:
         return run
     selected = [c for c in cases if not wanted or {c.name, c.job.name} & wanted]

@@ -30,7 +30,7 @@ pytestmark = [
     ),
 ]
 
-KINDS = {"Project", "Table", "Pipeline", "Ingestion"}
+KINDS = {"Project", "Table", "Pipeline", "Ingestion", "Test"}
 PRIMITIVES = {
     "string", "boolean", "tinyint", "smallint", "int", "bigint",
     "float", "double", "date", "timestamp", "timestamp_ntz", "binary",
@@ -186,7 +186,7 @@ def test_bad_value_is_a_diagnostic(lsp: LspClient, project: Path) -> None:
 
 def test_scaffolded_project_has_no_diagnostics(lsp: LspClient, project: Path) -> None:
     specs = sorted(name for name in FILES if name.endswith(".yaml"))
-    assert len(specs) == 7
+    assert len(specs) == 8
     uris = {relative: lsp.open(project / relative) for relative in specs}  # validated in parallel
     found = {relative: lsp.diagnostics(uri) for relative, uri in uris.items()}
     assert found == {relative: [] for relative in specs}
@@ -196,7 +196,7 @@ def test_retail_example_has_no_diagnostics(lsp: LspClient, project: Path) -> Non
     """The IDE accepts the reference example, like the compiler does."""
     example = ROOT / "examples" / "retail"
     files = sorted(example.glob("*/**/*.yaml"))
-    assert len(files) == 14
+    assert len(files) == 19  # 14 specs and 5 test files
     uris = {}
     for i, path in enumerate(files):
         folder = path.relative_to(example).parts[0]
@@ -210,3 +210,21 @@ def test_retail_example_has_no_diagnostics(lsp: LspClient, project: Path) -> Non
 def test_files_outside_the_spec_folders_are_not_validated(lsp: LspClient, project: Path) -> None:
     uri = open_doc(lsp, project, "notes/other.yaml", "kind: Table\ncolums: 1\n")
     assert lsp.diagnostics(uri) == []
+
+
+def test_key_completion_in_a_test(lsp: LspClient, project: Path) -> None:
+    """tests/*.yaml (kind: Test) are mapped too: `alurc test`'s keys complete, with docs."""
+    text = "apiVersion: alur/v1\nkind: Test\nname: t\npipeline: clean_orders\nexpect:\n  \n"
+    uri = open_doc(lsp, project, "tests/keys.yaml", text)
+    items = by_label(lsp.completion(uri, 5, 2))
+    assert {"rows", "quarantine", "checks", "status"} <= set(items)
+    assert "after the write" in items["rows"]
+    top = by_label(lsp.completion(uri, 3, 0))
+    assert {"given", "existing", "files", "description"} <= set(top)
+    missing = open_doc(
+        lsp,
+        project,
+        "tests/missing.yaml",
+        "apiVersion: alur/v1\nkind: Test\nname: t\npipeline: p\n",
+    )
+    assert any("expect" in d["message"] for d in lsp.diagnostics(missing))

@@ -31,6 +31,7 @@ EXPECTED = [
     ".vscode/alur-schemas/pipeline.schema.json",
     ".vscode/alur-schemas/project.schema.json",
     ".vscode/alur-schemas/table.schema.json",
+    ".vscode/alur-schemas/test.schema.json",
     ".vscode/extensions.json",
     ".vscode/settings.json",
     "README.md",
@@ -42,6 +43,7 @@ EXPECTED = [
     "ingestions/ingest_orders.yaml",
     "pipelines/clean_orders.yaml",
     "pipelines/daily_sales.yaml",
+    "tests/clean_orders.yaml",
 ]
 
 
@@ -104,7 +106,7 @@ def test_every_spec_validates_against_the_copied_schemas(project: Path) -> None:
     validator = Draft202012Validator(schemas["alur.schema.json"], registry=registry)
     docs = docs_of(project)
     assert [kind for _, kind in sorted((f, d["kind"]) for f, d in docs)] == [
-        "Project", "Table", "Table", "Table", "Ingestion", "Pipeline", "Pipeline",
+        "Project", "Table", "Table", "Table", "Ingestion", "Pipeline", "Pipeline", "Test",
     ]  # fmt: skip
     for where, doc in docs:
         assert [e.message for e in validator.iter_errors(doc)] == [], where

@@ -22,7 +22,7 @@ SPECS = ROOT / "specs"
 SCHEMAS = ROOT / "schemas"
 PAGES = sorted(SPECS.glob("*.md"))
 FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
-FOLDER = {"Table": "contracts", "Pipeline": "pipelines", "Ingestion": "ingestions"}
+FOLDER = {"Table": "contracts", "Pipeline": "pipelines", "Ingestion": "ingestions", "Test": "tests"}
 DEFAULT_PROJECT = """\
 apiVersion: alur/v1
 kind: Project
@@ -153,6 +153,15 @@ def test_page_examples_compile_together(page: Page, tmp_path: Path) -> None:
     # a page may show a table without its writer: only "unused table" warnings are allowed
     assert [f for f in found if " AL314 " not in f] == []
     assert project is not None
+    if (tmp_path / "tests").is_dir():  # kind: Test examples are checked as `alurc test` does
+        from alur_compiler.diagnostics import Diagnostics
+        from alur_compiler.load.discover import load_project_files, load_test_files
+        from alur_compiler.testing.spec import load_tests
+
+        diags = Diagnostics()
+        docs = load_test_files(load_project_files(tmp_path, Diagnostics()), diags)
+        load_tests(docs, project, diags)
+        assert [f"{d.span}: {d.code.code} {d.message}" for d in diags.sorted()] == []
 
 
 def test_examples_do_not_redefine_a_name_within_a_page() -> None:

@@ -1,0 +1,90 @@
+"""`alurc test` on retail, in the test suite's one Spark session.
+
+The retail tests (examples/retail/tests, expected rows written by hand from the SQL) pass,
+each in its own namespace: a copy of a test that writes the same tables passes too. A
+wrong expectation exits 1 with the diff, in text, JSON and JUnit.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from alur_compiler.cli import app
+
+pytestmark = pytest.mark.spark
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def retail(tmp_path: Path) -> Path:
+    project = tmp_path / "retail"
+    shutil.copytree(
+        ROOT / "examples" / "retail", project, ignore=shutil.ignore_patterns(".alur", "build")
+    )
+    return project
+
+
+def test_retail_tests_pass_each_in_its_own_namespace(spark: Any, tmp_path: Path) -> None:
+    project = retail(tmp_path)
+    again = (project / "tests" / "clean_orders.yaml").read_text(encoding="utf-8")
+    again = again.replace("name: clean_orders_merge_end_state", "name: clean_orders_again")
+    (project / "tests" / "again.yaml").write_text(again, encoding="utf-8")
+    result = CliRunner().invoke(app, ["test", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "8 tests: 8 passed" in result.output
+    for name in (
+        "clean_orders_merge_end_state",
+        "clean_orders_again",
+        "clean_products_upsert",
+        "daily_revenue_overwrites_partitions",
+        "ingest_orders_by_header_name",
+    ):
+        assert f"PASS {name} " in result.output
+
+
+def test_a_wrong_expectation_fails_with_the_row_diff(spark: Any, tmp_path: Path) -> None:
+    project = retail(tmp_path)
+    path = project / "tests" / "clean_orders.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        '{order_id: O4, status: placed, quantity: 3, amount: "7.50"',
+        '{order_id: O4, status: placed, quantity: 3, amount: "7.55"',
+    )
+    text = text.replace("    - {order_id: O5, status: lost,", "    - {order_id: O6, status: lost,")
+    text = text.replace("between_quantity: dropped", "between_quantity: passed")
+    path.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["test", str(project), "clean_orders"])
+    assert result.exit_code == 1, result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert any(line.startswith("at ") and line.endswith("clean_orders.yaml:6:7") for line in lines)
+    assert "check between_quantity: expected passed, got dropped" in lines
+    assert "table orders: 1 changed (2 matched)" in lines
+    assert "~ changed     order_id='O4': amount: expected '7.55', got '7.50'" in lines
+    assert "quarantine of orders: 1 missing, 1 unexpected (0 matched)" in lines
+    assert any(line.startswith("- missing     order_id='O6' status='lost'") for line in lines)
+    assert any(line.startswith("+ unexpected  order_id='O5' status='lost'") for line in lines)
+    assert "1 test: 1 failed" in result.output
+
+    as_json = runner.invoke(app, ["test", str(project), "clean_orders", "--format", "json"])
+    assert as_json.exit_code == 1
+    body = json.loads(as_json.stdout)
+    (test,) = body["tests"]
+    assert test["status"] == "failed" and test["line"] == 6
+    target = next(d for d in test["diffs"] if d["what"] == "table orders")
+    assert target["changed"] == [
+        {
+            "key": {"order_id": "O4"},
+            "cells": [{"column": "amount", "expected": "7.55", "actual": "7.50"}],
+        }
+    ]
+
+    junit = runner.invoke(app, ["test", str(project), "clean_orders", "--format", "junit"])
+    suite = ET.fromstring(junit.stdout).find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
