@@ -56,7 +56,10 @@ def failure_report(
     report["failure"] = failure
     head = f"[{failure['error_class']}] " if failure.get("error_class") else ""
     log(job["name"], f"failed in step {failure['step']}: {head}{failure['message']}")
-    finish_report(args, report, "failed", head + failure["message"])
+    try:
+        finish_report(args, report, "failed", head + failure["message"])
+    except Exception as unwritten:  # never hide the job's own error behind this one
+        log(job["name"], f"could not write the failed report: {unwritten!r}")
     with contextlib.suppress(AttributeError, TypeError):  # an exception without a __dict__
         setattr(exc, REPORT_ATTR, report)
     return report
