@@ -30,7 +30,9 @@ def _split_targets(targets: list[str], project_dir: Path | None) -> tuple[Path, 
     names: list[str] = []
     folder = project_dir
     for item in targets:
-        if folder is None and (Path(item) / "alur.yaml").is_file():
+        # a project, or a path that was meant to be one (its missing alur.yaml is reported)
+        meant = ":" not in item and ("/" in item or item in (".", ".."))
+        if folder is None and ((Path(item) / "alur.yaml").is_file() or meant):
             folder = Path(item)
         else:
             names.append(item)
@@ -76,6 +78,12 @@ def run_cmd(
     ] = False,
 ) -> None:
     """Run pipelines and ingestions: --local on embedded Spark, or --env ENV on AWS Glue."""
+    if project_dir is not None:
+        typer.echo(
+            "warning: -p/--project is deprecated; give the project folder as an argument "
+            "(alurc run --local FOLDER)",
+            err=True,
+        )
     root, names = _split_targets(targets or [], project_dir)
     if local == (env is not None):
         fail_usage("choose exactly one of --local or --env ENV")
