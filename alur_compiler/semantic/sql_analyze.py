@@ -18,6 +18,7 @@ from sqlglot.optimizer.scope import Scope, build_scope
 from alur_compiler.diagnostics import codes
 from alur_compiler.semantic.sql_fast import FastAnalyzer
 from alur_compiler.semantic.sql_fast import Select as FastSelect
+from alur_compiler.semantic.sql_nulls import Nulls, query_nulls
 from alur_compiler.semantic.sql_parse import SPARK, ParsedSql, SqlProblem, offset_of
 from alur_compiler.semantic.sql_positions import (
     Projection,
@@ -27,8 +28,8 @@ from alur_compiler.semantic.sql_positions import (
     projections,
 )
 from alur_compiler.semantic.sql_resolve import explain
+from alur_compiler.semantic.sql_typenames import type_of
 from alur_compiler.semantic.sql_types import retype_query
-from alur_compiler.semantic.types import TypeSyntaxError, cast_may_be_null, normalize_type
 
 Schema = Any  # layer -> table -> column -> type: nested dicts or a sqlglot MappingSchema
 
@@ -129,9 +130,9 @@ def analyze(
     original = parsed.tree
     projs = projections(original)  # before qualify rewrites the tree in place
     if tables is not None:
-        fast = FastAnalyzer(tables, schema).query(original)
+        fast = FastAnalyzer(tables, schema, not_null).query(original)
         if fast is not None:
-            return _fast_result(original, fast, projs, not_null)
+            return _fast_result(original, fast, projs)
     try:
         tree = qualify(
             original,
@@ -152,170 +153,49 @@ def analyze(
     result.columns = _output_columns(
         tree,
         projs,
-        not_null,
+        query_nulls(tree, not_null),
         lambda node: _lineage(node, scope) if scope else set(),
-        lambda proj: {c.table for c in proj.find_all(exp.Column)},
     )
     return result
 
 
-def _fast_result(
-    tree: exp.Expr, fast: FastSelect, projs: list[Projection], not_null: frozenset[str]
-) -> SqlAnalysis:
+def _fast_result(tree: exp.Expr, fast: FastSelect, projs: list[Projection]) -> SqlAnalysis:
     """The columns of a query the fast path resolved (same rules as the full path)."""
     assert isinstance(tree, exp.Query)
 
     def lineage(node: exp.Expr) -> set[str]:
         return {up for c in node.find_all(exp.Column) for up in fast.columns[id(c)][1].lineage}
 
-    def sources(proj: exp.Expr) -> set[str]:
-        return {fast.columns[id(c)][0] for c in proj.find_all(exp.Column)}
-
-    return SqlAnalysis(columns=_output_columns(tree, projs, not_null, lineage, sources))
+    nulls = [out.nulls for out in fast.outputs.values()]
+    return SqlAnalysis(columns=_output_columns(tree, projs, nulls, lineage))
 
 
 def _output_columns(
     tree: exp.Query,
     projs: list[Projection],
-    not_null: frozenset[str],
+    nulls: list[Nulls],
     lineage: Callable[[exp.Expr], set[str]],
-    sources: Callable[[exp.Expr], set[str]],
 ) -> list[OutputColumn]:
     """Name, type, offset, lineage and nullability of every output column.
 
-    `lineage(node)`: the physical `table.column`s a node reads; `sources(proj)`: the FROM
-    aliases its columns come from.
+    `nulls`: each output's nullability (sql_nulls); `lineage(node)`: the physical
+    `table.column`s a node reads.
     """
-    outer = _outer_join_aliases(tree)
-    filtered = _not_null_filters(tree, lineage)
     columns = []
-    for proj, where in zip(tree.selects, assign(projs, tree.selects), strict=True):
+    places = assign(projs, tree.selects)
+    for proj, where, null in zip(tree.selects, places, nulls, strict=True):
         upstream = lineage(proj)
         columns.append(
             OutputColumn(
                 name=proj.alias_or_name,
-                type=_type_of(proj),
+                type=type_of(proj),
                 offset=where.offset,
                 lineage=tuple(sorted(upstream)),
-                nullable=_nullable(proj, upstream, not_null | filtered, outer & sources(proj)),
+                nullable=null.may_be_null,
                 length=where.length,
             )
         )
     return columns
-
-
-def _outer_join_aliases(tree: exp.Expr) -> set[str]:
-    """Aliases on the null-supplying side of outer joins in the outermost SELECT."""
-    out: set[str] = set()
-    select = tree if isinstance(tree, exp.Select) else None
-    for join in (select.args.get("joins") or []) if select else []:
-        if join.side in ("LEFT", "FULL"):
-            out.add(join.this.alias_or_name)
-        if join.side in ("RIGHT", "FULL") and select is not None:
-            from_ = select.args.get("from") or select.args.get("from_")
-            if from_ is not None:
-                out.add(from_.this.alias_or_name)
-    return out
-
-
-def _not_null_filters(
-    tree: exp.Expr, lineage_of: Callable[[exp.Column], set[str]]
-) -> frozenset[str]:
-    """`table.column` names the outermost WHERE requires to be NOT NULL (AND-ed terms)."""
-    where = tree.args.get("where") if isinstance(tree, exp.Select) else None
-    if where is None:
-        return frozenset()
-    found: set[str] = set()
-    for term in where.this.flatten() if isinstance(where.this, exp.And) else [where.this]:
-        if isinstance(term, exp.Not) and isinstance(term.this, exp.Is):
-            col = term.this.this
-            if isinstance(col, exp.Column) and isinstance(term.this.expression, exp.Null):
-                found |= lineage_of(col)
-    return frozenset(found)
-
-
-_NULL_SAFE = (exp.Count, exp.Literal, exp.Boolean, exp.CurrentTimestamp, exp.CurrentDate)
-
-
-def _nullable(
-    proj: exp.Expr, lineage: set[str], not_null: frozenset[str], outer_sources: set[str]
-) -> bool:
-    """`outer_sources`: the null-supplying outer-join sources the projection reads."""
-    expr = proj.this if isinstance(proj, exp.Alias) else proj
-    if isinstance(expr, _NULL_SAFE) and not isinstance(expr, exp.Null):
-        return False
-    if isinstance(expr, exp.Coalesce) and isinstance(
-        (expr.expressions or [expr.this])[-1], exp.Literal
-    ):
-        return False
-    if expr.find(exp.Null) is not None or (
-        isinstance(expr, exp.Case) and not expr.args.get("default")
-    ):
-        return True
-    if outer_sources or any(_may_give_null(node) for node in expr.walk()):
-        return True
-    return not lineage <= not_null
-
-
-def _may_give_null(node: exp.Expr) -> bool:
-    """A NULL from non-NULL inputs: division by zero, a CAST Spark calls nullable."""
-    if isinstance(node, exp.Div | exp.Mod | exp.IntDiv):
-        return True
-    if not isinstance(node, exp.Cast):
-        return False
-    if isinstance(node, exp.TryCast) and isinstance(node.this, exp.Literal):
-        return False  # `1L`, `1.0BD`: a literal with a type suffix
-    source, target = _type_of(node.this), _type_of(node)
-    return source is None or target is None or cast_may_be_null(source, target)
-
-
-_T = exp.DataType.Type
-#: parameterless types, mapped without running the SQL generator (it dominates otherwise)
-_SIMPLE_TYPES = {
-    _T.TEXT: "string",
-    _T.VARCHAR: "string",
-    _T.BOOLEAN: "boolean",
-    _T.TINYINT: "tinyint",
-    _T.SMALLINT: "smallint",
-    _T.INT: "int",
-    _T.BIGINT: "bigint",
-    _T.FLOAT: "float",
-    _T.DOUBLE: "double",
-    _T.DATE: "date",
-    _T.TIMESTAMP: "timestamp",
-    _T.TIMESTAMPTZ: "timestamp",
-    _T.TIMESTAMPLTZ: "timestamp",
-    _T.TIMESTAMPNTZ: "timestamp_ntz",
-    _T.BINARY: "binary",
-}
-
-
-def _type_of(proj: exp.Expr) -> str | None:
-    dtype = proj.type
-    if dtype is None or dtype.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
-        return None
-    try:
-        simple = _SIMPLE_TYPES.get(dtype.this)
-        if simple is not None and not dtype.expressions:
-            return simple
-        decimal = _decimal(dtype)
-        return decimal if decimal is not None else normalize_type(dtype.sql(dialect=SPARK))
-    except TypeSyntaxError:
-        return None
-
-
-def _decimal(dtype: exp.DataType) -> str | None:
-    """`decimal(p,s)` read from the node (the SQL generator costs ~0.2 ms a call), checked by
-    `normalize_type` like every other type (TypeSyntaxError for an invalid p or s)."""
-    if dtype.this != _T.DECIMAL:
-        return None
-    params = [p.this for p in dtype.expressions if isinstance(p, exp.DataTypeParam)]
-    if len(params) != 2 or not all(isinstance(v, exp.Literal) for v in params):
-        return None
-    precision, scale = (str(v.this) for v in params)
-    if not (precision.isdigit() and scale.isdigit()):
-        return None
-    return normalize_type(f"decimal({int(precision)},{int(scale)})")
 
 
 def _lineage(proj: exp.Expr, scope: Scope) -> set[str]:

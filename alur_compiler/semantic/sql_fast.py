@@ -24,6 +24,15 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import TypeAnnotator
 
+from alur_compiler.semantic.sql_nulls import (
+    NOT_NULL,
+    NULLABLE,
+    UNKNOWN,
+    Nulls,
+    filtered,
+    outer_aliases,
+    output,
+)
 from alur_compiler.semantic.sql_parse import SPARK
 from alur_compiler.semantic.sql_types import retype
 
@@ -34,10 +43,12 @@ class _Unsupported(Exception):
 
 @dataclass(frozen=True)
 class Resolved:
-    """A column of a source: its type and the physical `table.column`s it derives from."""
+    """A column of a source: its type, the physical `table.column`s it derives from, and
+    its nullability (sql_nulls)."""
 
     type: exp.DataType | None
     lineage: frozenset[str]
+    nulls: Nulls = UNKNOWN
 
 
 @dataclass
@@ -65,8 +76,14 @@ def _dtype(spark_type: str) -> exp.DataType:
 class FastAnalyzer:
     """Resolve and type one parsed query against `tables` (table -> column -> Spark type)."""
 
-    def __init__(self, tables: dict[str, dict[str, str]], schema: Any) -> None:
+    def __init__(
+        self,
+        tables: dict[str, dict[str, str]],
+        schema: Any,
+        not_null: frozenset[str] = frozenset(),
+    ) -> None:
         self.tables = tables
+        self.not_null = not_null
         self.annotator = TypeAnnotator(schema=schema, overwrite_types=False)
 
     def query(self, tree: exp.Expr) -> Select | None:
@@ -94,6 +111,14 @@ class FastAnalyzer:
                 ctes[cte.alias_or_name] = self._select(inner, ctes).outputs
         sources = self._sources(select, ctes)
         columns = self._resolve_columns(select, sources)
+        outer = outer_aliases(select)
+        proven = {(columns[id(c)][0], c.name) for c in filtered(select)}
+
+        def nulls(col: exp.Column) -> Nulls:
+            alias, found = columns[id(col)]
+            result = UNKNOWN if alias in outer else found.nulls
+            return Nulls(result.nullable, True) if (alias, col.name) in proven else result
+
         outputs: dict[str, Resolved] = {}
         for proj in select.expressions:
             name = _output_name(proj)
@@ -106,7 +131,7 @@ class FastAnalyzer:
             lineage = frozenset(
                 up for col in proj.find_all(exp.Column) for up in columns[id(col)][1].lineage
             )
-            outputs[name] = Resolved(proj.type, lineage)
+            outputs[name] = Resolved(proj.type, lineage, output(proj, nulls))
         return Select(outputs, columns)
 
     def _sources(
@@ -143,8 +168,14 @@ class FastAnalyzer:
             cols = self.tables.get(name)
             if cols is None or item.catalog:
                 raise _Unsupported
+            not_null = self.not_null
             return item.alias_or_name, {
-                c: Resolved(_dtype(t), frozenset((f"{name}.{c}",))) for c, t in cols.items()
+                c: Resolved(
+                    _dtype(t),
+                    frozenset((f"{name}.{c}",)),
+                    NOT_NULL if f"{name}.{c}" in not_null else NULLABLE,
+                )
+                for c, t in cols.items()
             }
         if isinstance(item, exp.Subquery) and isinstance(item.this, exp.Select) and item.alias:
             return item.alias, self._select(item.this, ctes).outputs
