@@ -14,6 +14,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from alur_compiler.semantic.sql_analyze import OutputColumn, analyze
+from alur_compiler.semantic.sql_ctes import duplicate_ctes
 from alur_compiler.semantic.sql_parse import SPARK, SqlProblem, parse_select, resolve_tables
 
 #: below this many pipelines a process pool costs more than it saves
@@ -55,6 +56,8 @@ def _schema(catalog: Catalog) -> Any:
 def analyze_one(sql: str, target: str, catalog: Catalog) -> SqlResult:
     parsed = parse_select(sql)
     if parsed.tree is not None:
+        parsed.problems.extend(duplicate_ctes(parsed.tree, sql))
+    if parsed.tree is not None and not parsed.problems:
         resolve_tables(parsed, catalog.layers, target)
     result = SqlResult(
         problems=list(parsed.problems), tables=dict(parsed.tables), refs=dict(parsed.refs)
