@@ -31,6 +31,8 @@ class ReadRun:
     project: Project | None = None
     results: list[Rows] = field(default_factory=list)
     error: tuple[str, str] | None = None  # (message, hint)
+    #: tables of a several-table `show` that are not in the warehouse yet: (message, hint)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     usage: bool = False  # the error is the user's input (exit 2), else the warehouse (1)
 
     @property
@@ -102,7 +104,12 @@ def _read(
         with warehouse_lock(paths["warehouse"]):
             spark = get_spark(paths["warehouse"])
             for name, sql, used in planned:
-                run.results.append(_collect(spark, name, sql, used, limit))
+                try:
+                    run.results.append(_collect(spark, name, sql, used, limit))
+                except QueryError as exc:
+                    if len(planned) == 1 or exc.usage or not exc.missing:
+                        raise
+                    run.skipped.append((exc.message, exc.hint))
     except (QueryError, LookupError) as exc:
         return _failed(run, exc)
     except (LocalSparkUnavailable, WarehouseBusy) as exc:

@@ -26,6 +26,7 @@ from alur_compiler.api_query import ReadRun, Rows, ShowOptions, query_local, sho
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import OutputFormat, fail_usage, report
 from alur_compiler.cli.selecting import ExcludeOption, SelectOption, tables_or_exit
+from alur_compiler.diagnostics.words import count
 
 
 class RowFormat(StrEnum):
@@ -105,19 +106,22 @@ def _render(run: ReadRun, fmt: RowFormat) -> int:
         if hint:
             typer.echo(f"  hint: {hint}", err=True)
         return run.exit_code
+    for message, _ in run.skipped:
+        typer.echo(f"note: {message}", err=True)
     for result in run.results:
         if fmt is RowFormat.csv:
             write_csv(result)
         elif fmt is RowFormat.json:
             sys.stdout.write(json.dumps(json_rows(result), ensure_ascii=False, indent=2) + "\n")
         else:
-            width = None if sys.stdout.isatty() else 160
-            Console(width=width).print(_table(result))
+            out = Console(width=None if sys.stdout.isatty() else 160)
+            out.print(f"{result.name} ({count(len(result.rows), 'row')})", highlight=False)
+            out.print(_table(result))
     return 0
 
 
 def _table(result: Rows) -> Table:
-    table = Table(title=f"{result.name} ({len(result.rows)} rows)", title_justify="left")
+    table = Table()
     for col in result.columns:
         table.add_column(col)
     for row in result.rows:

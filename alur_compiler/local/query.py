@@ -30,10 +30,11 @@ ONE_SELECT = "write one SELECT (or WITH ... SELECT); show and query never write"
 class QueryError(Exception):
     """A query alurc refuses, or a relation not written yet; `message` and `hint`."""
 
-    def __init__(self, message: str, hint: str, usage: bool = True) -> None:
+    def __init__(self, message: str, hint: str, usage: bool = True, missing: bool = False):
         self.message = message
         self.hint = hint
         self.usage = usage  # True: the user's input (exit 2); False: the warehouse (exit 1)
+        self.missing = missing  # the relation was never written
         super().__init__(message)
 
 
@@ -160,11 +161,13 @@ def _not_written(rel: Relation) -> QueryError:
             f"{rel.layer}.{rel.name} does not exist: no key of {rel.table} was deleted yet",
             f"it is created by the first delete that a merge into {rel.table} applies",
             usage=False,
+            missing=True,
         )
     return QueryError(
         f"{rel.layer}.{rel.name} is not in the local warehouse yet",
         f"`alurc run --local +{rel.table}` builds it and what it reads",
         usage=False,
+        missing=True,
     )
 
 

@@ -71,6 +71,16 @@ def test_show_tombstones_and_table_format(built: Path) -> None:
     assert "b (3 rows)" in text and "12" in text
 
 
+def test_show_a_selection(built: Path) -> None:
+    result = CliRunner().invoke(app, ["show", str(built), "-s", "layer:gold"])
+    assert result.exit_code == 0, result.output
+    assert "g (1 row)" in result.stdout  # lookup has no writer: never built, a note
+    assert "note: gold.lookup is not in the local warehouse yet" in result.output
+    csv_many = CliRunner().invoke(app, ["show", str(built), "-s", "layer:silver", "-f", "csv"])
+    assert csv_many.exit_code == 2
+    assert "--format csv prints one table; 2 are selected" in csv_many.output
+
+
 def test_query_joins_by_contract_names(built: Path) -> None:
     sql = "SELECT b.id, a.id AS aid FROM silver.b JOIN a ON a.id = b.a_id ORDER BY b.id"
     assert json.loads(cli("query", sql, str(built), "-f", "json")) == [
