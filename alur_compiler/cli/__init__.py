@@ -2,7 +2,8 @@
 
 Commands are grouped in small modules that register on the one Typer `app`:
 frontend (validate, compile, graph, lineage), scaffold (init), local (run), deploy
-(bootstrap, plan, apply, destroy, logs), test_cmd (test), show (show, query).
+(bootstrap, plan, apply, destroy, logs), test_cmd (test), show (show, query),
+schedule_cmd (schedule).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import importlib
 
 from alur_compiler.cli.app import app, main
 
-for _module in ("frontend", "scaffold", "local", "deploy", "test_cmd", "show"):
+for _module in ("frontend", "scaffold", "local", "deploy", "test_cmd", "show", "schedule_cmd"):
     try:
         importlib.import_module(f"alur_compiler.cli.{_module}")
     except ModuleNotFoundError as exc:  # a command group not written yet

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alur_compiler.diagnostics.words import count
+from alur_compiler.ir import Project
 
 #: Resources that hold data: replacing or deleting them can lose it.
 DATA_RESOURCES = frozenset(
@@ -31,6 +32,8 @@ class Change:
 class PlanSummary:
     env: str
     by_entity: dict[str, list[Change]] = field(default_factory=dict)
+    #: job -> its `after:` predecessors: what the environment's chain Lambda starts
+    chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def changes(self) -> list[Change]:
@@ -48,6 +51,7 @@ class PlanSummary:
         return bool(self.changes)
 
     def to_json(self) -> dict[str, Any]:
+        chains = {job: list(preds) for job, preds in sorted(self.chains.items())}
         return {
             "environment": self.env,
             "counts": {a: self.count(a) for a in SYMBOLS},
@@ -59,7 +63,7 @@ class PlanSummary:
                 ]
                 for entity, changes in sorted(self.by_entity.items())
             },
-        }
+        } | ({"chains": chains} if chains else {})
 
 
 def _action(actions: list[str]) -> str | None:
@@ -115,10 +119,30 @@ def summarise(plan: dict[str, Any], env: str) -> PlanSummary:
     return summary
 
 
+def with_chains(summary: PlanSummary, project: Project) -> PlanSummary:
+    """Add the project's `after:` chains (shown by `alurc plan`, changed or not)."""
+    summary.chains = {
+        j.name: tuple(sorted(j.schedule.after))
+        for j in project.jobs
+        if j.schedule is not None and j.schedule.after
+    }
+    return summary
+
+
+def chain_lines(summary: PlanSummary) -> list[str]:
+    if not summary.chains:
+        return []
+    lines = ["  after: chains (EventBridge rule + chain Lambda, specs/schedule.md)"]
+    width = max(len(j) for j in summary.chains)
+    lines += [f"    {j:<{width}}  after {', '.join(p)}" for j, p in sorted(summary.chains.items())]
+    return lines
+
+
 def render_text(summary: PlanSummary) -> list[str]:
     head = ", ".join(f"{summary.count(a)} to {a}" for a in SYMBOLS)
     if not summary.has_changes:
-        return [f"{summary.env}: no changes; the infrastructure matches the build."]
+        same = f"{summary.env}: no changes; the infrastructure matches the build."
+        return [same, *chain_lines(summary)]
     lines = [f"{summary.env}: {head}"]
     for entity in sorted(summary.by_entity, key=lambda e: (e == "other", e)):
         lines.append(f"  {entity}")
@@ -129,4 +153,4 @@ def render_text(summary: PlanSummary) -> list[str]:
     if summary.destructive:
         destructive = count(len(summary.destructive), "destructive change")
         lines.append(f"  {destructive}: `alurc apply` refuses them unless --allow-destroy")
-    return lines
+    return lines + chain_lines(summary)

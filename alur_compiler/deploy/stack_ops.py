@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alur_compiler.deploy.errors import DeployError
-from alur_compiler.deploy.plan_summary import PlanSummary, summarise
+from alur_compiler.deploy.plan_summary import PlanSummary, summarise, with_chains
 from alur_compiler.deploy.terraform import TerraformOptions, TerraformRunner
 from alur_compiler.ir import Environment, Project
 
@@ -43,13 +43,14 @@ def plan(
     tf = runner(project, env_name, build_dir, options)
     tf.init()
     tf.plan(destroy=destroy)
-    return summarise(tf.show_plan(), env_name)
+    return with_chains(summarise(tf.show_plan(), env_name), project)
 
 
 def saved_plan(
     project: Project, env_name: str, build_dir: Path, options: TerraformOptions
 ) -> PlanSummary:
-    return summarise(runner(project, env_name, build_dir, options).show_plan(), env_name)
+    summary = summarise(runner(project, env_name, build_dir, options).show_plan(), env_name)
+    return with_chains(summary, project)
 
 
 def apply(

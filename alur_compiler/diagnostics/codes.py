@@ -90,6 +90,12 @@ RESERVED_SETTING = _register(
 SOURCE_PATH = _register(
     "AL316", "source-path", "an ingestion source path outside the accepted forms"
 )
+NEVER_FIRES = _register(
+    "AL317",
+    "schedule-never-fires",
+    "an after: job whose predecessor no schedule starts",
+    Severity.WARNING,
+)
 
 # AL4xx: SQL
 SQL_SYNTAX = _register("AL401", "sql-syntax", "the SQL does not parse")
@@ -117,6 +123,9 @@ SQL_JINJA = _register("AL412", "sql-jinja", "the SQL uses Jinja (dbt's ref(), {%
 BACKEND_LIMIT = _register("AL501", "backend-limit", "the target platform cannot express this")
 AWS_LIMIT = _register(
     "AL502", "aws-limit", "a name, description or tag breaks an AWS length or character limit"
+)
+CHAIN_LIMIT = _register(
+    "AL503", "chain-limit", "an after: chain wider than the chain Lambda decides in time"
 )
 
 # AL9xx: internal

@@ -29,6 +29,7 @@ from alur_compiler.semantic.refs import (
     check_relationships,
     check_writers,
 )
+from alur_compiler.semantic.schedule_rules import check_chain_width, check_never_fires
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,12 @@ def no_dependency_cycle(facts: ProjectFacts, diags: Diagnostics) -> None:
     check_cycles(dict(facts.deps), spans, diags, facts.reasons)
 
 
+def schedules_can_fire(facts: ProjectFacts, diags: Diagnostics) -> None:
+    """`after:` jobs some schedule starts (AL317), chains the Lambda decides in time (AL503)."""
+    check_never_fires(facts.index.jobs, diags)
+    check_chain_width(facts.index.jobs, diags)
+
+
 Rule = Callable[[ProjectFacts, Diagnostics], None]
 
 RULES: tuple[Rule, ...] = (
@@ -103,6 +110,7 @@ RULES: tuple[Rule, ...] = (
     relationships_resolve,
     one_writer_per_table,
     no_dependency_cycle,
+    schedules_can_fire,
 )
 
 

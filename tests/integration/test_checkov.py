@@ -29,7 +29,7 @@ pytestmark = pytest.mark.terraform
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".checkov.yaml"
 #: Checks a stack without `kms:` fails by design (SSE-S3, AWS-owned keys).
-KMS_OPT_IN = {"CKV_AWS_119", "CKV_AWS_145", "CKV_AWS_158", "CKV_AWS_195"}
+KMS_OPT_IN = {"CKV_AWS_119", "CKV_AWS_145", "CKV_AWS_158", "CKV_AWS_173", "CKV_AWS_195"}
 
 
 def _checkov() -> str:

@@ -141,8 +141,8 @@ def test_apply_replan_update_destroy(moto_url: str, tmp_path: Path) -> None:
 
     first = _timed("init+plan (create)", stack_ops.plan, project, "dev", build, options)
     # 12 S3 (+ lifecycle rules; no bucket policy against an emulator) + 5 objects + DynamoDB
-    # + 4 catalog + 6 IAM + 3 logs + 3 jobs + 4 triggers + workflow
-    assert first.count("create") == 40
+    # + 4 catalog + 6 IAM + 3 logs + 3 jobs + 2 cron triggers + 7 for the after: chains
+    assert first.count("create") == 44
     assert first.count("update") == first.count("delete") == 0
     assert "pipeline daily_revenue" in first.by_entity and "table orders_raw" in first.by_entity
     _timed("apply (create)", stack_ops.apply, project, "dev", build, options)
@@ -155,8 +155,8 @@ def test_apply_replan_update_destroy(moto_url: str, tmp_path: Path) -> None:
     types = {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}
     assert types["quantity"] == "bigint" and types["amount"] == "decimal(10,2)"
     assert [k["Name"] for k in table["PartitionKeys"]] == ["order_date"]
-    trig = glue.get_trigger(Name="shop-dev-daily_revenue-after")["Trigger"]
-    assert trig["Predicate"]["Conditions"][0]["JobName"] == "shop-dev-clean_orders"
+    trig = glue.get_trigger(Name="shop-dev-daily_revenue-cron")["Trigger"]
+    assert trig["Schedule"] == "cron(0 3 * * ? *)"  # its after: is the chain Lambda's
 
     second = _timed("init+plan (no changes)", stack_ops.plan, project, "dev", build, options)
     assert not second.has_changes, second.to_json()

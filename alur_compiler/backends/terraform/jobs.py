@@ -1,4 +1,4 @@
-"""Glue jobs (Glue 5.0 + Iceberg), their log groups, triggers and the workflow."""
+"""Glue jobs (Glue 5.0 + Iceberg), their log groups and their cron triggers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from alur_compiler.backends.terraform.naming import (
     job_kind,
     job_log_group,
     security_configuration_name,
-    workflow_name,
 )
 from alur_compiler.backends.terraform.storage import runtime_object_address, runtime_uri, script_key
 from alur_compiler.ir import GlueConfig, Layer
@@ -160,57 +159,22 @@ def _job_ref(sb: StackBuilder, name: str) -> Expr:
 
 
 def add_triggers(sb: StackBuilder) -> None:
-    """cron -> SCHEDULED trigger; `after:` -> CONDITIONAL trigger (all predecessors
-    SUCCEEDED) in the environment's workflow, which also holds the scheduled triggers
-    of the jobs that start or belong to a chain."""
-    jobs = sb.project.jobs
-    after = {j.name: j.schedule.after for j in jobs if j.schedule and j.schedule.after}
-    chained = set(after) | {p for preds in after.values() for p in preds}
-    wf_ref = ref(
-        "aws_glue_workflow." + address_name("environment", sb.env.name, "workflow") + ".name"
-    )
-    if chained:
-        sb.add(
-            "aws_glue_workflow",
-            address_name("environment", sb.env.name, "workflow"),
-            {
-                "name": workflow_name(sb.project, sb.env),
-                "description": f"{sb.project.name} jobs chained by 'after:' ({sb.env.name})",
-                "tags": entity_tags("environment", sb.env.name),
-            },
-        )
-    for job in jobs:
+    """cron -> a SCHEDULED Glue trigger (`enabled: false` deploys it switched off).
+
+    `after:` has no Glue trigger: a CONDITIONAL trigger fires only when its predecessors
+    succeed in one workflow run, so predecessors on different schedules would never start
+    it, and a workflow caps at 100 jobs and triggers. chains.py starts those jobs instead
+    (EventBridge + the chain Lambda, specs/schedule.md)."""
+    for job in sb.project.jobs:
+        if job.schedule is None or not job.schedule.cron:
+            continue
         kind = job_kind(job)
-        for part, body in _triggers(sb, job, wf_ref if job.name in chained else None):
-            sb.add("aws_glue_trigger", address_name(kind, job.name, part), body)
-
-
-def _triggers(sb: StackBuilder, job: Job, workflow: Expr | None) -> list[tuple[str, Body]]:
-    """(address part, body) of the job's SCHEDULED and CONDITIONAL triggers."""
-    if job.schedule is None:
-        return []
-    base = glue_job_name(sb.project, sb.env, job.name)
-    common: Body = {
-        "enabled": job.schedule.enabled,
-        "tags": entity_tags(job_kind(job), job.name),
-        "actions": [{"job_name": _job_ref(sb, job.name)}],
-    }
-    if workflow is not None:
-        common["workflow_name"] = workflow
-    out: list[tuple[str, Body]] = []
-    if job.schedule.cron:
-        cron: Body = {
-            "name": f"{base}-cron",
+        body: Body = {
+            "name": f"{glue_job_name(sb.project, sb.env, job.name)}-cron",
             "type": "SCHEDULED",
             "schedule": job.schedule.aws_expression,
+            "enabled": job.schedule.enabled,
+            "tags": entity_tags(kind, job.name),
+            "actions": [{"job_name": _job_ref(sb, job.name)}],
         }
-        out.append(("cron", cron | common))
-    if job.schedule.after:
-        conditions: list[Body] = [
-            {"job_name": _job_ref(sb, p), "state": "SUCCEEDED", "logical_operator": "EQUALS"}
-            for p in sorted(job.schedule.after)
-        ]
-        predicate: list[Body] = [{"logical": "AND", "conditions": conditions}]
-        after: Body = {"name": f"{base}-after", "type": "CONDITIONAL", "predicate": predicate}
-        out.append(("after", after | common))
-    return out
+        sb.add("aws_glue_trigger", address_name(kind, job.name, "cron"), body)

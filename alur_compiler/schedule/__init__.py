@@ -1,0 +1,1 @@
+"""When jobs fire: the preview behind `alurc schedule` (preview.py)."""
