@@ -14,6 +14,10 @@ from alur_compiler.cli.app import app
 from alur_compiler.cli.common import fail_usage
 from alur_compiler.diagnostics.suggest import UnknownName
 
+#: tests run at once by default: Spark's small jobs wait on scheduling and Iceberg commits
+#: more than on the CPU, so two threads keep both cores of a laptop busy
+DEFAULT_JOBS = 2
+
 
 class TestFormat(StrEnum):
     text = "text"
@@ -25,10 +29,11 @@ class TestFormat(StrEnum):
 
 
 def _split(targets: list[str]) -> tuple[Path, list[str]]:
-    """TARGETS may start with the project folder (`alurc test examples/retail NAME`)."""
-    if targets and (Path(targets[0]).is_dir() or "/" in targets[0]):
-        return Path(targets[0]), targets[1:]
-    return Path("."), targets
+    """TARGETS may hold the project folder, first or last (`alurc test examples/retail NAME`);
+    the rest are test or job names."""
+    folders = [t for t in targets if Path(t).is_dir()]
+    root = Path(folders[0]) if folders else Path(".")
+    return root, [t for t in targets if not folders or t != folders[0]]
 
 
 @app.command("test")
@@ -46,6 +51,12 @@ def test_cmd(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also print the jobs' log lines.")
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=1, max=16, help="Tests run at once in the one Spark session."
+        ),
+    ] = DEFAULT_JOBS,
 ) -> None:
     """Run unit tests (tests/*.yaml, kind: Test) with the jobs' generated code on embedded
     Spark: given upstream rows, expect the target's rows after the write. Exit 1 on a
@@ -74,7 +85,7 @@ def test_cmd(
                 for line in result.log:
                     console.err("    | " + line)
 
-    run = run_tests(root, names or None, on_done=done)
+    run = run_tests(root, names or None, on_done=done, jobs=jobs)
     if fmt is TestFormat.json:  # one document: diagnostics, tests and summary
         console.out(render_json(run))
     else:

@@ -9,7 +9,6 @@ watermarks; the session (and its JVM) is shared by every test.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import io
 import time
@@ -24,6 +23,7 @@ from alur_compiler.local.wheel import load_runtime
 from alur_compiler.testing.diff import RowDiff, diff_rows
 from alur_compiler.testing.rows import Rows
 from alur_compiler.testing.spec import QUARANTINE_COLUMNS, TestCase
+from alur_compiler.testing.stderr import THREAD_STDERR
 from alur_compiler.testing.tables import create_source, read_cells, write_bronze, write_iceberg
 
 
@@ -75,8 +75,9 @@ class TestRunner:
         result = TestResult(case.name, case.job.name, span.file, span.line, span.col, "passed")
         captured = io.StringIO()
         try:
-            with contextlib.redirect_stderr(captured):
-                self._run(case, result)
+            with THREAD_STDERR.capture(captured):
+                one = _OneTest(self, self.spark.newSession(), self._args())
+                one.run(case, result)
         except Exception as exc:  # a crash of the job or of Spark: this test errors, the rest run
             result.error = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:500]
         result.log = captured.getvalue().splitlines()
@@ -105,9 +106,20 @@ class TestRunner:
             args[f"alur_db_{layer}"] = f"t{token}_{layer}"
         return args
 
-    def _run(self, case: TestCase, result: TestResult) -> None:
-        args = self._args()
-        job = self.job(case.job.name)
+
+class _OneTest:
+    """One test's run: its own SparkSession (temp views and SQL settings of its own, the
+    same JVM and catalogs) and its own namespaces and folders (`args`)."""
+
+    def __init__(self, runner: TestRunner, spark: Any, args: dict[str, str]) -> None:
+        self.runner = runner
+        self.runtime = runner.runtime
+        self.spark = spark
+        self.args = args
+
+    def run(self, case: TestCase, result: TestResult) -> None:
+        args = self.args
+        job = self.runner.job(case.job.name)
         spark = self.spark
         for layer in ("silver", "gold"):
             spark.sql(f"CREATE NAMESPACE IF NOT EXISTS glue_catalog.`{args[f'alur_db_{layer}']}`")
@@ -190,7 +202,8 @@ class TestRunner:
             db = args[f"alur_db_{target.layer}"]
             return self._iceberg(f"glue_catalog.`{db}`.`{target.name}_quarantine`")
         base = f"{args['alur_lake']}/quarantine/{target.name}"
-        frames = [f for f in (self._parquet(f"{base}/rows"), self._parquet(f"{base}/checks")) if f]
+        frames = [self._parquet(f"{base}/{kind}") for kind in ("rows", "checks")]
+        frames = [f for f in frames if f is not None]
         if not frames:
             return None
         out = frames[0]

@@ -1,6 +1,6 @@
 """`alurc test` as a plain function: compile, load the tests, run them in one Spark session.
 
-Nothing here prints: progress goes to the `on_start`/`on_done` callbacks, the rest is
+Nothing here prints: each result goes to the `on_done` callback as it is known, the rest is
 returned in a `TestRun` (the CLI renders it). The project is compiled into PROJECT/build
 exactly as for `alurc run --local`, so a test runs the very script that run (and Glue)
 runs. Every test gets its own namespace and folders under a temporary warehouse that is
@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,12 +52,14 @@ def run_tests(
     path: Path,
     names: list[str] | None = None,
     spark: Any = None,
-    on_start: Callable[[str], None] = _ignore,
     on_done: Callable[[TestResult], None] = _ignore,
+    jobs: int = 1,
 ) -> TestRun:
     """Run the project's tests (or those named, or those of the jobs named) and return
     what happened. `spark`: a
-    session to use (tests); by default the build's runtime starts the local one."""
+    session to use (tests); by default the build's runtime starts the local one. `jobs`:
+    how many tests run at once (threads sharing the session, each test in a SparkSession
+    of its own); results come back in the tests' order."""
     from alur_compiler import api
     from alur_compiler.load.discover import find_root, load_project_files, load_test_files
     from alur_compiler.testing.spec import load_tests
@@ -94,11 +97,10 @@ def run_tests(
         runner = TestRunner(spark, compiled.out / "glue", workdir)
         run.spark_seconds = round(time.monotonic() - started, 3)
         started = time.monotonic()
-        for case in selected:
-            on_start(case.name)
-            result = runner.run(case)
-            run.results.append(result)
-            on_done(result)
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for result in pool.map(runner.run, selected):
+                run.results.append(result)
+                on_done(result)
         run.seconds = round(time.monotonic() - started, 3)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

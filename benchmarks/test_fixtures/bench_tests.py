@@ -8,7 +8,7 @@ per-test time after the Spark session started (the command's own `--format json`
 summary), median of `--reps` runs.
 
     python benchmarks/test_fixtures/bench_tests.py            # N = 20, 1 rep
-    python benchmarks/test_fixtures/bench_tests.py --n 40 --reps 3
+    python benchmarks/test_fixtures/bench_tests.py --tests 40 --reps 3
 """
 
 from __future__ import annotations
@@ -77,10 +77,10 @@ def run_once(project: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=20, help="number of tests (default 20)")
+    parser.add_argument("--tests", type=int, default=20, help="number of tests (default 20)")
     parser.add_argument("--reps", type=int, default=1, help="repetitions (median reported)")
     args = parser.parse_args()
-    n = max(args.n, 20) if args.n >= 20 else args.n
+    n = args.tests
     runs = []
     with tempfile.TemporaryDirectory(prefix="alurc-bench-tests-") as tmp:
         project = Path(tmp) / "retail"

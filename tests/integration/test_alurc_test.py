@@ -88,3 +88,33 @@ def test_a_wrong_expectation_fails_with_the_row_diff(spark: Any, tmp_path: Path)
     junit = runner.invoke(app, ["test", str(project), "clean_orders", "--format", "junit"])
     suite = ET.fromstring(junit.stdout).find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
+
+
+def test_the_tests_of_specs_testing_md_and_alurc_init_pass(spark: Any, tmp_path: Path) -> None:
+    """The page's examples (expected rows written by hand) and the init example run green."""
+    import re
+
+    from alur_compiler.scaffold import init_project
+
+    page = tmp_path / "page"
+    folders = {
+        "Table": "contracts",
+        "Ingestion": "ingestions",
+        "Pipeline": "pipelines",
+        "Test": "tests",
+    }
+    text = (ROOT / "specs" / "testing.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    for i, block in enumerate(blocks):
+        kind = re.search(r"^kind: (\w+)", block, re.MULTILINE)
+        assert kind is not None
+        path = page / folders[kind.group(1)] / f"example_{i}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(block, encoding="utf-8")
+    (page / "alur.yaml").write_text("apiVersion: alur/v1\nkind: Project\nname: page\n")
+    shop = tmp_path / "shop"
+    init_project(shop, "shop")
+    for project, count in ((page, 2), (shop, 1)):
+        result = CliRunner().invoke(app, ["test", str(project)])
+        assert result.exit_code == 0, result.output
+        assert f"{count} test{'s' if count > 1 else ''}: {count} passed" in result.output

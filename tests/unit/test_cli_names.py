@@ -49,6 +49,10 @@ NOT_A_NAME = {
     ("logs", "run_id"): "an AWS run id, looked up by AWS",
     ("init", "name"): "a new name, not a lookup (checked by scaffold, tests/unit/test_init.py)",
     ("init", "directory"): "a folder",
+    ("test", "verbose"): "a flag",
+    ("test", "jobs"): "a number",
+    ("schedule", "start"): "a time (ISO 8601, checked by schedule_cmd._time)",
+    ("schedule", "end"): "a time (ISO 8601, checked by schedule_cmd._time)",
 }
 ENV = ["--env", "prd"]  # near miss of prod
 #: (command, parameter) -> (arguments with a near miss, the value it must suggest)
@@ -68,12 +72,14 @@ NAMES: dict[tuple[str, str], tuple[list[str], str]] = {
     ("query", "sql"): (["query", "SELECT * FROM silver.ordrs"], "silver.orders"),
     ("graph", "exclude"): (["graph", "--exclude", "clean_ordrs+"], "clean_orders"),
     ("plan", "env"): (["plan", *ENV], "prod"),
+    ("schedule", "env"): (["schedule", *ENV], "prod"),
     ("apply", "env"): (["apply", *ENV], "prod"),
     ("destroy", "env"): (["destroy", *ENV], "prod"),
     ("bootstrap", "env"): (["bootstrap", *ENV], "prod"),
     ("logs", "env"): (["logs", "jr_1", *ENV], "prod"),
     ("logs", "job"): (["logs", "jr_1", "--env", "dev", "--job", "daily_revenu"], "daily_revenue"),
     ("lineage", "column"): (["lineage", "orders.amout"], "orders.amount"),
+    ("test", "targets"): (["test", "clean_ordrs"], "clean_orders"),
 }
 EXTRA_NEAR_MISSES = [  # a second near miss where a parameter names two things
     (["lineage", "ordrs.amount"], "orders"),

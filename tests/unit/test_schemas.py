@@ -56,6 +56,7 @@ def test_expected_schema_files() -> None:
         "pipeline.schema.json",
         "project.schema.json",
         "table.schema.json",
+        "test.schema.json",
     }
 
 
