@@ -13,6 +13,7 @@ import typer
 from alur_compiler import api
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import OutputFormat, ProjectDir, exit_code, fail_usage, report
+from alur_compiler.diagnostics.suggest import UnknownName
 from alur_compiler.schedule import preview
 
 
@@ -57,7 +58,8 @@ def schedule(
     project = result.project
     names = [e.name for e in project.environments]
     if env is not None and env not in names:
-        fail_usage(f"unknown environment '{env}'", f"one of: {', '.join(names)}")
+        unknown = UnknownName("environment", env, names)
+        fail_usage(unknown.message, unknown.hint)
     environment = next(e for e in project.environments if env in (None, e.name))
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     t0 = _time(start, "--from") or now

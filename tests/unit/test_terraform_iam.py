@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _policies(project: Any = None) -> dict[str, dict[str, Any]]:
     project = project or sample_project()
     doc = build_stack(project, project.environments[0], Diagnostics())
-    return {n: json.loads(p["policy"]) for n, p in doc["resource"]["aws_iam_role_policy"].items()}
+    return {  # the job roles; the chain Lambda's role: tests/unit/test_schedule_terraform.py
+        n: json.loads(p["policy"])
+        for n, p in doc["resource"]["aws_iam_role_policy"].items()
+        if not n.startswith("environment__")
+    }
 
 
 def _as_list(value: str | list[str]) -> list[str]:

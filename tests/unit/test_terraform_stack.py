@@ -30,7 +30,12 @@ def _stack(**kw: Any) -> dict[str, Any]:
 
 def test_one_file_per_environment_deterministic_bytes() -> None:
     arts = TerraformBackend().generate(sample_project(), Diagnostics())
-    assert [a.path for a in arts] == ["terraform/dev/main.tf.json", "terraform/prod/main.tf.json"]
+    assert [a.path for a in arts] == [
+        "terraform/dev/main.tf.json",
+        "terraform/dev/alur_chains.zip",  # the after: chain Lambda (test_schedule_terraform.py)
+        "terraform/prod/main.tf.json",
+        "terraform/prod/alur_chains.zip",
+    ]
     again = TerraformBackend().generate(sample_project(), Diagnostics())
     assert [a.content for a in arts] == [a.content for a in again]
     text = arts[0].content.decode()
@@ -46,13 +51,7 @@ def test_resource_inventory() -> None:
         if t.startswith(("aws_glue_t", "aws_glue_w", "aws_dynamo"))
     } == {
         "aws_dynamodb_table": ["environment__dev__state"],
-        "aws_glue_trigger": [
-            "ingestion__ingest_orders__cron",
-            "pipeline__clean_orders__after",
-            "pipeline__daily_revenue__after",
-            "pipeline__daily_revenue__cron",
-        ],
-        "aws_glue_workflow": ["environment__dev__workflow"],
+        "aws_glue_trigger": ["ingestion__ingest_orders__cron", "pipeline__daily_revenue__cron"],
     }
     assert sorted(b["bucket"] for b in res["aws_s3_bucket"].values()) == [
         "shop-dev-artifacts",
@@ -168,29 +167,17 @@ def test_glue_job_settings_and_arguments() -> None:
     assert args["--enable-continuous-cloudwatch-log"] == "true"
 
 
-def test_triggers_cron_and_conditional_in_workflow() -> None:
-    trig = _stack()["resource"]["aws_glue_trigger"]
-    wf = "${aws_glue_workflow.environment__dev__workflow.name}"
-    after = trig["pipeline__daily_revenue__after"]
-    assert after["type"] == "CONDITIONAL" and after["workflow_name"] == wf
-    assert after["predicate"] == [
-        {
-            "logical": "AND",
-            "conditions": [
-                {
-                    "job_name": "${aws_glue_job.pipeline__clean_orders.name}",
-                    "logical_operator": "EQUALS",
-                    "state": "SUCCEEDED",
-                }
-            ],
-        }
-    ]
-    cron = trig["ingestion__ingest_orders__cron"]
-    assert (cron["type"], cron["schedule"], cron["workflow_name"]) == (
+def test_triggers_cron_only_after_is_the_chain_lambdas() -> None:
+    """`after:` has no Glue trigger or workflow (chains.py; test_schedule_terraform.py)."""
+    res = _stack()["resource"]
+    assert "aws_glue_workflow" not in res
+    cron = res["aws_glue_trigger"]["ingestion__ingest_orders__cron"]
+    assert (cron["type"], cron["schedule"], "workflow_name" in cron) == (
         "SCHEDULED",
         "cron(15 * * * ? *)",
-        wf,
+        False,
     )
+    assert list(res["aws_lambda_function"]) == ["environment__dev__chains"]
 
 
 def test_state_table_contract() -> None:
@@ -256,6 +243,8 @@ def _validate(build: Path, doc: dict[str, Any]) -> None:
     for obj in doc["resource"]["aws_s3_object"].values():
         (build / obj["key"]).parent.mkdir(parents=True, exist_ok=True)
         (build / obj["key"]).write_text("stand-in\n")
+    if "aws_lambda_function" in doc["resource"]:  # the after: chain Lambda's package
+        (folder / "alur_chains.zip").write_text("stand-in\n")
     init = [
         "terraform",
         f"-chdir={folder}",
