@@ -46,7 +46,7 @@ def failure_report(
     failure["step"] = report.pop("_step", "plan")
     failure["check"] = report.pop("_check", None)
     failure["traceback"] = "".join(traceback.format_exception(exc))
-    if failure["step"] in _LAZY_STEPS and failure.get("sql_offset") is None:
+    if _worth_replaying(failure):
         failure.update(_replay_sql(spark, job, failure.get("error_class")))
     where = _locate(job, failure)
     if where is not None:
@@ -77,6 +77,15 @@ def job_failed(report: dict[str, Any], exc: BaseException) -> dict[str, Any]:
     return out
 
 
+def _worth_replaying(failure: dict[str, Any]) -> bool:
+    """A data error (SQLSTATE class 22: division by zero, a bad cast, an overflow) raised
+    in a step that evaluates the SQL lazily, without a position: evaluating the SQL alone
+    again is cheap next to a failed run and says where. Never for resource or I/O errors."""
+    state = str(failure.get("sql_state") or "")
+    lazy = failure["step"] in _LAZY_STEPS and failure.get("sql_offset") is None
+    return lazy and state.startswith("22")
+
+
 def _replay_sql(spark: Any, job: Job, error_class: str | None) -> dict[str, Any]:
     """Spark evaluates the SQL lazily, inside the checks or the write, and there it often
     loses the SQL position. Evaluating the SQL alone once more (its source views are still
@@ -101,6 +110,7 @@ def describe(exc: BaseException) -> dict[str, Any]:
     getter = getattr(exc, "getErrorClass", None)
     if callable(getter):
         out["error_class"] = getter()
+        out["sql_state"] = _call(exc, "getSqlState")
     elif java is not None:
         out.update(_java_cause(java))
         text = out.pop("text", text)
@@ -119,6 +129,7 @@ def _java_cause(java: Any) -> dict[str, Any]:
             cls = _call(node, "getErrorClass")
             if cls:
                 found = {"error_class": cls, "java_class": node.getClass().getName()}
+                found["sql_state"] = _call(node, "getSqlState")
                 found["text"] = str(node.getMessage())
                 contexts = _call(node, "getQueryContext")
                 ctx = contexts[0] if contexts is not None and len(contexts) else None
