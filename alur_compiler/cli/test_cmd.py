@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +29,28 @@ class TestFormat(StrEnum):
     junit = "junit"
 
     __test__ = False
+
+
+@contextmanager
+def _stdout_to_stderr(active: bool) -> Iterator[None]:
+    """While tests run, what the jobs, Spark or the JVM (started now) write to stdout goes
+    to stderr, so stdout holds only the report a tool parses (json, github, junit)."""
+    try:
+        fd = sys.stdout.fileno() if active else -1
+    except (AttributeError, OSError, ValueError):  # not a real file (a test captures it)
+        fd = -1
+    if fd < 0:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    os.dup2(sys.stderr.fileno(), fd)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def _split(targets: list[str]) -> tuple[Path, list[str]]:
@@ -85,7 +110,8 @@ def test_cmd(
                 for line in result.log:
                     console.err("    | " + line)
 
-    run = run_tests(root, names or None, on_done=done, jobs=jobs)
+    with _stdout_to_stderr(not streaming):
+        run = run_tests(root, names or None, on_done=done, jobs=jobs)
     if fmt is TestFormat.json:  # one document: diagnostics, tests and summary
         console.out(render_json(run))
     else:

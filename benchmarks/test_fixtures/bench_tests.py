@@ -7,7 +7,7 @@ the wall time of the whole command (interpreter, compile and JVM start included)
 per-test time after the Spark session started (the command's own `--format json`
 summary), median of `--reps` runs.
 
-    python benchmarks/test_fixtures/bench_tests.py            # N = 20, 1 rep
+    python benchmarks/test_fixtures/bench_tests.py            # 20 tests, --jobs 1 and 2
     python benchmarks/test_fixtures/bench_tests.py --tests 40 --reps 3
 """
 
@@ -52,10 +52,10 @@ def make_project(target: Path, n: int) -> int:
     return len(out)
 
 
-def run_once(project: Path) -> dict[str, float]:
+def run_once(project: Path, jobs: int) -> dict[str, float]:
     start = time.perf_counter()
     proc = subprocess.run(
-        [str(ALURC), "test", str(project), "--format", "json"],
+        [str(ALURC), "test", str(project), "--format", "json", "--jobs", str(jobs)],
         capture_output=True,
         text=True,
         check=False,
@@ -64,7 +64,10 @@ def run_once(project: Path) -> dict[str, float]:
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
         raise SystemExit(f"alurc test exited {proc.returncode}")
-    summary = json.loads(proc.stdout)["summary"]
+    try:
+        summary = json.loads(proc.stdout)["summary"]
+    except ValueError as exc:
+        raise SystemExit(f"alurc test --format json printed no JSON ({exc}): {proc.stdout[:300]!r}")
     per = summary["seconds"] / summary["total"]
     return {
         "wall": wall,
@@ -79,23 +82,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=20, help="number of tests (default 20)")
     parser.add_argument("--reps", type=int, default=1, help="repetitions (median reported)")
+    parser.add_argument(
+        "--jobs", type=int, nargs="+", default=[1, 2], help="alurc test --jobs values to compare"
+    )
     args = parser.parse_args()
     n = args.tests
-    runs = []
+    runs: list[tuple[int, list[dict[str, float]]]] = []
     with tempfile.TemporaryDirectory(prefix="alurc-bench-tests-") as tmp:
         project = Path(tmp) / "retail"
         project.mkdir()
         count = make_project(project, n)
-        for _ in range(args.reps):
-            runs.append(run_once(project))
-    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print(f"alurc test: {count} fixture tests, {args.reps} run(s), median")
-    print("| tests | wall s | Spark start s | tests s (after JVM start) | per test s |")
+        for jobs in args.jobs:
+            runs.append((jobs, [run_once(project, jobs) for _ in range(args.reps)]))
+    print(f"alurc test: {count} fixture tests in one call, median of {args.reps} run(s)")
+    print("| --jobs | wall s | Spark start s | tests s (after JVM start) | per test s |")
     print("|---:|---:|---:|---:|---:|")
-    print(
-        f"| {count} | {med['wall']:.2f} | {med['spark']:.2f} | {med['tests']:.2f} "
-        f"| {med['per_test']:.3f} |"
-    )
+    for jobs, reps in runs:
+        med = {k: statistics.median(r[k] for r in reps) for k in reps[0]}
+        print(
+            f"| {jobs} | {med['wall']:.2f} | {med['spark']:.2f} | {med['tests']:.2f} "
+            f"| {med['per_test']:.3f} |"
+        )
 
 
 if __name__ == "__main__":

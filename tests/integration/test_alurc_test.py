@@ -118,3 +118,35 @@ def test_the_tests_of_specs_testing_md_and_alurc_init_pass(spark: Any, tmp_path:
         result = CliRunner().invoke(app, ["test", str(project)])
         assert result.exit_code == 0, result.output
         assert f"{count} test{'s' if count > 1 else ''}: {count} passed" in result.output
+
+
+def test_fixture_values_reach_spark_unchanged(spark: Any) -> None:
+    """Quotes, backslashes, unicode, decimals, timestamps and lists survive the VALUES
+    literal and Spark's casts, and read back as the same canonical text."""
+    from alur_compiler.diagnostics import Span
+    from alur_compiler.testing.rows import Rows
+    from alur_compiler.testing.tables import fixture_frame, read_cells
+    from alur_compiler.testing.values import canonical
+
+    columns = [
+        ("s", "string"),
+        ("d", "decimal(10,2)"),
+        ("t", "timestamp"),
+        ("a", "array<string>"),
+        ("b", "boolean"),
+        ("n", "bigint"),
+    ]
+    values = [
+        ["it's a \\ back'slash", "1.5", "2026-11-01T10:00:00.25Z", ["x", "y'z"], True, 2**40],
+        ["ünïcödé 🚀", "-0.01", "2026-11-01 23:59:59", [], False, None],
+    ]
+    cells = tuple(
+        tuple(canonical(v, kind) for v, (_, kind) in zip(row, columns, strict=True))
+        for row in values
+    )
+    rows = Rows(tuple(c for c, _ in columns), tuple(k for _, k in columns), cells, Span("x", 1, 1))
+    df = fixture_frame(spark, [*columns, ("_ingested_at", "timestamp")], rows)
+    assert sorted(read_cells(df, columns), key=str) == sorted(cells, key=str)
+    assert cells[0][0] == "it's a \\ back'slash" and cells[0][2] == "2026-11-01 10:00:00.25"
+    stamps = [r[0] for r in df.selectExpr("CAST(_ingested_at AS STRING)").collect()]
+    assert stamps == ["2000-01-01 00:00:00"] * 2  # an ingestion column left out: its default
