@@ -67,7 +67,8 @@ def run_once(project: Path, jobs: int) -> dict[str, float]:
     try:
         summary = json.loads(proc.stdout)["summary"]
     except ValueError as exc:
-        raise SystemExit(f"alurc test --format json printed no JSON ({exc}): {proc.stdout[:300]!r}")
+        shown = proc.stdout[:300]
+        raise SystemExit(f"alurc test --format json printed no JSON ({exc}): {shown!r}") from None
     per = summary["seconds"] / summary["total"]
     return {
         "wall": wall,
