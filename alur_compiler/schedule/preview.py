@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from alur_compiler.diagnostics.words import count
 from alur_compiler.ir import Environment, Project
 from alur_compiler.semantic.cron_times import firing_times
 from alur_runtime.chain import SUCCEEDED, Chains, on_state_change
@@ -114,7 +115,7 @@ def render_text(
     project: Project, env: Environment, start: datetime, end: datetime, found: list[Firing]
 ) -> list[str]:
     span = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
-    lines = [f"{project.name} ({env.name}): {len(found)} firings from {span}"]
+    lines = [f"{project.name} ({env.name}): {count(len(found), 'firing')} from {span}"]
     width = max((len(f.job) for f in found), default=0)
     lines += [f"  {f.at:%Y-%m-%d %H:%M}  {f.job:<{width}}  {f.cause}" for f in found]
     never = sorted(

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from alur_compiler.diagnostics import Diagnostics, codes
+from alur_compiler.diagnostics.words import count
 from alur_compiler.load.source import SourceDoc
 
 #: One Lambda invocation decides every successor of the job whose run ended: per successor
@@ -78,7 +79,7 @@ def check_chain_width(jobs: Mapping[str, SourceDoc], diags: Diagnostics) -> None
         if len(after) > MAX_PREDECESSORS:
             diags.report(
                 codes.CHAIN_LIMIT,
-                f"'{name}' runs after {len(after)} jobs; a chain allows at most "
+                f"'{name}' runs after {count(len(after), 'job')}; a chain allows at most "
                 f"{MAX_PREDECESSORS} in one after: list",
                 doc.span_of("/schedule/after"),
                 hint="chain through an intermediate job, or start the job on a cron",
@@ -89,7 +90,7 @@ def check_chain_width(jobs: Mapping[str, SourceDoc], diags: Diagnostics) -> None
         if len(names) > MAX_SUCCESSORS and pred in jobs:
             diags.report(
                 codes.CHAIN_LIMIT,
-                f"{len(names)} jobs run after '{pred}'; a chain allows at most "
+                f"{count(len(names), 'job')} run after '{pred}'; a chain allows at most "
                 f"{MAX_SUCCESSORS} after one job",
                 jobs[pred].span_of("/name"),
                 hint="split the fan-out: put some of them after an intermediate job",

@@ -3,10 +3,11 @@ decision function driven against moto's DynamoDB (the state table terraform crea
 moto's Glue (StartJobRun on the jobs terraform created).
 
 What moto cannot do: run the Lambda (moto executes Lambda code only in Docker, absent
-here) or deliver EventBridge events to it. So the test feeds the "Glue Job State Change"
-events to `alur_runtime.chain.on_state_change` itself, as the deployed handler does, with
-the real DynamoDB store class (`alur_runtime.state.DynamoStateStore`) and a boto3 Glue
-client. The rule, target, permission, role and function are checked as deployed.
+here) or deliver EventBridge events to it. So the test feeds "Glue Job State Change"
+events to `alur_runtime.chain.on_state_change`, with the real DynamoDB store class
+(`alur_runtime.state.DynamoStateStore`) and a boto3 Glue client, and finally runs the
+deployed package's own `handler`, unzipped, in a fresh interpreter against moto. The rule,
+target, permission, role and function are checked as deployed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -86,6 +89,44 @@ def _write_build(project: Project, build: Path) -> None:
         (build / "quality" / f"{table}.json").write_text(f'{{"name": "{table}"}}\n')
 
 
+HANDLER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import alur_runtime.chain as chain
+assert chain.__file__.startswith(sys.argv[1]), chain.__file__
+event = {"time": "2026-12-01T01:00:00Z",
+         "detail": {"jobName": "shop-dev-ingest_orders", "state": "SUCCEEDED"}}
+print(json.dumps(chain.handler(event)))
+"""
+
+
+def _run_deployed_handler(code: bytes, tmp: Path, endpoint: str) -> None:
+    """The deployed package's own handler, unzipped, in a fresh interpreter (as Lambda would
+    run it), against moto: ingest_orders succeeds again, so clean_orders starts, and
+    daily_revenue too (both its predecessors succeeded since its last start)."""
+    folder = tmp / "lambda"
+    zipfile.ZipFile(io.BytesIO(code)).extractall(folder)
+    env = os.environ | {
+        "ALUR_STATE_TABLE": "shop-dev-lake-alur-state",
+        "ALUR_ENDPOINT": endpoint,
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", HANDLER, str(folder)],
+        env=env,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert [(d["job"], d["action"]) for d in result] == [
+        ("shop-dev-clean_orders", "started"),
+        ("shop-dev-daily_revenue", "started"),
+    ]
+
+
 def test_chain_applies_replans_clean_and_starts_the_successor(
     moto_url: str, tmp_path: Path
 ) -> None:
@@ -145,8 +186,10 @@ def test_chain_applies_replans_clean_and_starts_the_successor(
     assert [d.action for d in step("clean_orders", "SUCCEEDED")] == ["started"]
     assert runs("daily_revenue") == 1
     assert [d.action for d in step("clean_orders", "SUCCEEDED")] == ["waiting"]  # no new ingest
+    _run_deployed_handler(code, tmp_path, moto_url)
+    assert runs("clean_orders") == 2 and runs("daily_revenue") == 2
     item = store.get("shop-dev-daily_revenue", "schedule#started")
     assert item is not None and json.loads(item["seen"]) == {
-        "shop-dev-clean_orders": 1,
-        "shop-dev-ingest_orders": 1,
+        "shop-dev-clean_orders": 2,
+        "shop-dev-ingest_orders": 2,
     }

@@ -265,6 +265,10 @@ def test_hostile_stack_validates(
     for obj in model["resource"]["aws_s3_object"].values():  # the literal keys, as files
         (tmp_path / obj["key"]).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / obj["key"]).write_text("stand-in\n")
+    if "aws_lambda_function" in model["resource"]:  # the after: chain Lambda's package
+        chain_zip = tmp_path / "terraform" / project.environments[0].name / "alur_chains.zip"
+        chain_zip.parent.mkdir(parents=True, exist_ok=True)
+        chain_zip.write_text("stand-in\n")
     init = ["init", "-backend=false", "-input=false", f"-plugin-dir={PLUGIN_DIR}"]
     subprocess.run(["terraform", f"-chdir={folder}", *init], check=True, capture_output=True)
     out = subprocess.run(

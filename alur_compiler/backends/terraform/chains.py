@@ -15,6 +15,7 @@ when there is one); EventBridge may invoke the function only from this rule.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -34,6 +35,7 @@ FINAL_STATES = ["ERROR", "FAILED", "STOPPED", "SUCCEEDED", "TIMEOUT"]
 RUNTIME_MODULES = ("__init__.py", "chain.py", "state.py")
 EPOCH = (1980, 1, 1, 0, 0, 0)
 LOG_RETENTION_DAYS = 30
+MAX_NAME = 64
 STATE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem"]
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -49,7 +51,12 @@ def chained(project: Project) -> dict[str, tuple[str, ...]]:
 
 
 def function_name(sb: StackBuilder) -> str:
-    return f"{sb.project.name}-{sb.env.name}-alur-chains"
+    """`<project>-<env>-alur-chains`; past AWS's 64 characters (function, role and rule
+    names) shortened with a hash of the full name, so it stays unique and stable."""
+    name = f"{sb.project.name}-{sb.env.name}-alur-chains"
+    if len(name) <= MAX_NAME:
+        return name
+    return name[: MAX_NAME - 9] + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
 def chain_config(project: Project, env: Environment) -> dict[str, Any]:
