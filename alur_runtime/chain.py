@@ -66,14 +66,17 @@ class Decision:
     reason: str
 
 
-def _record(store: Store, job: str, state: str, at: str) -> None:
-    """Count a success, or remember a failure as the latest outcome (compare-and-set)."""
+def _record(store: Store, job: str, state: str, at: str, run_id: str) -> None:
+    """Count a success, or remember a failure as the latest outcome (compare-and-set).
+    An event delivered twice (same run id: EventBridge and Lambda retry) counts once."""
     while True:
         old = store.get(job, OUTCOME)
+        if old and run_id and old.get("run") == run_id:
+            return
         count = int(old["count"]) if old else 0
         if state == SUCCEEDED:
             count += 1
-        item = {"count": str(count), "state": state, "at": at}
+        item = {"count": str(count), "state": state, "at": at, "run": run_id}
         if store.put_if(job, OUTCOME, item, old):
             return
 
@@ -101,17 +104,24 @@ def _verdict(
 
 
 def on_state_change(
-    chains: Chains, store: Store, job: str, state: str, at: str, start: Callable[[str], bool]
+    chains: Chains,
+    store: Store,
+    job: str,
+    state: str,
+    at: str,
+    start: Callable[[str], bool],
+    run_id: str = "",
 ) -> list[Decision]:
-    """Record `job`'s final `state` and start the successors that are due.
+    """Record `job`'s final `state` (of run `run_id`) and start the successors that are due.
 
-    `start(name)` starts a Glue job run and returns False when Glue refuses it."""
+    `start(name)` starts a Glue job run and returns False when Glue refuses it; when it
+    raises, the claim is given back before the error propagates (and the Lambda retries)."""
     if state != SUCCEEDED and state not in FAILURES:
         return []  # STARTING, RUNNING, STOPPING: not a final state
     successors = chains.successors(job)
     if not successors:
         return []
-    _record(store, job, state, at)
+    _record(store, job, state, at, run_id)
     decisions: list[Decision] = []
     for succ in successors:
         if succ in chains.disabled:
@@ -124,14 +134,30 @@ def on_state_change(
         claim = {"seen": json.dumps(counts, sort_keys=True), "at": at, "by": job}
         if not store.put_if(succ, STARTED, claim, old):
             decisions.append(Decision(succ, "waiting", "another invocation started it"))
-        elif start(succ):
+        elif _start(store, succ, start, claim, old):
             decisions.append(Decision(succ, "started", f"{reason} (last: {job})"))
-        else:  # Glue refused: give the successes back for the next event to use
-            if old is None:
-                old = {"seen": "{}", "at": "", "by": ""}
-            store.put_if(succ, STARTED, old, claim)
+        else:
             decisions.append(Decision(succ, "refused", "Glue refused the start; retried later"))
     return decisions
+
+
+def _start(
+    store: Store,
+    job: str,
+    start: Callable[[str], bool],
+    claim: dict[str, str],
+    old: dict[str, str] | None,
+) -> bool:
+    """Start `job`; when Glue refuses or the call fails, give the successes back."""
+    back = old if old is not None else {"seen": "{}", "at": "", "by": ""}
+    try:
+        started = start(job)
+    except Exception:
+        store.put_if(job, STARTED, back, claim)
+        raise
+    if not started:
+        store.put_if(job, STARTED, back, claim)
+    return started
 
 
 def _config() -> Chains:
@@ -159,7 +185,13 @@ def handler(event: Mapping[str, Any], context: object = None) -> list[dict[str, 
 
     detail = event["detail"]
     decisions = on_state_change(
-        _config(), store, str(detail["jobName"]), str(detail["state"]), str(event["time"]), start
+        _config(),
+        store,
+        str(detail["jobName"]),
+        str(detail["state"]),
+        str(event["time"]),
+        start,
+        str(detail.get("jobRunId", "")),
     )
     out = [{"job": d.job, "action": d.action, "reason": d.reason} for d in decisions]
     for line in out:
