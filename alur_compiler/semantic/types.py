@@ -252,14 +252,22 @@ def cast_may_be_null(source: str, target: str) -> bool:
     if _text(source):
         return target != "binary"
     if target == "date":
-        return source not in ("timestamp", "timestamp_ntz")
+        return source != "timestamp"
     if source == "date":
-        return target not in ("timestamp", "timestamp_ntz")
+        return target != "timestamp"  # to timestamp_ntz too, measured on Spark 3.5
+    if target == "timestamp" and source in ("float", "double"):
+        return True  # NaN and the infinities
     dst = decimal_parts(target)
-    if dst is not None:
-        if source == "boolean":
-            return False
+    if dst is not None:  # Cast.canNullSafeCastToDecimal
         src = decimal_parts(source) or _INTEGRAL_AS_DECIMAL.get(source)
-        return src is None or src[1] > dst[1] or src[0] - src[1] > dst[0] - dst[1]
+        if source == "boolean":
+            src = (1, 0)  # DecimalType.BooleanDecimal
+        if src is None:
+            return True
+        digits, dst_digits = src[0] - src[1], dst[0] - dst[1]
+        wider = dst_digits >= digits and dst[1] >= src[1]
+        # a decimal may lose scale (it is rounded) where more digits before the point fit
+        rounded = decimal_parts(source) is not None and dst_digits > digits
+        return not (wider or rounded)
     fractional = source in ("float", "double") or decimal_parts(source) is not None
     return fractional and target in _INTEGRAL_RANK
