@@ -64,7 +64,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not spark and not slow and not terraform"
 
 fuzz: $(STAMP)
-	ALURC_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/unit/test_fuzz_validate.py
+	ALURC_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/unit/test_fuzz_validate.py tests/integration/test_sql_analyzer_oracle.py
 
 demo: $(STAMP) java-check
 	$(VENV)/bin/alurc run --local examples/retail
