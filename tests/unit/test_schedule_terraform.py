@@ -151,3 +151,12 @@ def test_cli_schedule_json_and_usage_errors() -> None:
     assert bad.exit_code == 2 and "is not a time" in bad.output
     backwards = runner.invoke(app, [*args[:3], "--from", "2026-12-02", "--to", "2026-12-01"])
     assert backwards.exit_code == 2
+
+
+def test_readme_shows_what_alurc_schedule_prints_for_retail() -> None:
+    args = ["--from", "2026-12-02T00:00", "--to", "2026-12-02T02:00"]
+    out = CliRunner().invoke(app, ["schedule", str(RETAIL), *args])
+    assert out.exit_code == 0, out.output
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "alurc schedule " + " ".join(args) in readme
+    assert "```\n" + out.stdout + "```" in readme
