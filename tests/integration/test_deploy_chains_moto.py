@@ -95,7 +95,8 @@ sys.path.insert(0, sys.argv[1])
 import alur_runtime.chain as chain
 assert chain.__file__.startswith(sys.argv[1]), chain.__file__
 event = {"time": "2026-12-01T01:00:00Z",
-         "detail": {"jobName": "shop-dev-ingest_orders", "state": "SUCCEEDED"}}
+         "detail": {"jobName": "shop-dev-ingest_orders", "state": "SUCCEEDED",
+                    "jobRunId": "jr_deployed_handler"}}
 print(json.dumps(chain.handler(event)))
 """
 
