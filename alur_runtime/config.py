@@ -99,14 +99,30 @@ class Merge(TypedDict):
     tombstone_retention_days: int
 
 
+class Scd2(TypedDict):
+    """History by `keys` (specs/pipeline.md#scd2): one version per sequence value
+    (`sequence_by`) or per change of `check_cols`, with `valid_from` / `valid_to` /
+    `is_current` (the contract's column names); `delete_when` closes the current version."""
+
+    keys: list[str]
+    sequence_by: str | None
+    check_cols: list[str]
+    delete_when: str | None
+    valid_from: str
+    valid_to: str
+    is_current: str
+
+
 class PipelineJob(TypedDict):
     """A silver/gold pipeline: sources -> SQL -> checks -> write."""
 
     kind: Literal["pipeline"]
     name: str
     target: Target
-    mode: Literal["merge", "overwrite", "append"]
+    mode: Literal["merge", "overwrite", "append", "scd2"]
     merge: Merge | None
+    #: mode scd2 only
+    scd2: NotRequired[Scd2]
     overwrite_scope: Literal["table", "partitions"]
     sources: list[Source]
     sql: str

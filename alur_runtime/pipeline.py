@@ -34,6 +34,7 @@ from alur_runtime.merge import TOMBSTONE_SUFFIX, merge_records, stage_merge_colu
 from alur_runtime.owner import ACTIVE_RUNS, describe_owner, owner_fields, owner_liveness
 from alur_runtime.publish import create_table, write_quarantine, write_table
 from alur_runtime.refresh import reset_if_asked
+from alur_runtime.scd2 import scd2_records, stage_scd2_columns
 from alur_runtime.state import open_state
 from alur_runtime.steps import enter, failure_report, job_failed
 
@@ -269,6 +270,8 @@ def stage_output(spark: Any, job: PipelineJob) -> Any:
     """The SQL's rows cast to the contract; for merge plus `__alur_seq` and `__alur_delete`
     (computed from the query output). Not deduplicated: checks run on every row first."""
     out = spark.sql(job["sql"])
+    if job["mode"] == "scd2":
+        return stage_scd2_columns(out, job)
     lower = {c.lower(): c for c in out.columns}
     cols = [
         F.col(quote_ident(lower.get(c["name"].lower(), c["name"]))).cast(c["type"]).alias(c["name"])
@@ -309,7 +312,9 @@ def publish(
     report["rows_written"] = gate["rows_passed"]
     try:
         enter(report, "merge" if job["mode"] == "merge" else "write")
-        if job["mode"] == "merge":
+        if job["mode"] == "scd2":
+            scd2_records(spark, job, args, gate["passed"], run_id, report)
+        elif job["mode"] == "merge":
             side = iceberg_name(args, layer, target["name"] + TOMBSTONE_SUFFIX)
             merge_records(spark, job, (name, side), gate["passed"], run_id, report)
             report["rows_written"] = report["rows_applied"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from alur_compiler.ir.build_checks import build_checks
 from alur_compiler.ir.build_common import apply_glue, build_schedule, glue_overrides
+from alur_compiler.ir.build_scd2 import build_scd2
 from alur_compiler.ir.nodes import GlueConfig, Pipeline, SourceTable, Table, WriteMode
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.pipelines import JobVerdict
@@ -43,6 +44,7 @@ def build_pipeline(
         delete_when=delete_when,
         tombstone_retention_days=int((data.get("merge") or {}).get("tombstone_retention_days", 90)),
         overwrite_scope=scope,
+        scd2=build_scd2(data, target) if mode is WriteMode.SCD2 else None,
         checks=checks,
         schedule=schedule,
         glue=apply_glue(defaults, data.get("glue")),

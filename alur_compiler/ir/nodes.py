@@ -38,6 +38,7 @@ class WriteMode(StrEnum):
     APPEND = "append"
     MERGE = "merge"
     OVERWRITE = "overwrite"
+    SCD2 = "scd2"
 
 
 class Action(StrEnum):
@@ -190,6 +191,20 @@ class SourceTable:
 
 
 @dataclass(frozen=True)
+class Scd2:
+    """mode scd2 (specs/pipeline.md#scd2): history by `keys`, a version per `sequence_by`
+    value or per change of `check_cols`; the three history columns of the contract."""
+
+    keys: tuple[str, ...]
+    sequence_by: str | None = None
+    check_cols: tuple[str, ...] = ()
+    delete_when: str | None = None
+    valid_from: str = "valid_from"
+    valid_to: str = "valid_to"
+    is_current: str = "is_current"
+
+
+@dataclass(frozen=True)
 class Pipeline:
     name: str
     target: str  # table name
@@ -203,6 +218,7 @@ class Pipeline:
     delete_when: str | None = None  # SQL boolean on the source row
     tombstone_retention_days: int = 90  # how long a deleted key is remembered (merge)
     overwrite_scope: str = "table"  # table | partitions
+    scd2: Scd2 | None = None  # mode scd2 only
     checks: tuple[Check, ...] = ()  # pipeline's own checks (target's contract checks are on Table)
     schedule: Schedule | None = None
     glue: GlueConfig = GlueConfig()  # project defaults with this job's overrides applied

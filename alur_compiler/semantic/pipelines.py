@@ -18,6 +18,7 @@ from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.checks import check_list
 from alur_compiler.semantic.cron import check_schedule_cron
 from alur_compiler.semantic.paths import check_source_paths
+from alur_compiler.semantic.scd2 import SCD2_RULES, output_target
 from alur_compiler.semantic.sql_batch import SqlResult
 from alur_compiler.semantic.sql_expr import SqlLocator, check_row_expression
 from alur_compiler.semantic.sql_output import ColumnView, check_output
@@ -114,7 +115,7 @@ def sql_analyses(j: JobVerdict, diags: Diagnostics) -> None:
 def output_matches_target(j: JobVerdict, diags: Diagnostics) -> None:
     assert j.source is not None and j.result is not None and j.target is not None
     if j.result.columns is not None and j.target.layer != "bronze":
-        check_output(j.result.columns, j.target, j.source[1], diags)
+        check_output(j.result.columns, output_target(j), j.source[1], diags)
 
 
 def merge_settings_need_merge(j: JobVerdict, diags: Diagnostics) -> None:
@@ -281,6 +282,7 @@ PIPELINE_RULES: tuple[JobRule, ...] = (
     merge_keys_are_columns,
     sequence_by_is_a_column,
     delete_when_is_a_row_test,
+    *SCD2_RULES,
     overwrite_settings_need_overwrite,
     partition_overwrite_needs_partitions,
     incremental_source_is_read,

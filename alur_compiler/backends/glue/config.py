@@ -19,6 +19,7 @@ from alur_compiler.ir import (
     Project,
     Table,
 )
+from alur_compiler.ir import Scd2 as Scd2IR
 from alur_compiler.ir.check_sql import native_checks, row_expression
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         Lookup,
         Merge,
         PipelineJob,
+        Scd2,
         Source,
         Target,
     )
@@ -109,7 +111,7 @@ def pipeline_config(project: Project, pipeline: Pipeline) -> PipelineJob:
             "delete_when": row_expression(pipeline.delete_when) if pipeline.delete_when else None,
             "tombstone_retention_days": pipeline.tombstone_retention_days,
         }
-    return {
+    job: PipelineJob = {
         "kind": "pipeline",
         "name": pipeline.name,
         "target": target_config(table),
@@ -121,6 +123,21 @@ def pipeline_config(project: Project, pipeline: Pipeline) -> PipelineJob:
         "lease_seconds": pipeline.glue.timeout_minutes * 60,
         "checks": checks_config(project, table.name),
         "lookups": lookups_config(project, table.name),
+    }
+    if pipeline.scd2 is not None:
+        job["scd2"] = scd2_config(pipeline.scd2)
+    return job
+
+
+def scd2_config(s: Scd2IR) -> Scd2:
+    return {
+        "keys": list(s.keys),
+        "sequence_by": s.sequence_by,
+        "check_cols": list(s.check_cols),
+        "delete_when": row_expression(s.delete_when) if s.delete_when else None,
+        "valid_from": s.valid_from,
+        "valid_to": s.valid_to,
+        "is_current": s.is_current,
     }
 
 
