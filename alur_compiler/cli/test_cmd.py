@@ -17,9 +17,9 @@ from alur_compiler.cli.app import app
 from alur_compiler.cli.common import fail_usage
 from alur_compiler.diagnostics.suggest import UnknownName
 
-#: tests run at once by default: Spark's small jobs wait on scheduling and Iceberg commits
-#: more than on the CPU, so two threads keep both cores of a laptop busy
-DEFAULT_JOBS = 2
+#: tests run at once by default: one. Two threads measured no faster on a loaded 2-core
+#: machine (benchmarks/test_fixtures), so results stay in order without threads by default
+DEFAULT_JOBS = 1
 
 
 class TestFormat(StrEnum):
