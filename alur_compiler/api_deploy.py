@@ -113,11 +113,21 @@ def bootstrap(path: Path, env: str, hooks: DeployHooks = DeployHooks()) -> Deplo
     return result
 
 
+#: exit code of `plan --fail-on CLASS` when a data change of that class (or worse) exists
+DATA_GATE_EXIT = 3
+
+
 def plan(
-    path: Path, env: str, plugin_dir: Path | None = None, hooks: DeployHooks = DeployHooks()
+    path: Path,
+    env: str,
+    plugin_dir: Path | None = None,
+    hooks: DeployHooks = DeployHooks(),
+    fail_on: str | None = None,
 ) -> DeployResult:
-    """Compile, then `terraform plan` ENV and save the plan; `summary` says what changes."""
+    """Compile, then `terraform plan` ENV and save the plan; `summary` says what changes,
+    its `data` what that means for stored data (exit 3 with `fail_on` when it is as bad)."""
     from alur_compiler.deploy import stack_ops
+    from alur_compiler.deploy.data_changes import data_plan, fails_gate
     from alur_compiler.deploy.errors import DeployError
 
     result = _loaded(path, hooks, compile_=True)
@@ -125,6 +135,10 @@ def plan(
         return result
     try:
         result.summary = stack_ops.plan(result.project, env, result.build, _options(plugin_dir))
+        data = data_plan(result.project, stack_ops.environment(result.project, env))
+        result.summary.data = data
+        if fails_gate(data, fail_on):  # type: ignore[arg-type]
+            result.code = DATA_GATE_EXIT
     except DeployError as exc:
         result.error = exc
     return result
@@ -136,9 +150,12 @@ def apply(
     plugin_dir: Path | None = None,
     allow_destroy: bool = False,
     hooks: DeployHooks = DeployHooks(),
+    allow_breaking: bool = False,
 ) -> DeployResult:
-    """Apply exactly the plan saved by `plan` (after `hooks.confirm`), nothing else."""
+    """Apply exactly the plan saved by `plan` (after `hooks.confirm`), nothing else; a
+    breaking data change is refused unless `allow_breaking` (the error says what to run)."""
     from alur_compiler.deploy import stack_ops
+    from alur_compiler.deploy.data_changes import data_plan, refuse_breaking
     from alur_compiler.deploy.errors import DeployError
 
     result = _loaded(path, hooks)
@@ -147,6 +164,10 @@ def apply(
     options = _options(plugin_dir)
     try:
         result.summary = stack_ops.saved_plan(result.project, env, result.build, options)
+        data = data_plan(result.project, stack_ops.environment(result.project, env))
+        result.summary.data = data
+        if not allow_breaking:
+            refuse_breaking(data, env)
         _apply(result, env, options, hooks, allow_destroy)
     except DeployError as exc:
         result.error = exc

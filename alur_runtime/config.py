@@ -20,6 +20,11 @@ class Column(TypedDict):
     type: str
     nullable: bool
     source_name: NotRequired[str]
+    #: the previous name of the column (`renamed_from`): the job renames it (evolve.py)
+    renamed_from: NotRequired[str]
+    #: where the column is declared in the target's `contract` file ("12:7"), for located
+    #: job errors (evolve.py)
+    at: NotRequired[str]
 
 
 class Partition(TypedDict):
@@ -40,6 +45,8 @@ class Target(TypedDict):
     primary_key: list[str]
     #: columns holding personal data (`pii: true`): the Iceberg table property `alur.pii`
     pii: list[str]
+    #: the contract's YAML file, relative to the project root
+    contract: NotRequired[str]
 
 
 class Lookup(TypedDict):

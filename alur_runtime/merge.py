@@ -32,6 +32,7 @@ from pyspark.sql import functions as F
 from alur_runtime.common import crash_point, log
 from alur_runtime.config import Merge, PipelineJob
 from alur_runtime.conform import column_names, quote_ident
+from alur_runtime.evolve import evolve_merge_tables
 
 SEQ = "__alur_seq"
 DELETE = "__alur_delete"
@@ -240,6 +241,7 @@ def merge_records(
     if mode != "none":
         seq_type = latest.schema[SEQ].dataType.simpleString()
         create_side_table(spark, job, side, seq_type)
+    evolve_merge_tables(spark, job, names, latest)  # to the contract, or stop unwritten
     applied = applied_records(spark, job, latest, target, side).localCheckpoint(eager=True)
     stats = applied.agg(
         F.count(F.lit(1)).alias("n"),

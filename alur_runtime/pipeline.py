@@ -32,7 +32,7 @@ from alur_runtime.conform import partition_spec, quote_ident, table_ddl
 from alur_runtime.gate import iceberg_name, quality_gate
 from alur_runtime.merge import TOMBSTONE_SUFFIX, merge_records, stage_merge_columns
 from alur_runtime.owner import ACTIVE_RUNS, describe_owner, owner_fields, owner_liveness
-from alur_runtime.publish import create_table, write_quarantine, write_table
+from alur_runtime.publish import create_table, prepare_target, write_quarantine, write_table
 from alur_runtime.refresh import reset_if_asked
 from alur_runtime.scd2 import scd2_records, stage_scd2_columns
 from alur_runtime.state import open_state
@@ -60,6 +60,7 @@ def run_pipeline(spark: Any, job: PipelineJob, args: dict[str, str]) -> dict[str
                 f"{holder['since']} UTC); this run wrote nothing"
             )
         current = reset_if_asked(spark, job, args, store, report, current)  # refresh.py
+        prepare_target(spark, job, args)  # evolve.py: the table to the contract, or stop
         enter(report, "read")
         plan = plan_inputs(spark, job, args, store)
         if plan is None:

@@ -12,10 +12,19 @@ from typing import Any
 
 from pyspark.sql import functions as F
 
-from alur_runtime.config import Job, PipelineJob
+from alur_runtime.config import Column, Job, PipelineJob
 from alur_runtime.conform import column_names, quote_ident, sql_string, table_ddl
+from alur_runtime.evolve import evolve_table, evolve_target
+from alur_runtime.gate import iceberg_name
 
 INPUT_PROPERTY = "alur.input"
+QUARANTINE_COLUMNS = (
+    ("_failed_checks", "array<string>"),
+    ("_quarantined_at", "timestamp"),
+    ("_job", "string"),
+    ("_run_id", "string"),
+    ("_input_id", "string"),
+)
 
 
 def create_table(
@@ -30,26 +39,6 @@ def create_table(
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {name} ({ddl}) USING iceberg{parts} TBLPROPERTIES ({props})"
     )
-
-
-def add_missing_columns(spark: Any, name: str, columns: tuple[tuple[str, str], ...]) -> None:
-    """Bring an existing table written by an older runtime up to the string columns this
-    one writes: a quarantine table created before 0.2 has no `_input_id`, which the retry
-    rule below filters on. Old rows get '' (not NULL): the UPDATE rewrites their files
-    with statistics for the new column, without which Iceberg cannot decide whether an
-    overwrite-by-filter matches a file and refuses the write ("Cannot delete file where
-    some, but not all, rows match filter")."""
-    if not spark.catalog.tableExists(name):
-        return
-    have = {field.name for field in spark.table(name).schema.fields}
-    for column, kind in columns:
-        col = quote_ident(column)
-        if column not in have:
-            spark.sql(f"ALTER TABLE {name} ADD COLUMN {col} {kind}")
-        # Also after a crash between the two statements; files without NULLs are pruned
-        # by their statistics, so this costs nothing once the table is migrated.
-        if spark.table(name).where(F.col(col).isNull()).limit(1).count():
-            spark.sql(f"UPDATE {name} SET {col} = '' WHERE {col} IS NULL")
 
 
 def forget_view(spark: Any, view: str) -> None:
@@ -70,12 +59,23 @@ def has_input_snapshot(spark: Any, name: str, input_id: str) -> bool:
     return bool(rows)
 
 
+def prepare_target(spark: Any, job: PipelineJob, args: dict[str, str]) -> None:
+    """At the start of a run (after a full refresh emptied the table): bring an existing
+    target to the contract (evolve.py), so that a run with no new input evolves it too (a
+    downstream SQL may read the new column) and a change it cannot apply stops the run
+    before it reads. The writes below check again (a no-op then)."""
+    target = job["target"]
+    evolve_target(spark, job, iceberg_name(args, target["layer"], target["name"]))
+
+
 def write_table(spark: Any, job: PipelineJob, name: str, df: Any, input_id: str, rows: int) -> None:
     """Publish `df` into `name` with mode append or overwrite (merge: merge.py).
 
     Append is skipped when a snapshot of this input exists already (a re-run after a crash
-    between the write and the watermark), and writes nothing for zero rows.
+    between the write and the watermark), and writes nothing for zero rows. The table is
+    first brought to the contract (evolve.py), or the job stops before writing.
     """
+    evolve_target(spark, job, name)
     mode = job["mode"]
     prop = "snapshot-property." + INPUT_PROPERTY
     if mode == "overwrite" and job["overwrite_scope"] == "partitions":
@@ -85,6 +85,20 @@ def write_table(spark: Any, job: PipelineJob, name: str, df: Any, input_id: str,
         df.writeTo(name).option(prop, input_id).overwrite(F.lit(True))
     elif rows and not has_input_snapshot(spark, name, input_id):
         df.writeTo(name).option(prop, input_id).append()
+
+
+def quarantine_columns(job: Job) -> list[Column]:
+    """The quarantine table's columns: the contract's (all nullable), then the reasons."""
+    out: list[Column] = []
+    for c in job["target"]["columns"]:
+        col: Column = {"name": c["name"], "type": c["type"], "nullable": True}
+        if "renamed_from" in c:
+            col["renamed_from"] = c["renamed_from"]
+        if "at" in c:
+            col["at"] = c["at"]
+        out.append(col)
+    out += [{"name": n, "type": t, "nullable": True} for n, t in QUARANTINE_COLUMNS]
+    return out
 
 
 def write_quarantine(
@@ -99,12 +113,11 @@ def write_quarantine(
     """Write quarantined rows (with `_failed_checks`) to `<table>_quarantine`, replacing
     what an earlier attempt wrote for the same input: the rows of `_input_id` (incremental)
     or all rows of the job (a full read re-checks every row). Nothing when none are new."""
-    ddl = (
-        table_ddl(job["target"]["columns"])
-        + ", _failed_checks array<string>, _quarantined_at timestamp, "
-    )
-    ddl += "_job string, _run_id string, _input_id string"
-    add_missing_columns(spark, name, (("_input_id", "string"),))
+    ddl = table_ddl(quarantine_columns(job))
+    # An older quarantine lacks `_input_id` (before 0.2) or newer contract columns; its old
+    # rows get '' in `_input_id`, which the overwrite below filters on.
+    contract = job["target"].get("contract")
+    evolve_table(spark, name, quarantine_columns(job), fill={"_input_id": ""}, contract=contract)
     incremental = bool(plan["to"])
     cond = F.col("_job") == F.lit(job["name"])
     if incremental:

@@ -7,12 +7,14 @@ hooks that print, and exits with the result's exit code.
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from alur_compiler import api
+from alur_compiler.api_deploy import DATA_GATE_EXIT
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import OutputFormat as DiagFormat
 from alur_compiler.cli.common import ProjectDir, report
@@ -27,6 +29,24 @@ PluginDirOption = Annotated[
         help="Provider mirror for offline `terraform init` (default: $ALURC_TF_PLUGIN_DIR).",
     ),
 ]
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class DataClass(StrEnum):
+    """The change classes of specs/evolution.md, least severe first (ir/changes.SEVERITY)."""
+
+    metadata = "metadata"
+    new = "new"
+    additive = "additive"
+    widening = "widening"
+    logic = "logic"
+    breaking = "breaking"
+
+
 AutoApprove = Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")]
 
 
@@ -74,11 +94,26 @@ def plan(
     path: ProjectDir = Path("."),
     plugin_dir: PluginDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    fmt: Annotated[
+        PlanFormat, typer.Option("--format", help="text, or json for CI (same as --json).")
+    ] = PlanFormat.text,
+    fail_on: Annotated[
+        DataClass | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 3 when a data change of this class or a more severe one is planned "
+            "(metadata < new < additive < widening < logic < breaking).",
+        ),
+    ] = None,
 ) -> None:
-    """Compile, then `terraform plan` ENV; print the changes per table/pipeline/ingestion."""
-    result = api.plan(path, env, plugin_dir, _hooks())
+    """Compile, then `terraform plan` ENV; print the changes per table/pipeline/ingestion,
+    and what each means for stored data (specs/evolution.md)."""
+    gate = fail_on.value if fail_on is not None else None
+    result = api.plan(path, env, plugin_dir, _hooks(), fail_on=gate)
     if result.summary is not None:
-        _show(result.summary, as_json)
+        _show(result.summary, as_json or fmt is PlanFormat.json)
+        if result.exit_code == DATA_GATE_EXIT:
+            typer.echo(f"error: data changes of class {gate} or worse (--fail-on {gate})", err=True)
         if result.summary.has_changes:
             typer.echo(f"saved; apply exactly this plan with: alurc apply --env {env}", err=True)
     _finish(result)
@@ -93,10 +128,17 @@ def apply(
         bool, typer.Option("--allow-destroy", help="Apply a plan that replaces or deletes data.")
     ] = False,
     plugin_dir: PluginDirOption = None,
+    allow_breaking: Annotated[
+        bool,
+        typer.Option(
+            "--allow-breaking",
+            help="Apply although a contract change is breaking (then refresh the tables).",
+        ),
+    ] = False,
 ) -> None:
     """Apply the plan saved by `alurc plan` (nothing else); asks unless --auto-approve."""
     hooks = _hooks(f"Apply these changes to {env}?", auto_approve)
-    _finish(api.apply(path, env, plugin_dir, allow_destroy, hooks))
+    _finish(api.apply(path, env, plugin_dir, allow_destroy, hooks, allow_breaking))
 
 
 @app.command()

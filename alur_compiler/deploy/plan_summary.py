@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alur_compiler.diagnostics.words import count
 from alur_compiler.ir import Project
+
+if TYPE_CHECKING:
+    from alur_compiler.deploy.data_changes import DataPlan
 
 #: Resources that hold data: replacing or deleting them can lose it.
 DATA_RESOURCES = frozenset(
@@ -34,6 +37,8 @@ class PlanSummary:
     by_entity: dict[str, list[Change]] = field(default_factory=dict)
     #: job -> its `after:` predecessors: what the environment's chain Lambda starts
     chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: what the deploy means for stored data (data_changes.py), when it was computed
+    data: DataPlan | None = None
 
     @property
     def changes(self) -> list[Change]:
@@ -52,18 +57,22 @@ class PlanSummary:
 
     def to_json(self) -> dict[str, Any]:
         chains = {job: list(preds) for job, preds in sorted(self.chains.items())}
-        return {
-            "environment": self.env,
-            "counts": {a: self.count(a) for a in SYMBOLS},
-            "destructive": [c.address for c in self.destructive],
-            "entities": {
-                entity: [
-                    {"address": c.address, "action": c.action, "attributes": list(c.attributes)}
-                    for c in changes
-                ]
-                for entity, changes in sorted(self.by_entity.items())
-            },
-        } | ({"chains": chains} if chains else {})
+        return (
+            {
+                "environment": self.env,
+                "counts": {a: self.count(a) for a in SYMBOLS},
+                "destructive": [c.address for c in self.destructive],
+                "entities": {
+                    entity: [
+                        {"address": c.address, "action": c.action, "attributes": list(c.attributes)}
+                        for c in changes
+                    ]
+                    for entity, changes in sorted(self.by_entity.items())
+                },
+            }
+            | ({"chains": chains} if chains else {})
+            | ({"data": self.data.to_json()} if self.data is not None else {})
+        )
 
 
 def _action(actions: list[str]) -> str | None:
@@ -138,11 +147,17 @@ def chain_lines(summary: PlanSummary) -> list[str]:
     return lines
 
 
+def data_lines(summary: PlanSummary) -> list[str]:
+    from alur_compiler.deploy.data_changes import render_data
+
+    return render_data(summary.data) if summary.data is not None else []
+
+
 def render_text(summary: PlanSummary) -> list[str]:
     head = ", ".join(f"{summary.count(a)} to {a}" for a in SYMBOLS)
     if not summary.has_changes:
         same = f"{summary.env}: no changes; the infrastructure matches the build."
-        return [same, *chain_lines(summary)]
+        return [same, *chain_lines(summary), *data_lines(summary)]
     lines = [f"{summary.env}: {head}"]
     for entity in sorted(summary.by_entity, key=lambda e: (e == "other", e)):
         lines.append(f"  {entity}")
@@ -153,4 +168,4 @@ def render_text(summary: PlanSummary) -> list[str]:
     if summary.destructive:
         destructive = count(len(summary.destructive), "destructive change")
         lines.append(f"  {destructive}: `alurc apply` refuses them unless --allow-destroy")
-    return lines + chain_lines(summary)
+    return lines + chain_lines(summary) + data_lines(summary)

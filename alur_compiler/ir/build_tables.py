@@ -43,6 +43,7 @@ def _columns(verdict: TableVerdict, layer: Layer) -> tuple[Column, ...]:
             description=str(spec.get("description", "")),
             pii=bool(spec.get("pii", False)),
             source_name=spec.get("source_name"),
+            renamed_from=spec.get("renamed_from"),
             span=doc.span_of(f"/columns/{i}"),
         )
         for i, spec in enumerate(doc.data["columns"])

@@ -77,6 +77,9 @@ class Column:
     #: bronze: the header / JSON key / Parquet column as the source file spells it (exact
     #: case and spaces); None reads the file column named like the contract column
     source_name: str | None = None
+    #: the column's previous name (`renamed_from`): jobs rename the table column, the
+    #: change classification reads it as a rename rather than a drop and an add
+    renamed_from: str | None = None
     span: Span = field(default_factory=Span.unknown, compare=False)
 
 

@@ -1,5 +1,6 @@
 """The deploy commands end to end on examples/retail: `alurc bootstrap`, `plan`, `apply`,
-`plan` (no changes), `destroy`, through the Typer app, with the S3 state backend and its
+`plan` (no changes), contract changes classified by `plan` and refused by `apply`,
+`destroy`, through the Typer app, with the S3 state backend and its
 DynamoDB lock on moto's HTTP server and the real terraform CLI. The project's `dev`
 environment is pointed at moto with alur.yaml's `endpoints:`. moto lacks Glue
 UpdateJob/UpdateTrigger; this flow never updates, so moto is used as shipped.
@@ -7,6 +8,7 @@ UpdateJob/UpdateTrigger; this flow never updates, so moto is used as shipped.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -96,6 +98,7 @@ def test_bootstrap_plan_apply_destroy(project: Path, moto_url: str) -> None:
     assert code == 0 and "dev: no changes" in out, out
     code, out = _alurc("apply", "--env", "dev", str(project))
     assert code == 0 and "dev: no changes" in out, out
+    _contract_changes(project)
 
     code, out = _alurc("destroy", "--env", "dev", "--auto-approve", str(project))
     assert code == 0 and f"{created[1]} destroyed" in out, out  # everything it created
@@ -103,6 +106,50 @@ def test_bootstrap_plan_apply_destroy(project: Path, moto_url: str) -> None:
     assert glue.get_jobs()["Jobs"] == []
     code, out = _alurc("apply", "--env", "dev", str(project))  # a plan applies once
     assert code == 1 and "no saved plan" in out, out
+
+
+def _contract_changes(project: Path) -> None:
+    """Contract edits classified against the applied build's terraform/contracts.json
+    (specs/evolution.md): a CI gate on additive changes, and apply refusing a breaking one."""
+    products = project / "contracts" / "silver" / "products.yaml"
+    original = products.read_text()
+    tags = "  - name: tags\n    type: array<string>\n"
+    products.write_text(original.replace(tags, tags + "  - name: name_length\n    type: int\n"))
+    pipelines = project / "pipelines" / "clean_customers.yaml"  # holds clean_products too
+    sql = pipelines.read_text()
+    selected = "trim(name) AS name, category, list_price, tags"
+    pipelines.write_text(sql.replace(selected, selected + ", length(name) AS name_length"))
+    code, out = _alurc("plan", "--env", "dev", "--fail-on", "additive", str(project))
+    assert code == 3 and "(--fail-on additive)" in out, out
+    assert (
+        "  data (compared with s3://retail-dev-artifacts/terraform/contracts.json):\n"
+        "    table products\n"
+        "      additive  new column name_length int: ALTER TABLE ADD COLUMN; old rows read NULL\n"
+    ) in out
+    code, out = _alurc(
+        "plan", "--env", "dev", "--format", "json", "--fail-on", "breaking", str(project)
+    )
+    assert code == 0, out
+    doc, _ = json.JSONDecoder().raw_decode(out[out.index("{") :])
+    assert doc["data"]["worst"] == "logic"  # the SQL of clean_products changed too
+    assert [(c["entity"], c["class"]) for c in doc["data"]["changes"]] == [
+        ("table products", "additive"),
+        ("pipeline clean_products", "logic"),
+    ]
+
+    pipelines.write_text(sql)
+    category = "  - name: category\n    type: string\n"
+    products.write_text(original.replace(category, category + "    nullable: false\n"))
+    code, out = _alurc("plan", "--env", "dev", str(project))
+    assert code == 0 and "      breaking  column category nullable -> NOT NULL: " in out, out
+    code, out = _alurc("apply", "--env", "dev", "--auto-approve", str(project))
+    assert code == 1, out
+    assert (
+        "error: the plan has breaking data changes: table products: column category "
+        "nullable -> NOT NULL\n  hint: re-run apply with --allow-breaking, then refresh fully "
+        "products, daily_revenue"
+    ) in out
+    products.write_text(original)
 
 
 def test_missing_terraform_is_a_clear_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -142,7 +142,7 @@ def test_apply_replan_update_destroy(moto_url: str, tmp_path: Path) -> None:
     first = _timed("init+plan (create)", stack_ops.plan, project, "dev", build, options)
     # 12 S3 (+ lifecycle rules; no bucket policy against an emulator) + 5 objects + DynamoDB
     # + 4 catalog + 6 IAM + 3 logs + 3 jobs + 2 cron triggers + 7 for the after: chains
-    assert first.count("create") == 44
+    assert first.count("create") == 45  # 44 + terraform/contracts.json
     assert first.count("update") == first.count("delete") == 0
     assert "pipeline daily_revenue" in first.by_entity and "table orders_raw" in first.by_entity
     _timed("apply (create)", stack_ops.apply, project, "dev", build, options)

@@ -181,7 +181,7 @@ def test_sql_block_keeps_the_sql_as_written(retail: Path) -> None:
 
 def test_retail_scripts_are_short(retail: Path) -> None:
     lines = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in retail.glob("*.py")}
-    assert lines["clean_orders.py"] < 150, lines
+    assert lines["clean_orders.py"] < 160, lines  # 150 with the target's `contract` line
     assert all(n <= 120 for name, n in lines.items() if name.startswith("ingest_")), lines
 
 

@@ -35,6 +35,7 @@ def test_one_file_per_environment_deterministic_bytes() -> None:
         "terraform/dev/alur_chains.zip",  # the after: chain Lambda (test_schedule_terraform.py)
         "terraform/prod/main.tf.json",
         "terraform/prod/alur_chains.zip",
+        "terraform/contracts.json",  # the deployed shapes, uploaded by every stack
     ]
     again = TerraformBackend().generate(sample_project(), Diagnostics())
     assert [a.content for a in arts] == [a.content for a in again]
@@ -64,6 +65,7 @@ def test_resource_inventory() -> None:
         "quality/orders.json",
         "quality/orders_raw.json",
         "runtime/alur_runtime-" + runtime_version() + "-py3-none-any.whl",
+        "terraform/contracts.json",
     ]
     assert sorted(d["name"] for d in res["aws_glue_catalog_database"].values()) == [
         "shop_dev_bronze",

@@ -7,6 +7,7 @@ against the same key names, and nothing of the runtime is imported while compili
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, cast
 
 from alur_compiler.backends.glue.sql import rewrite_sql, view_name
@@ -48,17 +49,41 @@ def reader_columns(table: Table) -> list[Column]:
     return columns_config(table) if table.layer is Layer.BRONZE else []
 
 
-def target_config(table: Table) -> Target:
-    return {
+def target_columns(table: Table) -> list[Column]:
+    """The written columns, with what schema evolution needs (alur_runtime/evolve.py): a
+    declared `renamed_from` and the line:col of each column in the contract."""
+    out = columns_config(table)
+    for col, spec in zip(out, table.columns, strict=True):
+        if spec.renamed_from:
+            col["renamed_from"] = spec.renamed_from
+        if spec.span.file != "<unknown>":
+            col["at"] = f"{spec.span.line}:{spec.span.col}"
+    return out
+
+
+def contract_path(table: Table, root: str) -> str | None:
+    """The contract file relative to the project root (the script must not depend on the
+    compiler's working directory, which spans are relative to)."""
+    if table.span.file == "<unknown>":
+        return None
+    return os.path.relpath(os.path.abspath(table.span.file), root).replace(os.sep, "/")
+
+
+def target_config(table: Table, root: str) -> Target:
+    target: Target = {
         "name": table.name,
         "layer": cast(Any, str(table.layer)),
-        "columns": columns_config(table),
+        "columns": target_columns(table),
         "partition_by": [
             {"column": p.column, "transform": p.transform, "arg": p.arg} for p in table.partition_by
         ],
         "primary_key": list(table.primary_key),
         "pii": [c.name for c in table.columns if c.pii],
     }
+    contract = contract_path(table, root)
+    if contract is not None:
+        target["contract"] = contract
+    return target
 
 
 def checks_config(project: Project, table: str) -> list[Check]:
@@ -114,7 +139,7 @@ def pipeline_config(project: Project, pipeline: Pipeline) -> PipelineJob:
     job: PipelineJob = {
         "kind": "pipeline",
         "name": pipeline.name,
-        "target": target_config(table),
+        "target": target_config(table, project.root),
         "mode": cast(Any, str(pipeline.mode)),
         "merge": merge,
         "overwrite_scope": cast(Any, pipeline.overwrite_scope),
@@ -170,7 +195,7 @@ def ingestion_config(project: Project, ingestion: Ingestion) -> IngestionJob:
     return {
         "kind": "ingestion",
         "name": ingestion.name,
-        "target": target_config(table),
+        "target": target_config(table, project.root),
         "source_system": ingestion.source_system,
         "sources": sources,
         "file_columns": file_columns,

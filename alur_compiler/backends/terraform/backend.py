@@ -7,6 +7,7 @@ from alur_compiler.backends.terraform.chains import PACKAGE_FILE, lambda_package
 from alur_compiler.backends.terraform.stack import build_stack, render
 from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import Project
+from alur_compiler.ir.shapes import CONTRACTS_FILE, contracts_json
 
 
 class TerraformBackend:
@@ -23,4 +24,6 @@ class TerraformBackend:
             chain_zip = lambda_package(project, env)  # the `after:` chain Lambda
             if chain_zip is not None:
                 out.append(Artifact(f"terraform/{env.name}/{PACKAGE_FILE}", chain_zip))
+        if project.environments:  # uploaded by every stack: what `plan` compares with next
+            out.append(Artifact(CONTRACTS_FILE, contracts_json(project)))
         return out

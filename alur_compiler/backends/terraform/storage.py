@@ -17,6 +17,7 @@ from alur_compiler.backends.terraform.hcl import (
 from alur_compiler.backends.terraform.model import Body, StackBuilder
 from alur_compiler.backends.terraform.naming import address_name, entity_tags, job_kind, s3_arn
 from alur_compiler.ir.runtime import wheel_path
+from alur_compiler.ir.shapes import CONTRACTS_FILE
 
 #: How the generated files are reached from `build/terraform/<env>/`.
 BUILD_ROOT = template(ref("path.module"), "/../..")
@@ -283,6 +284,13 @@ def add_objects(sb: StackBuilder) -> None:
             "text/x-python",
             entity_tags(kind, job.name),
         )
+    _object(  # the shapes this build deploys: `alurc plan` classifies the next one against it
+        sb,
+        address_name("environment", sb.env.name, "contracts"),
+        CONTRACTS_FILE,
+        "application/json",
+        entity_tags("environment", sb.env.name),
+    )
     for table in suite_tables(sb):
         _object(
             sb,
