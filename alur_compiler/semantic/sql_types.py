@@ -107,7 +107,9 @@ def _as_decimal(num: Num, literal: exp.Expr | None) -> tuple[int, int] | None:
 def _integer_literal(node: exp.Expr) -> int | None:
     """The value of an integer literal (`-1`, `100`, `5L`), as Spark's parser sees one."""
     inner = node.this if isinstance(node, exp.Neg | exp.TryCast) else node
-    if isinstance(node, exp.TryCast) and not isinstance(inner, exp.Literal):
+    if isinstance(node, exp.TryCast) and (
+        not isinstance(inner, exp.Literal) or "safe" in node.args  # CAST(1 AS BIGINT)
+    ):
         return None
     if isinstance(inner, exp.Literal) and not inner.is_string and str(inner.this).isdigit():
         return int(str(inner.this))
