@@ -234,6 +234,21 @@ def scd2_records(
     )
     new_deletes = new_deletes.join(known, [*keys, SEQ], "left_anti").localCheckpoint(eager=True)
     diff = recompute(spark, job, batch, (target, side)).localCheckpoint(eager=True)
+    _write(spark, job, (target, side), (diff, new_deletes), (now, run_id), report)
+
+
+def _write(
+    spark: Any,
+    job: PipelineJob,
+    names: tuple[str, str],
+    frames: tuple[DataFrame, DataFrame],
+    stamp_run: tuple[datetime.datetime, str],
+    report: dict[str, Any],
+) -> None:
+    """Append the new delete events, then MERGE the history difference (one commit)."""
+    s = settings(job)
+    keys = s["keys"]
+    (target, side), (diff, new_deletes), (now, run_id) = names, frames, stamp_run
     counts = {
         r[_OP]: int(r["n"]) for r in diff.groupBy(_OP).agg(F.count(F.lit(1)).alias("n")).collect()
     }
@@ -242,7 +257,7 @@ def scd2_records(
     report["versions_inserted"] = counts.get("I", 0)
     report["versions_changed"] = counts.get("U", 0)
     report["versions_removed"] = counts.get("D", 0)
-    report["rows_applied"] = sum(counts.values())
+    report["rows_applied"] = report["rows_written"] = sum(counts.values())
     if n_deletes:
         stamp = F.lit(now).cast("timestamp")
         rows = new_deletes.select(
