@@ -5,14 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alur_compiler.ir.nodes import Scd2, Table
-
-DEFAULT_NAMES = {"valid_from": "valid_from", "valid_to": "valid_to", "is_current": "is_current"}
-
-
-def history_names(data: dict[str, Any]) -> dict[str, str]:
-    """The three history column names: `scd2.valid_from` etc., or their defaults."""
-    spec = data.get("scd2") or {}
-    return {k: str(spec.get(k) or v) for k, v in DEFAULT_NAMES.items()}
+from alur_compiler.semantic.scd2 import history_names
 
 
 def default_keys(data: dict[str, Any], target: Table) -> tuple[str, ...]:

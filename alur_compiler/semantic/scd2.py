@@ -17,12 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
-from alur_compiler.ir.build_scd2 import history_names
 from alur_compiler.semantic.sql_expr import SqlLocator, check_row_expression
 from alur_compiler.semantic.sql_output import ColumnView
 
 if TYPE_CHECKING:
     from alur_compiler.semantic.pipelines import JobVerdict
+
+DEFAULT_NAMES = {"valid_from": "valid_from", "valid_to": "valid_to", "is_current": "is_current"}
+
+
+def history_names(data: dict[str, Any]) -> dict[str, str]:
+    """The three history column names: `scd2.valid_from` etc., or their defaults."""
+    spec = data.get("scd2") or {}
+    spec = spec if isinstance(spec, dict) else {}
+    return {k: str(spec.get(k) or v) for k, v in DEFAULT_NAMES.items()}
 
 
 @dataclass(frozen=True)
