@@ -242,14 +242,15 @@ def evolve_table(
 
 def evolve_target(spark: Any, job: PipelineJob, name: str) -> tuple[str, ...]:
     """The pipeline's target table, before its write: an overwrite of the whole table may
-    add NOT NULL columns (every row is rewritten)."""
+    add NOT NULL columns (every row is rewritten). A partial config (a test calling
+    merge_records directly) without mode or partition_by evolves the columns only."""
     target = job["target"]
-    whole = job["mode"] == "overwrite" and job["overwrite_scope"] == "table"
+    whole = job.get("mode") == "overwrite" and job.get("overwrite_scope") == "table"
     return evolve_table(
         spark,
         name,
         target["columns"],
-        target["partition_by"],
+        target.get("partition_by"),
         replaces_all=whole,
         contract=target.get("contract"),
     )

@@ -44,6 +44,8 @@ NOT_A_NAME = {
     ("apply", "plugin_dir"): "a folder",
     ("apply", "auto_approve"): "a flag",
     ("apply", "allow_destroy"): "a flag",
+    ("apply", "allow_breaking"): "a flag",
+    ("plan", "fail_on"): "a change class (an optional choice: Click lists the classes)",
     ("destroy", "plugin_dir"): "a folder",
     ("destroy", "auto_approve"): "a flag",
     ("logs", "run_id"): "an AWS run id, looked up by AWS",

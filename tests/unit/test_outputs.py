@@ -60,7 +60,11 @@ def test_forked_check_lists_stale_and_missing_files(tmp_path: Path, forked: None
     before = tree_files(out)
     checked = api.compile_project(project, out, check=True)
     assert checked.stale is not None and not checked.ok
-    assert checked.stale.changed == ["glue/clean_products.py", "manifest.json"]
+    assert checked.stale.changed == [
+        "glue/clean_products.py",
+        "manifest.json",
+        "terraform/contracts.json",  # the pipeline's logic fingerprint (ir/shapes.py)
+    ]
     assert checked.stale.missing == ["quality/orders.json"]
     assert tree_files(out) == before
 

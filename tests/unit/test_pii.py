@@ -37,8 +37,8 @@ def test_bronze_catalog_columns_carry_the_pii_parameter() -> None:
 
 def test_jobs_get_the_pii_columns_of_their_target() -> None:
     project = _retail()
-    assert target_config(project.table("customers"))["pii"] == ["email", "full_name"]
-    assert target_config(project.table("orders"))["pii"] == []
+    assert target_config(project.table("customers"), project.root)["pii"] == ["email", "full_name"]
+    assert target_config(project.table("orders"), project.root)["pii"] == []
 
 
 def test_lineage_marks_declared_and_derived_pii_columns() -> None:
