@@ -154,3 +154,30 @@ def test_check_cols_versions_per_change_seen_by_a_run(spark: Any, tmp_path: Path
         ("c2", "gold", True),
     ]
     assert rows[0][3] == rows[1][2] and rows[0][2] < rows[1][2]
+
+
+@pytest.mark.parametrize("point", ["after_tombstones", "after_merge"])
+def test_a_crash_at_a_write_boundary_is_repaired_by_the_rerun(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, point: str
+) -> None:
+    """A crash between the side table's append and the history's MERGE (or after both):
+    the re-run reads the same input and ends with the uncrashed history."""
+    h = harness(spark, tmp_path / point, "sequence_by: changed_at\n  delete_when: \"op = 'D'\"")
+    run(h, 0, [("c1", "bronze", "U", t(1)), ("c1", "gold", "U", t(10))])
+    before = history(h)
+    monkeypatch.setenv("ALUR_SIMULATE_CRASH", point)
+    with pytest.raises(BaseException) as info:
+        run(h, 1, [("c1", None, "D", t(20)), ("c1", "silver", "U", t(5))])
+    assert type(info.value).__name__ == "SimulatedCrash", info.value
+    tomb = h.rows("silver", "customers_history__alur_tombstones", "customer_id, __alur_seq")
+    assert tomb == [("c1", t(20))]
+    assert (history(h) == before) == (point == "after_tombstones")  # one commit: old or new
+    monkeypatch.delenv("ALUR_SIMULATE_CRASH")
+    report = h.run("customers_scd2")
+    assert report["status"] == "succeeded" and report.get("resumed_input"), report
+    assert history(h) == [
+        ("c1", "bronze", t(1), t(5), False),
+        ("c1", "gold", t(10), t(20), False),
+        ("c1", "silver", t(5), t(10), False),
+    ]
+    assert h.rows("silver", "customers_history__alur_tombstones", "customer_id") == [("c1",)]
