@@ -29,7 +29,8 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform CLI not on PATH"),
     pytest.mark.skipif(not PLUGIN_DIR.is_dir(), reason="no provider mirror at /opt/tf-plugins"),
 ]
-SERVICES = ("cloudwatch", "dynamodb", "glue", "iam", "logs", "s3", "sts")
+# every service the stack uses (the after: chains add an EventBridge rule and a Lambda)
+SERVICES = ("cloudwatch", "dynamodb", "events", "glue", "iam", "lambda", "logs", "s3", "sts")
 
 
 @pytest.fixture(scope="module")

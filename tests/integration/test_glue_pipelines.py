@@ -153,8 +153,9 @@ def test_a_running_pipeline_holds_its_input_a_second_run_reports_why_and_writes_
     assert h.run("ingest_orders")["status"] == "succeeded"
     # An earlier run crashed right after recording its intent (it read O1).
     monkeypatch.setenv("ALUR_SIMULATE_CRASH", "after_intent")
-    with pytest.raises(BaseException):
+    with pytest.raises(BaseException) as info:  # the script's own SimulatedCrash class
         h.run("clean_orders")
+    assert type(info.value).__name__ == "SimulatedCrash"
     monkeypatch.delenv("ALUR_SIMULATE_CRASH")
     store = LocalStateStore(h.args["alur_state"])
     intent = store.get("clean_orders", "intent")

@@ -52,6 +52,7 @@ NOT_A_NAME = {
     ("init", "name"): "a new name, not a lookup (checked by scaffold, tests/unit/test_init.py)",
     ("init", "directory"): "a folder",
     ("test", "verbose"): "a flag",
+    ("run", "verbose"): "a flag",
     ("test", "jobs"): "a number",
     ("schedule", "start"): "a time (ISO 8601, checked by schedule_cmd._time)",
     ("schedule", "end"): "a time (ISO 8601, checked by schedule_cmd._time)",

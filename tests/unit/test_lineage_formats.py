@@ -34,6 +34,7 @@ def lineage(fmt: str) -> str:
 
 def test_dot_parses_with_the_expected_nodes_and_edges() -> None:
     import pydot  # pinned in requirements-dev.txt: a missing oracle fails, never skips
+
     (graph,) = pydot.graph_from_dot_data(lineage("dot"))
     edges = {(e.get_source().strip('"'), e.get_destination().strip('"')) for e in graph.get_edges()}
     assert edges == {
@@ -45,6 +46,7 @@ def test_dot_parses_with_the_expected_nodes_and_edges() -> None:
 
 def test_dot_escapes_names() -> None:
     import pydot  # pinned in requirements-dev.txt: a missing oracle fails, never skips
+
     (graph,) = pydot.graph_from_dot_data(render_dot(NASTY))
     names = {n.get_name() for n in graph.get_nodes()} - {"node"}
     assert names == {'"t\\"1.c\\\\x"', '"raw.a"', '"raw#b.c"'}

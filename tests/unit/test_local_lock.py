@@ -42,9 +42,8 @@ def test_a_held_warehouse_is_refused_with_the_holder_and_freed_by_a_kill(tmp_pat
         os.kill(proc.pid, signal.SIGKILL)  # a crash: no clean-up runs in the holder
         proc.wait()
     assert (warehouse / LOCK_NAME).exists()  # the file stays; the kernel dropped the lock
-    with warehouse_lock(warehouse):
-        with pytest.raises(WarehouseBusy):  # also refused to this process's other runs
-            with warehouse_lock(warehouse):
-                pass
+    # also refused to this process's other runs
+    with warehouse_lock(warehouse), pytest.raises(WarehouseBusy), warehouse_lock(warehouse):
+        pass
     with warehouse_lock(warehouse):  # released on exit
         pass
