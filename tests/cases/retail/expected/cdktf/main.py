@@ -9,6 +9,7 @@ Extend it by adding constructs to `LakehouseStack` after `super().__init__`.
 """
 
 import json
+import keyword
 import os
 from pathlib import Path
 
@@ -30,6 +31,11 @@ ENVIRONMENTS = ['dev', 'prod']
 #: Generated files are referenced from build/terraform/<env>/; stacks synthesize into
 #: build/cdktf/cdktf.out/stacks/<env>/, two folders deeper.
 PATH_FROM, PATH_TO = "${path.module}/../..", "${path.module}/../../../.."
+
+
+def _py_names(settings):
+    """`lambda` (a Python keyword) is `lambda_` in the jsii bindings."""
+    return {(k + "_" if keyword.iskeyword(k) else k): v for k, v in settings.items()}
 
 
 def _repath(value):
@@ -68,7 +74,7 @@ class LakehouseStack(cdktf.TerraformStack):
         AwsProvider(
             self, "aws",
             default_tags=[AwsProviderDefaultTags(tags=tags)],
-            endpoints=[AwsProviderEndpoints(**endpoints[0])] if endpoints else None,
+            endpoints=[AwsProviderEndpoints(**_py_names(endpoints[0]))] if endpoints else None,
             **cfg,
         )
 

@@ -35,16 +35,17 @@ JOB: PipelineJob = {
         'name': 'customers',
         'layer': 'silver',
         'columns': [
-            {'name': 'customer_id', 'type': 'string', 'nullable': False},
-            {'name': 'email', 'type': 'string', 'nullable': True},
-            {'name': 'full_name', 'type': 'string', 'nullable': True},
-            {'name': 'country', 'type': 'string', 'nullable': True},
-            {'name': 'signup_date', 'type': 'date', 'nullable': True},
-            {'name': 'updated_at', 'type': 'timestamp', 'nullable': False},
+            {'name': 'customer_id', 'type': 'string', 'nullable': False, 'at': '7:5'},
+            {'name': 'email', 'type': 'string', 'nullable': True, 'at': '10:5'},
+            {'name': 'full_name', 'type': 'string', 'nullable': True, 'at': '13:5'},
+            {'name': 'country', 'type': 'string', 'nullable': True, 'at': '16:5'},
+            {'name': 'signup_date', 'type': 'date', 'nullable': True, 'at': '18:5'},
+            {'name': 'updated_at', 'type': 'timestamp', 'nullable': False, 'at': '20:5'},
         ],
         'partition_by': [],
         'primary_key': ['customer_id'],
         'pii': ['email', 'full_name'],
+        'contract': 'contracts/silver/customers.yaml',
     },
     'mode': 'merge',
     'merge': {
@@ -77,6 +78,7 @@ JOB: PipelineJob = {
         },
     ],
     'sql': SQL,
+    'lease_seconds': 3600,
     'checks': [
         {
             'action': 'warn',

@@ -28,15 +28,16 @@ JOB: PipelineJob = {
         'name': 'products',
         'layer': 'silver',
         'columns': [
-            {'name': 'product_id', 'type': 'string', 'nullable': False},
-            {'name': 'name', 'type': 'string', 'nullable': False},
-            {'name': 'category', 'type': 'string', 'nullable': True},
-            {'name': 'list_price', 'type': 'decimal(10,2)', 'nullable': True},
-            {'name': 'tags', 'type': 'array<string>', 'nullable': True},
+            {'name': 'product_id', 'type': 'string', 'nullable': False, 'at': '7:5'},
+            {'name': 'name', 'type': 'string', 'nullable': False, 'at': '10:5'},
+            {'name': 'category', 'type': 'string', 'nullable': True, 'at': '13:5'},
+            {'name': 'list_price', 'type': 'decimal(10,2)', 'nullable': True, 'at': '15:5'},
+            {'name': 'tags', 'type': 'array<string>', 'nullable': True, 'at': '17:5'},
         ],
         'partition_by': [],
         'primary_key': ['product_id'],
         'pii': [],
+        'contract': 'contracts/silver/products.yaml',
     },
     'mode': 'merge',
     'merge': {
@@ -68,6 +69,7 @@ JOB: PipelineJob = {
         },
     ],
     'sql': SQL,
+    'lease_seconds': 3600,
     'checks': [
         {
             'action': 'drop',
