@@ -14,7 +14,6 @@ from alur_compiler import api
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import OutputFormat, ProjectDir, exit_code, fail_usage, report
 from alur_compiler.diagnostics.suggest import UnknownName
-from alur_compiler.schedule import preview
 
 
 class ScheduleFormat(StrEnum):
@@ -66,6 +65,11 @@ def schedule(
     t1 = _time(end, "--to") or t0 + timedelta(hours=24)
     if t1 <= t0:
         fail_usage("--to must be after --from")
+    # Imported here: the preview runs the chain Lambda's own decision function from
+    # alur_runtime, which the CLI must not import at start-up (`run --local` imports the
+    # runtime from the build's wheel, and only from there).
+    from alur_compiler.schedule import preview
+
     found = preview.firings(project, t0, t1)
     if fmt is ScheduleFormat.json:
         doc = preview.to_json(project, environment, t0, t1, found)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,16 @@ def test_the_contracts_catch_each_kind_of_violation(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert proc.stdout.count("BROKEN") == 4, proc.stdout
+
+
+def test_starting_the_cli_imports_no_runtime_module() -> None:
+    """`run --local` must import alur_runtime from the build's wheel only (local/wheel.py):
+    a CLI module importing it at start-up would load another copy first (and breaks an
+    install where only the wheel may provide it, tests/integration/test_wheel_install.py)."""
+    code = (
+        "import sys, alur_compiler.cli, alur_compiler.api;"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'alur_runtime');"
+        "print(bad); raise SystemExit(1 if bad else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
