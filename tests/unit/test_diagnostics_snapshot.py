@@ -340,6 +340,20 @@ def _diagnostics(project: Path) -> list[list[Any]]:
     return out
 
 
+def _rendered(project: Path) -> list[list[Any]]:
+    """The text the CLI prints (source line and caret included), one line per entry."""
+    from alur_compiler.diagnostics.render import render_text
+
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        result = api.load(Path("."))
+        text = render_text(result.diagnostics.sorted(), result.files)
+    finally:
+        os.chdir(cwd)
+    return [[line] for line in text.splitlines()]
+
+
 def collect(tmp: Path) -> dict[str, list[list[Any]]]:
     cases: dict[str, list[list[Any]]] = {}
     for path in sorted(CORPUS.glob("*.yaml")):
@@ -347,6 +361,11 @@ def collect(tmp: Path) -> dict[str, list[list[Any]]]:
         project.mkdir()
         shutil.copy(path, project / "alur.yaml")
         cases[f"corpus/{path.stem}"] = _diagnostics(project)
+    for folder in sorted(p for p in CORPUS.iterdir() if (p / "alur.yaml").is_file()):
+        project = tmp / f"corpus-{folder.name}"  # a case with its own files (.sql, ...)
+        shutil.copytree(folder, project)
+        cases[f"corpus/{folder.name}"] = _diagnostics(project)
+        cases[f"rendered/{folder.name}"] = _rendered(project)
     for seed in range(MUTANTS):
         project = tmp / f"mutant-{seed}"
         _write_mutant(seed, project)
