@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alur_runtime.common import JobFailed, join_path, log
+from alur_runtime.common import JobFailed, join_path, log, path_exists
 from alur_runtime.config import Check, Job, Lookup, Merge
 from alur_runtime.conform import quote_ident, table_ddl
 from alur_runtime.quality import evaluate_checks
@@ -21,11 +21,20 @@ def table_reader(spark: Any, args: dict[str, str], tables: dict[str, Lookup]) ->
     def lookup(name: str) -> Any:
         meta = tables[name]
         if meta["layer"] == "bronze":
-            path = join_path(args["alur_lake"], "bronze", name)
-            return spark.read.schema(table_ddl(meta["columns"])).parquet(path)
+            return bronze_frame(spark, args, name, meta["columns"])
         return spark.table(iceberg_name(args, meta["layer"], name))
 
     return lookup
+
+
+def bronze_frame(spark: Any, args: dict[str, str], table: str, columns: Any) -> Any:
+    """A bronze table's rows; no rows (not an error) while no file was ever published into
+    its folder, as a Glue catalog table over an empty prefix reads."""
+    path = join_path(args["alur_lake"], "bronze", table)
+    ddl = table_ddl(columns)
+    if not path_exists(spark, path):
+        return spark.createDataFrame([], ddl)
+    return spark.read.schema(ddl).parquet(path)
 
 
 def iceberg_name(args: dict[str, str], layer: str, table: str) -> str:

@@ -22,14 +22,12 @@ from alur_runtime.common import (
     base_report,
     crash_point,
     finish_report,
-    join_path,
     log,
     new_run_id,
-    path_exists,
 )
 from alur_runtime.config import PipelineJob, Source
 from alur_runtime.conform import partition_spec, quote_ident, table_ddl
-from alur_runtime.gate import iceberg_name, quality_gate
+from alur_runtime.gate import bronze_frame, iceberg_name, quality_gate
 from alur_runtime.merge import TOMBSTONE_SUFFIX, merge_records, stage_merge_columns
 from alur_runtime.owner import ACTIVE_RUNS, describe_owner, owner_fields, owner_liveness
 from alur_runtime.publish import create_table, prepare_target, write_quarantine, write_table
@@ -148,11 +146,7 @@ def _intent_item(plan: dict[str, Any]) -> dict[str, str]:
 
 def read_source(spark: Any, args: dict[str, str], source: Source) -> Any:
     if source["layer"] == "bronze":
-        path = join_path(args["alur_lake"], "bronze", source["table"])
-        ddl = table_ddl(source["columns"])
-        if not path_exists(spark, path):
-            return spark.createDataFrame([], ddl)
-        return spark.read.schema(ddl).parquet(path)
+        return bronze_frame(spark, args, source["table"], source["columns"])
     return spark.table(iceberg_name(args, source["layer"], source["table"]))
 
 

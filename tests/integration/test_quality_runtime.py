@@ -230,3 +230,25 @@ def test_target_failing_while_counting_fails_only_its_check(spark: Any) -> None:
     assert (res["nn"]["unexpected_count"], res["u"]["unexpected_count"]) == (1, 2)
     assert out.counts["rows_dropped"] == 2
     out.unpersist()
+
+
+def test_relationship_to_a_bronze_table_with_no_files_reads_no_rows(
+    spark: Any, tmp_path: Any
+) -> None:
+    """A bronze table no file was ever published into is empty, not an error (as its Glue
+    catalog table over an empty prefix reads): every non-null key is then unexpected."""
+    from alur_runtime.gate import table_reader
+
+    args = {"alur_lake": str(tmp_path / "lake")}
+    lookup = table_reader(
+        spark,
+        args,
+        {"r": {"layer": "bronze", "columns": [{"name": "k", "type": "int", "nullable": True}]}},
+    )
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    check = Check("rel", T.RELATIONSHIP, Action.WARN, ("id",), ref_table="r", ref_column="k")
+    res = evaluate_checks(df, _checks(check), lookup=lookup).results[0]
+    assert "error" not in res
+    # ROWS: ids 1, 2, 3, 3 and one NULL; the NULL is not considered
+    assert (res["unexpected_count"], res["considered_count"]) == (4, 4)
+    assert res["success"] is False
