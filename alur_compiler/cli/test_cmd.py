@@ -15,7 +15,9 @@ import typer
 from alur_compiler import console
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import fail_usage
+from alur_compiler.cli.selecting import ExcludeOption, SelectOption
 from alur_compiler.diagnostics.suggest import UnknownName
+from alur_compiler.diagnostics.words import count
 
 #: tests run at once by default: one. Two threads measured no faster on a loaded 2-core
 #: machine (benchmarks/test_fixtures), so results stay in order without threads by default
@@ -82,10 +84,12 @@ def test_cmd(
             "--jobs", "-j", min=1, max=16, help="Tests run at once in the one Spark session."
         ),
     ] = DEFAULT_JOBS,
+    select: SelectOption = None,
+    exclude: ExcludeOption = None,
 ) -> None:
     """Run unit tests (tests/*.yaml, kind: Test) with the jobs' generated code on embedded
     Spark: given upstream rows, expect the target's rows after the write. Exit 1 on a
-    failure, with a row diff."""
+    failure, with a row diff. --select/--exclude keep the tests of the selected jobs."""
     from alur_compiler.testing.report import (
         render_github,
         render_json,
@@ -111,19 +115,28 @@ def test_cmd(
                     console.err("    | " + line)
 
     with _stdout_to_stderr(not streaming):
-        run = run_tests(root, names or None, on_done=done, jobs=jobs)
+        run = run_tests(
+            root, names or None, on_done=done, jobs=jobs, select=select, exclude=exclude
+        )
     if fmt is TestFormat.json:  # one document: diagnostics, tests and summary
         console.out(render_json(run))
     else:
         diag_format = "github" if fmt is TestFormat.github else "text"
         console.report(run.diagnostics, run.files, diag_format)
+    if run.bad_selector is not None:
+        fail_usage(*run.bad_selector)
     if run.unknown:
         unknown = UnknownName("test", run.unknown, run.known, "tests, or jobs to run the tests of")
         fail_usage(unknown.message, unknown.hint)
     if run.error is not None:
         console.err(f"error: {run.error}")
     elif not run.diagnostics.has_errors:
-        if not run.results and fmt is TestFormat.text:
+        if run.not_selected:
+            left_out = count(len(run.not_selected), "test")
+            console.err(f"not selected ({left_out}): " + ", ".join(run.not_selected))
+        if not run.results and run.not_selected and fmt is TestFormat.text:
+            console.err("no tests of the selected jobs")
+        elif not run.results and fmt is TestFormat.text:
             console.err("no tests found: write tests/*.yaml with `kind: Test` (specs/testing.md)")
         elif fmt is TestFormat.text:
             console.out(summary(run))

@@ -31,6 +31,8 @@ class TestRun:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, str] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)  # test names not in the project (exit 2)
+    bad_selector: tuple[str, str | None] | None = None  # --select/--exclude: message, hint
+    not_selected: list[str] = field(default_factory=list)  # tests the selection left out
     known: list[str] = field(default_factory=list)  # valid tests' names and their jobs' names
     error: str | None = None  # Spark could not start
     results: list[TestResult] = field(default_factory=list)
@@ -43,7 +45,7 @@ class TestRun:
     def exit_code(self) -> int:
         if self.diagnostics.has_errors or self.error is not None:
             return 1
-        if self.unknown:
+        if self.unknown or self.bad_selector is not None:
             return 2
         return 0 if all(r.status == "passed" for r in self.results) else 1
 
@@ -54,12 +56,15 @@ def run_tests(
     spark: Any = None,
     on_done: Callable[[TestResult], None] = _ignore,
     jobs: int = 1,
+    select: list[str] | None = None,
+    exclude: list[str] | None = None,
 ) -> TestRun:
     """Run the project's tests (or those named, or those of the jobs named) and return
     what happened. `spark`: a
     session to use (tests); by default the build's runtime starts the local one. `jobs`:
     how many tests run at once (threads sharing the session, each test in a SparkSession
-    of its own); results come back in the tests' order."""
+    of its own); results come back in the tests' order. `select` / `exclude`: selectors
+    (specs/selection.md) over jobs; only the tests of the selected jobs run."""
     from alur_compiler import api
     from alur_compiler.load.discover import find_root, load_project_files, load_test_files
     from alur_compiler.testing.spec import load_tests
@@ -79,6 +84,17 @@ def run_tests(
     if run.diagnostics.has_errors or run.unknown:
         return run
     selected = [c for c in cases if not wanted or {c.name, c.job.name} & wanted]
+    if select or exclude:
+        from alur_compiler.diagnostics.suggest import UnknownName
+        from alur_compiler.selection import SelectorError, select_jobs
+
+        try:
+            chosen = set(select_jobs(project, select or [], exclude or []))
+        except (UnknownName, SelectorError) as exc:
+            run.bad_selector = (exc.message, exc.hint)
+            return run
+        run.not_selected = [c.name for c in selected if c.job.name not in chosen]
+        selected = [c for c in selected if c.job.name in chosen]
     if not selected:
         return run
     workdir = Path(tempfile.mkdtemp(prefix="alurc-test-"))

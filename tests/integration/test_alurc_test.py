@@ -150,3 +150,32 @@ def test_fixture_values_reach_spark_unchanged(spark: Any) -> None:
     assert cells[0][0] == "it's a \\ back'slash" and cells[0][2] == "2026-11-01 10:00:00.25"
     stamps = [r[0] for r in df.selectExpr("CAST(_ingested_at AS STRING)").collect()]
     assert stamps == ["2000-01-01 00:00:00"] * 2  # an ingestion column left out: its default
+
+
+def test_selectors_keep_the_tests_of_the_selected_jobs(spark: Any, tmp_path: Path) -> None:
+    project = retail(tmp_path)
+    result = CliRunner().invoke(
+        app,
+        ["test", str(project), "--select", "layer:gold", "--exclude", "customer_lifetime_value"],
+    )
+    assert result.exit_code == 0, result.output
+    # retail's gold tests (tests/gold.yaml): two of daily_revenue, one of customer_lifetime_value
+    assert "PASS daily_revenue_overwrites_partitions " in result.output
+    assert "PASS daily_revenue_fails_on_no_rows " in result.output
+    assert "customer_lifetime_value_segments" in result.output.split("not selected")[1]
+    assert "PASS customer_lifetime_value_segments" not in result.output
+    assert "PASS clean_orders_merge_end_state" not in result.output
+    assert "2 tests: 2 passed" in result.output
+
+
+def test_a_bad_selector_exits_2_before_spark_and_a_selection_without_tests_says_so(
+    tmp_path: Path,
+) -> None:
+    project = retail(tmp_path)
+    result = CliRunner().invoke(app, ["test", str(project), "--select", "layer:platinum"])
+    assert result.exit_code == 2, result.output
+    assert "error:" in result.output and "hint:" in result.output
+    result = CliRunner().invoke(app, ["test", str(project), "--select", "ingest_products"])
+    assert result.exit_code == 0, result.output
+    assert "no tests of the selected jobs" in result.output
+    assert "not selected (7 tests)" in result.output
