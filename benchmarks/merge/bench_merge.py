@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from alur_compiler.backends.glue import GlueBackend
-from alur_compiler.backends.runtime import RuntimeBackend
-from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import (
     INGESTION_COLUMNS,
     Action,
@@ -38,6 +35,9 @@ from alur_compiler.ir import (
 )
 from alur_compiler.local.runner import run_script
 from alur_compiler.local.session import get_spark
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import build_job, local_args, reset, save_base, timed, write_bronze_batch
 
 COLUMNS = (
     Column("id", "bigint", nullable=False),
@@ -96,11 +96,7 @@ def rows_sql(start: int, count: int, day: int) -> str:
 
 
 def prepare(spark: Any, lake: Path, rows: int, updates: int) -> None:
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.bench_silver")
-    base = spark.sql(rows_sql(0, rows, 1))
-    base.writeTo("glue_catalog.bench_silver.base").using("iceberg").tableProperty(
-        "format-version", "2"
-    ).createOrReplace()
+    save_base(spark, spark.sql(rows_sql(0, rows, 1)))
     # Half updates of existing keys (spread over the table), half new keys.
     upd = spark.sql(rows_sql(0, updates, 2)).selectExpr(
         f"CASE WHEN id % 2 = 0 THEN id * {max(rows // updates, 1)} ELSE {rows} + id END AS id",
@@ -109,22 +105,7 @@ def prepare(spark: Any, lake: Path, rows: int, updates: int) -> None:
         "amount",
         "updated_at",
     )
-    batch = upd.selectExpr(
-        "*",
-        "current_timestamp() AS _ingested_at",
-        "'bench' AS _source_file",
-        "'bench' AS _source_system",
-        "'b1' AS _batch_id",
-    )
-    batch.write.mode("overwrite").parquet(str(lake / "bronze" / "events_raw"))
-
-
-def reset(spark: Any, name: str) -> None:
-    spark.sql(f"DROP TABLE IF EXISTS {name}")
-    spark.sql(
-        f"CREATE TABLE {name} USING iceberg TBLPROPERTIES ('format-version'='2') "
-        "AS SELECT * FROM glue_catalog.bench_silver.base"
-    )
+    write_bronze_batch(upd, lake, "events_raw")
 
 
 def hand_written(spark: Any, lake: Path) -> None:
@@ -152,12 +133,6 @@ def check_rows(spark: Any, target: str, expected: int, who: str) -> None:
         raise SystemExit(f"{who} MERGE left {got} rows, expected {expected}")
 
 
-def timed(fn: Any) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -169,23 +144,7 @@ def main() -> None:
     spark = get_spark(tmp / "warehouse")
     lake = tmp / "lake"
     prepare(spark, lake, opts.rows, opts.updates)
-    project = bench_project(tmp, opts.checks)
-    arts = [*GlueBackend().generate(project, Diagnostics())]
-    arts += RuntimeBackend().generate(project, Diagnostics())
-    for art in arts:
-        (tmp / "build" / art.path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / "build" / art.path).write_bytes(art.content)
-    script = tmp / "build" / "glue" / "clean_events.py"
-    args = {
-        "alur_mode": "local",
-        "alur_lake": str(lake),
-        "alur_state": str(tmp / "state"),
-        "alur_reports": str(tmp / "reports"),
-        "alur_db_bronze": "bench_bronze",
-        "alur_db_silver": "bench_silver",
-        "alur_db_gold": "bench_gold",
-        "alur_print_report": "false",
-    }
+    script = build_job(tmp, bench_project(tmp, opts.checks), "clean_events")
     target = "glue_catalog.bench_silver.events"
     gen: list[float] = []
     hand: list[float] = []
@@ -195,10 +154,8 @@ def main() -> None:
         h = timed(lambda: hand_written(spark, lake))
         check_rows(spark, target, expected, "hand-written")
         reset(spark, target)
-        # a state folder per round: with one folder, the job's watermark would make every
-        # round after the first read no new rows and time a no-op
-        round_args = {**args, "alur_state": str(tmp / f"state{i}")}
-        g = timed(lambda: run_script(spark, script, round_args))
+        round_args = local_args(tmp, lake, i)
+        g = timed(lambda a=round_args: run_script(spark, script, a))
         check_rows(spark, target, expected, "generated")
         if i:
             hand.append(h)

@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from alur_compiler.backends.glue import GlueBackend
-from alur_compiler.backends.runtime import RuntimeBackend
-from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.ir import (
     INGESTION_COLUMNS,
     Column,
@@ -38,6 +35,9 @@ from alur_compiler.ir import (
 )
 from alur_compiler.local.runner import run_script
 from alur_compiler.local.session import get_spark
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import build_job, local_args, reset, save_base, timed, write_bronze_batch
 
 DATA = (
     Column("id", "bigint", nullable=False),
@@ -87,7 +87,6 @@ def rows_sql(start: int, count: int, day: int, key: str = "id") -> str:
 
 
 def prepare(spark: Any, lake: Path, rows: int, updates: int) -> None:
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.bench_silver")
     keys = rows // 2
     v1 = spark.sql(rows_sql(0, keys, 1)).alias("a")
     v2 = spark.sql(rows_sql(0, keys, 2)).alias("b")
@@ -96,28 +95,10 @@ def prepare(spark: Any, lake: Path, rows: int, updates: int) -> None:
     closed = closed.selectExpr("*", "false AS is_current")
     current = v2.selectExpr("*", "updated_at AS valid_from", "CAST(NULL AS timestamp) AS valid_to")
     current = current.selectExpr("*", "true AS is_current")
-    base = closed.unionByName(current)
-    base.writeTo("glue_catalog.bench_silver.base").using("iceberg").tableProperty(
-        "format-version", "2"
-    ).createOrReplace()
+    save_base(spark, closed.unionByName(current))
     spread = max(keys // updates, 1)
     key = f"CASE WHEN id % 2 = 0 THEN (id * {spread}) % {keys} ELSE {keys} + id END"
-    batch = spark.sql(rows_sql(0, updates, 3, key)).selectExpr(
-        "*",
-        "current_timestamp() AS _ingested_at",
-        "'bench' AS _source_file",
-        "'bench' AS _source_system",
-        "'b1' AS _batch_id",
-    )
-    batch.write.mode("overwrite").parquet(str(lake / "bronze" / "events_raw"))
-
-
-def reset(spark: Any) -> None:
-    spark.sql(f"DROP TABLE IF EXISTS {TARGET}")
-    spark.sql(
-        f"CREATE TABLE {TARGET} USING iceberg TBLPROPERTIES ('format-version'='2') "
-        "AS SELECT * FROM glue_catalog.bench_silver.base"
-    )
+    write_bronze_batch(spark.sql(rows_sql(0, updates, 3, key)), lake, "events_raw")
 
 
 def hand_written(spark: Any, lake: Path) -> None:
@@ -147,12 +128,6 @@ def hand_written(spark: Any, lake: Path) -> None:
     )
 
 
-def timed(fn: Any) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -163,33 +138,17 @@ def main() -> None:
     spark = get_spark(tmp / "warehouse")
     lake = tmp / "lake"
     prepare(spark, lake, opts.rows, opts.updates)
-    project = bench_project(tmp)
-    arts = [*GlueBackend().generate(project, Diagnostics())]
-    arts += RuntimeBackend().generate(project, Diagnostics())
-    for art in arts:
-        (tmp / "build" / art.path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / "build" / art.path).write_bytes(art.content)
-    script = tmp / "build" / "glue" / "history_events.py"
-    args = {
-        "alur_mode": "local",
-        "alur_lake": str(lake),
-        "alur_state": str(tmp / "state"),
-        "alur_reports": str(tmp / "reports"),
-        "alur_db_bronze": "bench_bronze",
-        "alur_db_silver": "bench_silver",
-        "alur_db_gold": "bench_gold",
-        "alur_print_report": "false",
-    }
+    script = build_job(tmp, bench_project(tmp), "history_events")
     gen: list[float] = []
     hand: list[float] = []
     results: dict[str, list[tuple[Any, ...]]] = {}
     for i in range(opts.repeat + 1):  # round 0 warms up the JVM and is not counted
-        reset(spark)
+        reset(spark, TARGET)
         h = timed(lambda: hand_written(spark, lake))
         if i == 0:
             results["hand"] = sorted(map(tuple, spark.table(TARGET).collect()))
-        reset(spark)
-        fresh = {**args, "alur_state": str(tmp / f"state{i}")}  # else: no new input
+        reset(spark, TARGET)
+        fresh = local_args(tmp, lake, i)
         g = timed(lambda fresh=fresh: run_script(spark, script, fresh))
         if i == 0:
             results["gen"] = sorted(map(tuple, spark.table(TARGET).collect()))
