@@ -60,6 +60,14 @@ KILL_POINTS: dict[str, tuple[str, ...]] = {
         "after_file_commit",
         "after_commit_files",
     ),
+    #: a database (jdbc) ingestion, alur_runtime/jdbc.py
+    "jdbc": (
+        "after_open_batch",
+        "after_extract",
+        "after_commit",
+        "after_publish_file",
+        "after_watermark",
+    ),
     "pipeline": (
         "after_intent",
         "after_merge",

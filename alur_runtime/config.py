@@ -151,6 +151,35 @@ class FileSource(TypedDict):
     recursive: bool
 
 
+class JdbcPartition(TypedDict):
+    """Parallel reads: [lower, upper] of the database column `column` in `count` reads."""
+
+    column: str
+    lower: int | str
+    upper: int | str
+    count: int
+
+
+class JdbcSource(TypedDict):
+    """A table or one SELECT of a database (jdbc.py). No credentials: `secret` is a name,
+    resolved at run time (secrets.py) from Secrets Manager on Glue (the ARN comes in
+    `--alur_secret_arn`), locally from the environment or the local secrets file."""
+
+    engine: Literal["postgresql", "mysql"]
+    #: jdbc:<engine>://host:port/database, without credentials
+    url: str
+    #: `_source_file` of the extracted rows
+    identity: str
+    secret: str
+    table: str | None
+    query: str | None
+    #: the database column of the high-water mark (None: full extraction) and its type
+    incremental_column: str | None
+    incremental_type: str | None
+    partition: JdbcPartition | None
+    fetchsize: int
+
+
 class IngestionJob(TypedDict):
     """A bronze ingestion: landing files -> conform by name -> checks -> append."""
 
@@ -163,6 +192,8 @@ class IngestionJob(TypedDict):
     on_bad_file: Literal["fail", "skip", "quarantine"]
     on_bad_row: Literal["fail", "drop", "quarantine"]
     on_duplicate_file: Literal["skip", "ingest"]
+    #: a database source instead of `sources` (which is then empty)
+    jdbc: NotRequired[JdbcSource]
     lease_seconds: int
     checks: list[Check]
     lookups: dict[str, Lookup]

@@ -11,6 +11,10 @@ from alur_runtime.config import Job
 
 def run_job(spark: Any, job: Job, args: dict[str, str]) -> dict[str, Any]:
     """Run `job` once in this Spark session; returns the run report (status, counts)."""
+    if job["kind"] == "ingestion" and "jdbc" in job:
+        from alur_runtime.jdbc import run_jdbc_ingestion
+
+        return run_jdbc_ingestion(spark, job, args)
     if job["kind"] == "ingestion":
         from alur_runtime.bronze import run_ingestion
 

@@ -31,12 +31,25 @@ def iceberg_jar() -> Path:
     raise LocalSparkUnavailable("iceberg-spark-runtime-3.5_2.12 jar not found")  # pragma: no cover
 
 
+#: JDBC drivers put on the local session's classpath when present (Debian's
+#: libpostgresql-jdbc-java; `ALURC_JDBC_JARS`, os.pathsep-separated, replaces the list).
+#: Glue 5.0 ships the PostgreSQL 42.7.3 and MySQL 8.0.33 drivers itself.
+JDBC_JARS = ("/usr/share/java/postgresql.jar", "/usr/share/java/mysql-connector-j.jar")
+
+
+def jdbc_jars() -> list[str]:
+    """The JDBC driver jars that exist here (a jdbc source needs its engine's)."""
+    listed = os.environ.get("ALURC_JDBC_JARS")
+    candidates = listed.split(os.pathsep) if listed else list(JDBC_JARS)
+    return [jar for jar in candidates if jar and os.path.isfile(jar)]
+
+
 def spark_conf(warehouse: Path) -> dict[str, str]:
     """The configuration of the local session (also used to document what --local does)."""
     return {
         "spark.master": "local[*]",
         "spark.app.name": "alurc-local",
-        "spark.jars": str(iceberg_jar()),
+        "spark.jars": ",".join([str(iceberg_jar()), *jdbc_jars()]),
         "spark.sql.extensions": (
             "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
         ),

@@ -27,9 +27,24 @@ from alur_compiler.ir import Project
 
 
 @app.command()
-def validate(path: ProjectDir = Path("."), fmt: FormatOption = OutputFormat.text) -> None:
+def validate(
+    path: ProjectDir = Path("."),
+    fmt: FormatOption = OutputFormat.text,
+    connect: Annotated[
+        bool,
+        typer.Option(
+            "--connect",
+            help="Also read each jdbc source's live columns and report drift from its "
+            "contract (local credentials; specs/ingestion.md#jdbc-sources).",
+        ),
+    ] = False,
+) -> None:
     """Report every problem in the project in one pass (exit 0 clean, 1 errors, 2 usage)."""
     result = api.load(path)
+    if connect and result.project is not None and not result.diagnostics.has_errors:
+        from alur_compiler.connect import check_live_sources
+
+        check_live_sources(result.project, result.diagnostics)
     report(result.diagnostics, result.files, fmt)
     if fmt is OutputFormat.text and not result.diagnostics.has_errors and result.project:
         p = result.project

@@ -96,6 +96,24 @@ NEVER_FIRES = _register(
     "an after: job whose predecessor no schedule starts",
     Severity.WARNING,
 )
+MAX_WAIT_RANGE = _register(
+    "AL325", "max-wait-range", "a schedule's max_wait is shorter than 15m or longer than 7d"
+)
+JDBC_SOURCE = _register(
+    "AL318", "jdbc-source", "a jdbc source setting does not fit its ingestion or contract"
+)
+MISSING_SECRET = _register(
+    "AL319", "missing-secret", "an environment lacks a jdbc source's secret or network"
+)
+SOURCE_DRIFT = _register(
+    "AL320", "source-drift", "a jdbc source's live columns do not fit its contract (--connect)"
+)
+SOURCE_NOT_CHECKED = _register(
+    "AL321",
+    "source-not-checked",
+    "validate --connect cannot read this jdbc source's columns",
+    Severity.WARNING,
+)
 
 # AL4xx: SQL
 SQL_SYNTAX = _register("AL401", "sql-syntax", "the SQL does not parse")
@@ -118,6 +136,9 @@ SQL_NOT_ROW_EXPRESSION = _register(
     "AL411", "sql-not-row-expression", "a check or delete_when is not one boolean row expression"
 )
 SQL_JINJA = _register("AL412", "sql-jinja", "the SQL uses Jinja (dbt's ref(), {% %})")
+JDBC_QUERY_NOT_SELECT = _register(
+    "AL413", "jdbc-query-not-select", "a jdbc source's query must be one SELECT"
+)
 
 # AL5xx: backend limits
 BACKEND_LIMIT = _register("AL501", "backend-limit", "the target platform cannot express this")

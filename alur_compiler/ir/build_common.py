@@ -8,6 +8,7 @@ from typing import Any
 from alur_compiler.ir.nodes import GlueConfig, Schedule
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.cron import strip_wrapper
+from alur_compiler.semantic.wait_rules import duration_minutes
 
 #: `glue:` keys in YAML, named as the GlueConfig fields they set (`arguments` sets
 #: `extra_arguments`; both it and `spark_conf` are string maps, kept as sorted pairs)
@@ -46,4 +47,13 @@ def build_schedule(doc: SourceDoc) -> Schedule | None:
         after=tuple(spec.get("after", ())),
         enabled=bool(spec.get("enabled", True)),
         span=doc.span_of("/schedule"),
+        after_any=tuple(spec.get("after_any", ())),
+        max_wait_minutes=duration_minutes(spec.get("max_wait")),
+        on_max_wait=str(spec.get("on_max_wait", "alert")),
     )
+
+
+def expected_minutes(data: dict[str, Any]) -> float | None:
+    """A job's declared run time (`expected_minutes`, checked by its schema), or None."""
+    value = data.get("expected_minutes")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from alur_compiler.ir.build_common import apply_glue, build_schedule, glue_overrides
+from alur_compiler.ir.build_common import (
+    apply_glue,
+    build_schedule,
+    expected_minutes,
+    glue_overrides,
+)
+from alur_compiler.ir.build_jdbc import build_jdbc
 from alur_compiler.ir.nodes import FileSource, GlueConfig, Ingestion, Table
 from alur_compiler.semantic.paths import SourcePath, parse_source_path
 from alur_compiler.semantic.pipelines import JobVerdict
@@ -29,6 +35,7 @@ def build_ingestion(
             span=doc.span_of(f"/sources/{i}"),
         )
         for i, s in enumerate(data["sources"])
+        if "kind" not in s  # a jdbc source: build_jdbc
     )
     schedule = build_schedule(doc)
     return Ingestion(
@@ -41,9 +48,11 @@ def build_ingestion(
         on_bad_file=str(data.get("on_bad_file", "fail")),
         on_bad_row=str(data.get("on_bad_row", "quarantine")),
         on_duplicate_file=str(data.get("on_duplicate_file", "skip")),
+        jdbc=build_jdbc(doc, target),
         schedule=schedule,
         glue=apply_glue(defaults, data.get("glue")),
         glue_overrides=glue_overrides(data.get("glue")),
+        expected_minutes=expected_minutes(data),
         span=doc.span,
     )
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from alur_compiler.ir.build_checks import build_checks
-from alur_compiler.ir.build_common import apply_glue, build_schedule, glue_overrides
+from alur_compiler.ir.build_common import (
+    apply_glue,
+    build_schedule,
+    expected_minutes,
+    glue_overrides,
+)
 from alur_compiler.ir.build_scd2 import build_scd2
 from alur_compiler.ir.nodes import GlueConfig, Pipeline, SourceTable, Table, WriteMode
 from alur_compiler.load.source import SourceDoc
@@ -49,6 +54,7 @@ def build_pipeline(
         schedule=schedule,
         glue=apply_glue(defaults, data.get("glue")),
         glue_overrides=glue_overrides(data.get("glue")),
+        expected_minutes=expected_minutes(data),
         sql_file=data.get("sql_file"),
         sql_span=loc.span(1, 1),
         span=doc.span,

@@ -6,6 +6,7 @@ from typing import Any
 
 from alur_compiler.ir import layout
 from alur_compiler.ir.build_common import apply_glue
+from alur_compiler.ir.build_jdbc import build_network, build_secrets
 from alur_compiler.ir.nodes import Environment, GlueConfig, LocalConfig, StateBackend
 from alur_compiler.load.source import SourceDoc
 
@@ -56,6 +57,8 @@ def build_environments(doc: SourceDoc | None, defaults: GlueConfig) -> tuple[Env
                 kms_alias=(spec.get("kms") or {}).get("alias"),
                 kms_create=bool((spec.get("kms") or {}).get("create", False)),
                 protected=bool(spec.get("protected", False)),
+                network=build_network(spec),
+                secrets=build_secrets(spec),
                 span=doc.span_of(f"/environments/{name}", key=True),
             )
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 from alur_compiler.diagnostics.span import Span
 from alur_compiler.ir import layout
+from alur_compiler.ir.jdbc import JdbcSource, Network
 
 #: field metadata: selection labels, not part of fingerprints or the IR's JSON (a tag
 #: changes no generated file, so it must not mark a job as changed)
@@ -175,6 +176,14 @@ class Schedule:
     after: tuple[str, ...] = ()  # names of pipelines/ingestions that must succeed first
     enabled: bool = True
     span: Span = field(default_factory=Span.unknown, compare=False)
+    after_any: tuple[str, ...] = ()  # ... of which any one success starts the job
+    max_wait_minutes: int | None = None  # with `after`: wait at most this long
+    on_max_wait: str = "alert"  # run | alert, when max_wait elapses
+
+    @property
+    def predecessors(self) -> tuple[str, ...]:
+        """The jobs whose successes start this one (`after` or `after_any`)."""
+        return self.after or self.after_any
 
     @property
     def aws_expression(self) -> str | None:
@@ -226,6 +235,8 @@ class Pipeline:
     schedule: Schedule | None = None
     glue: GlueConfig = GlueConfig()  # project defaults with this job's overrides applied
     glue_overrides: tuple[tuple[str, object], ...] = ()  # only what this job's YAML sets
+    #: `expected_minutes`: the declared duration of a run, read only by `alurc cost`
+    expected_minutes: float | None = field(default=None, metadata=NOT_FINGERPRINTED)
     sql_file: str | None = None  # `sql_file` as written (relative to the pipeline's YAML file)
     #: target column -> upstream "table.column" names it is computed from (column lineage)
     lineage: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -252,15 +263,18 @@ class Ingestion:
     name: str
     target: str  # bronze table name
     source_system: str
-    sources: tuple[FileSource, ...]
+    sources: tuple[FileSource, ...]  # empty when the source is a database (`jdbc`)
     description: str = ""
     tags: tuple[str, ...] = field(default=(), metadata=NOT_FINGERPRINTED)  # for --select tag:
     on_bad_file: str = "fail"  # fail | quarantine | skip
     on_bad_row: str = "quarantine"  # quarantine | drop | fail
     on_duplicate_file: str = "skip"  # skip | ingest: the same bytes under another name
+    jdbc: JdbcSource | None = None  # a database source (ir/jdbc.py) instead of files
     schedule: Schedule | None = None
     glue: GlueConfig = GlueConfig()  # project defaults with this job's overrides applied
     glue_overrides: tuple[tuple[str, object], ...] = ()  # only what this job's YAML sets
+    #: `expected_minutes`: the declared duration of a run, read only by `alurc cost`
+    expected_minutes: float | None = field(default=None, metadata=NOT_FINGERPRINTED)
     span: Span = field(default_factory=Span.unknown, compare=False)
 
 
@@ -288,6 +302,8 @@ class Environment:
     kms_alias: str | None = None  # `kms: {alias: alias/x}`: an existing customer key
     kms_create: bool = False  # `kms: {create: true}`: alurc creates the key
     protected: bool = False  # deletion protection, no force_destroy, prevent_destroy
+    network: Network | None = None  # subnet and security groups of jdbc jobs
+    secrets: tuple[tuple[str, str], ...] = ()  # sorted secret name -> Secrets Manager ARN
     span: Span = field(default_factory=Span.unknown, compare=False)
 
     def database(self, project: str, layer: Layer | str) -> str:
@@ -365,6 +381,17 @@ class Project:
 
     def job(self, name: str) -> Pipeline | Ingestion:
         return self._jobs_by_name[name]
+
+    @cached_property
+    def _ingestions_by_target(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for ing in self.ingestions:
+            out.setdefault(ing.target, []).append(ing.name)
+        return out
+
+    def ingestion_writers(self, table: str) -> list[str]:
+        """Names of the ingestions appending to `table`, sorted (one dict lookup)."""
+        return sorted(self._ingestions_by_target.get(table, ()))
 
     @property
     def jobs(self) -> tuple[Pipeline | Ingestion, ...]:

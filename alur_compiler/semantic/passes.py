@@ -20,6 +20,7 @@ from alur_compiler.semantic.environments import (
     check_state_buckets,
 )
 from alur_compiler.semantic.glue_arguments import check_glue_arguments
+from alur_compiler.semantic.jdbc import check_jdbc_environments
 from alur_compiler.semantic.paths import check_source_buckets
 from alur_compiler.semantic.refs import (
     JobView,
@@ -30,6 +31,7 @@ from alur_compiler.semantic.refs import (
     check_writers,
 )
 from alur_compiler.semantic.schedule_rules import check_chain_width, check_never_fires
+from alur_compiler.semantic.wait_rules import check_max_wait
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,12 @@ def source_buckets_are_landing(facts: ProjectFacts, diags: Diagnostics) -> None:
     check_source_buckets(docs, facts.environments, diags)
 
 
+def jdbc_secrets_declared(facts: ProjectFacts, diags: Diagnostics) -> None:
+    """Each jdbc source's secret and network exist in every environment (AL319)."""
+    docs = [d for _, d in sorted(facts.index.ingestions.items())]
+    check_jdbc_environments(docs, facts.environments, diags)  # type: ignore[arg-type]
+
+
 def aws_limits_hold(facts: ProjectFacts, diags: Diagnostics) -> None:
     """Names, descriptions and tags fit AWS's limits (AL502, semantic/aws_limits.py)."""
     check_aws_limits(facts.index, diags)
@@ -93,9 +101,11 @@ def no_dependency_cycle(facts: ProjectFacts, diags: Diagnostics) -> None:
 
 
 def schedules_can_fire(facts: ProjectFacts, diags: Diagnostics) -> None:
-    """`after:` jobs some schedule starts (AL317), chains the Lambda decides in time (AL503)."""
+    """`after:` jobs some schedule starts (AL317), chains the Lambda decides in time (AL503),
+    max_wait in range (AL325)."""
     check_never_fires(facts.index.jobs, diags)
     check_chain_width(facts.index.jobs, diags)
+    check_max_wait(facts.index.jobs, diags)
 
 
 Rule = Callable[[ProjectFacts, Diagnostics], None]
@@ -106,6 +116,7 @@ RULES: tuple[Rule, ...] = (
     glue_arguments_not_reserved,
     aws_limits_hold,
     source_buckets_are_landing,
+    jdbc_secrets_declared,
     after_names_jobs,
     relationships_resolve,
     one_writer_per_table,

@@ -17,6 +17,7 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.checks import check_list
 from alur_compiler.semantic.cron import check_schedule_cron
+from alur_compiler.semantic.jdbc import check_jdbc_source
 from alur_compiler.semantic.paths import check_source_paths
 from alur_compiler.semantic.scd2 import SCD2_RULES, output_target
 from alur_compiler.semantic.sql_batch import SqlResult
@@ -295,6 +296,7 @@ INGESTION_RULES: tuple[JobRule, ...] = (
     target_exists,
     ingestions_load_bronze,
     check_source_paths,
+    check_jdbc_source,
     schedule_cron_valid,
 )
 

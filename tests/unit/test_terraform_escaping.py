@@ -43,12 +43,18 @@ OWN_TEXT = {
     "lake_bucket",
     "artifacts_bucket",
     "landing_bucket",
+    # jdbc sources and the environment's network (ir/jdbc.py)
+    "host",
+    "database",
+    "subnet",
+    "availability_zone",
+    "security_groups",
 }
 #: of those, the ones AWS constrains (the schema only allows names AWS accepts)
 NAME_LIKE = {"bucket", "lock_table", "region", "account", "lake_bucket", "artifacts_bucket"}
 NAME_LIKE |= {"landing_bucket"}
 PAIRS_BOTH = {"tags", "extra_arguments", "spark_conf", "options"}  # keys and values hostile
-PAIRS_VALUES = {"endpoints"}
+PAIRS_VALUES = {"endpoints", "secrets"}
 
 
 # --- HCL template decoding (hclsyntax's rules, as measured with terraform 1.11) ---------
@@ -192,6 +198,24 @@ def _retail() -> Project:
     return project
 
 
+def _jdbc() -> Project:
+    """The sample with a jdbc ingestion: the Glue connection's URL, SECRET_ID and network
+    and the job role's secret ARN all reach the Terraform JSON."""
+    from alur_compiler.ir import Ingestion
+    from alur_compiler.ir.jdbc import JdbcSource, Network
+
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-AbCdEf"
+    env = replace(
+        sample_environment("dev"),
+        network=Network("subnet-0123456789abcdef0", ("sg-0123456789abcdef0",), "eu-west-1a"),
+        secrets=(("crm", arn),),
+    )
+    base = sample_project(envs=(env,))
+    source = JdbcSource("postgresql", "db.internal", 5432, "crm", "crm", table="public.c")
+    load = Ingestion("load_db", "orders_raw", "crm", (), jdbc=source)  # after ingest_orders
+    return replace(base, ingestions=(*base.ingestions, load), pipelines=())
+
+
 def _projects(names: bool) -> dict[str, Project]:
     emulated = sample_environment(
         "dev", endpoint="http://127.0.0.1:1/", state=StateBackend("s3", "b", "k", "t", None)
@@ -202,12 +226,13 @@ def _projects(names: bool) -> dict[str, Project]:
             sample_project(envs=(replace(emulated, account=None),)), names
         ),
         "retail": hostile(_retail(), names),
+        "jdbc": hostile(_jdbc(), names),
     }
 
 
 CASES = [
     (n, names)
-    for n in ("sample", "sample-emulated-no-account", "retail")
+    for n in ("sample", "sample-emulated-no-account", "retail", "jdbc")
     for names in (True, False)
 ]
 

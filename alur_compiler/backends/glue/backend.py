@@ -34,6 +34,16 @@ def _safe(text: str) -> str:
 def _summary(job: Pipeline | Ingestion, config: Any) -> list[str]:
     """What the job does, in words, wrapped for the docstring."""
     target = config["target"]
+    if isinstance(job, Ingestion) and job.jdbc is not None:
+        what = job.jdbc.table or "a query"
+        mode = f"rows above the high-water mark of {job.jdbc.incremental_column}"
+        text = (
+            f"Extracts {_safe(what)} of the {_safe(job.jdbc.engine)} database "
+            f"{_safe(job.jdbc.database)} ({mode if job.jdbc.incremental_column else 'everything'})"
+            f" into the bronze table {_safe(target['name'])} (Parquet), each extracted range "
+            f"exactly once; bad rows: {_safe(job.on_bad_row)}."
+        )
+        return _wrap(text)
     if isinstance(job, Ingestion):
         sources = ", ".join(_safe(f"{s.path}{s.pattern} ({s.format})") for s in job.sources)
         text = (

@@ -22,6 +22,7 @@ from alur_compiler.ir import (
 )
 from alur_compiler.ir import Scd2 as Scd2IR
 from alur_compiler.ir.check_sql import native_checks, row_expression
+from alur_compiler.ir.jdbc import JdbcSource as JdbcSourceIR
 
 if TYPE_CHECKING:
     from alur_runtime.config import (
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         Column,
         FileSource,
         IngestionJob,
+        JdbcSource,
         Lookup,
         Merge,
         PipelineJob,
@@ -104,7 +106,7 @@ def lookups_config(project: Project, table: str) -> dict[str, Lookup]:
 
 def ingestion_writers(project: Project, table: str) -> list[str]:
     """Ingestions appending to a bronze table: their uncommitted batches stay hidden."""
-    return sorted(i.name for i in project.ingestions if i.target == table)
+    return project.ingestion_writers(table)
 
 
 def sources_config(project: Project, pipeline: Pipeline) -> list[Source]:
@@ -192,7 +194,7 @@ def ingestion_config(project: Project, ingestion: Ingestion) -> IngestionJob:
         }
         for s in ingestion.sources
     ]
-    return {
+    job: IngestionJob = {
         "kind": "ingestion",
         "name": ingestion.name,
         "target": target_config(table, project.root),
@@ -205,4 +207,36 @@ def ingestion_config(project: Project, ingestion: Ingestion) -> IngestionJob:
         "lease_seconds": ingestion.glue.timeout_minutes * 60,
         "checks": checks_config(project, table.name),
         "lookups": lookups_config(project, table.name),
+    }
+    if ingestion.jdbc is not None:
+        job["jdbc"] = jdbc_config(ingestion.jdbc, table)
+    return job
+
+
+def jdbc_config(source: JdbcSourceIR, table: Table) -> JdbcSource:
+    """A database source; the credentials are not in it (the secret's name only)."""
+
+    def db_name(column: str | None) -> str | None:
+        col = table.column(column) if column else None
+        return None if col is None else (col.source_name or col.name)
+
+    part = source.partition
+    return {
+        "engine": cast(Any, source.engine),
+        "url": source.url,
+        "identity": source.identity,
+        "secret": source.secret,
+        "table": source.table,
+        "query": source.query,
+        "incremental_column": db_name(source.incremental_column),
+        "incremental_type": source.incremental_type,
+        "partition": None
+        if part is None
+        else {
+            "column": db_name(part.column) or part.column,
+            "lower": part.lower,
+            "upper": part.upper,
+            "count": part.count,
+        },
+        "fetchsize": source.fetchsize,
     }

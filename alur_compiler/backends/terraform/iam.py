@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alur_compiler.backends.terraform import connections
 from alur_compiler.backends.terraform.hcl import Template, json_document, ref
 from alur_compiler.backends.terraform.model import StackBuilder
 from alur_compiler.backends.terraform.naming import (
@@ -190,6 +191,7 @@ def job_policy(sb: StackBuilder, job: Job) -> dict[str, Any]:
         },
         {"Sid": "Logs", "Effect": "Allow", "Action": LOG_ACTIONS, "Resource": _log_arns(sb, job)},
         *_kms_statements(sb, job),
+        *connections.policy_statements(sb, job),
         {
             "Sid": "Metrics",
             "Effect": "Allow",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from alur_compiler.backends.terraform import connections
 from alur_compiler.backends.terraform.hcl import Address, Expr, ref
 from alur_compiler.backends.terraform.model import Body, StackBuilder
 from alur_compiler.backends.terraform.naming import (
@@ -71,6 +72,7 @@ def job_arguments(sb: StackBuilder, job: Job, glue: GlueConfig) -> dict[str, str
         "--alur_landing": f"s3://{env.landing_bucket}",
         "--alur_state": env.state_table,
         "--alur_reports": f"s3://{env.artifacts_bucket}/reports/{job.name}",
+        **connections.job_arguments(sb, job),
     }
     for layer in Layer:
         args[f"--alur_db_{layer}"] = env.database(project.name, layer)
@@ -151,6 +153,7 @@ def add_jobs(sb: StackBuilder) -> None:
         }
         if security is not None:
             body["security_configuration"] = security
+        body.update(connections.job_settings(sb, job))
         sb.add("aws_glue_job", address_name(kind, job.name), body)
 
 

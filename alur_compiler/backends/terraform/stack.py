@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alur_compiler.backends.terraform import catalog, chains, iam, jobs, storage
+from alur_compiler.backends.terraform import catalog, chains, connections, iam, jobs, storage
 from alur_compiler.backends.terraform.hcl import Value, literal_json, to_json
 from alur_compiler.backends.terraform.model import Body, StackBuilder
 from alur_compiler.backends.terraform.naming import base_tags
@@ -91,6 +91,7 @@ def stack_model(project: Project, env: Environment, diags: Diagnostics) -> dict[
     catalog.add_databases(sb)
     catalog.add_bronze_tables(sb)
     iam.add_roles(sb)
+    connections.add_connections(sb)
     jobs.add_jobs(sb)
     jobs.add_triggers(sb)
     chains.add_chains(sb)
