@@ -48,8 +48,9 @@ def schedule(
         ScheduleFormat, typer.Option("--format", "-f", help="text or json (on stdout).")
     ] = ScheduleFormat.text,
 ) -> None:
-    """Which jobs start when: each firing with the cron or the after: predecessors that
-    start it, by AWS cron rules (UTC), as if every run succeeded at once."""
+    """Which jobs start when: each firing with the cron or the after: / after_any:
+    predecessors that start it, and max_wait late starts and alerts, by AWS cron rules
+    (UTC), as if every run succeeded at once."""
     result = api.load(path)
     if result.project is None or result.diagnostics.has_errors:
         report(result.diagnostics, result.files, OutputFormat.text)

@@ -33,7 +33,9 @@ def sample_environment(
     state: StateBackend | None = None,
     account: str | None = "123456789012",
 ) -> Environment:
-    services = ("cloudwatch", "dynamodb", "events", "glue", "iam", "lambda", "logs", "s3", "sts")
+    services = (
+        *("cloudwatch", "dynamodb", "events", "glue", "iam", "lambda", "logs", "s3", "sns", "sts"),
+    )
     return Environment(
         name=name,
         region="eu-west-1",

@@ -20,7 +20,8 @@ def writers(project: Project) -> dict[str, tuple[str, ...]]:
 
 def edge_reasons(project: Project) -> dict[tuple[str, str], tuple[str, Span]]:
     """(job, job it runs after) -> why, with the YAML span that makes the edge: a table
-    its SQL reads, a relationship check of its target reading another table, `after:`.
+    its SQL reads, a relationship check of its target reading another table, `after:` or
+    `after_any:`.
     One reason per edge, the first in that order."""
     by_table = writers(project)
     out: dict[tuple[str, str], tuple[str, Span]] = {}
@@ -41,6 +42,9 @@ def edge_reasons(project: Project) -> dict[tuple[str, str], tuple[str, Span]]:
             for name in job.schedule.after:
                 if name != job.name:
                     out.setdefault((job.name, name), ("after:", job.schedule.span))
+            for name in job.schedule.after_any:
+                if name != job.name:
+                    out.setdefault((job.name, name), ("after_any:", job.schedule.span))
     return out
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from alur_compiler.diagnostics import codes
 from alur_compiler.diagnostics.suggest import did_you_mean
 from alur_compiler.schema import forms
+from alur_compiler.schema.dependent import needs_other_key
 from alur_compiler.schema.entities import code
 from alur_compiler.schema.problem import Context, Problem, found
 from alur_compiler.schema.problem import shown as _value
@@ -144,6 +145,7 @@ HANDLERS: dict[str, Handler] = {
     "minProperties": sizes,
     "uniqueItems": repeated,
     "not": not_together,
+    "dependentRequired": needs_other_key,
 }
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 class _Schedule(Protocol):
     @property
     def after(self) -> tuple[str, ...]: ...
+    @property
+    def after_any(self) -> tuple[str, ...]: ...
 
 
 class JobView(Protocol):
@@ -66,19 +68,22 @@ def check_after(jobs: Sequence[JobView], index: SpecIndex, diags: Diagnostics) -
         if job.schedule is None:
             continue
         doc = index.jobs[job.name]
-        for i, name in enumerate(job.schedule.after):
-            if name == job.name:
-                diags.report(
-                    codes.CYCLE,
-                    f"'{job.name}' cannot run after itself",
-                    doc.span_of(f"/schedule/after/{i}"),
-                )
-            elif not index.job_known(name):
-                diags.report(
-                    codes.UNKNOWN_JOB,
-                    f"unknown pipeline or ingestion '{name}'{suggestion_suffix(name, index.jobs)}",
-                    doc.span_of(f"/schedule/after/{i}"),
-                )
+        lists = (("after", job.schedule.after), ("after_any", job.schedule.after_any))
+        for key, names in lists:
+            for i, name in enumerate(names):
+                if name == job.name:
+                    diags.report(
+                        codes.CYCLE,
+                        f"'{job.name}' cannot run after itself",
+                        doc.span_of(f"/schedule/{key}/{i}"),
+                    )
+                elif not index.job_known(name):
+                    diags.report(
+                        codes.UNKNOWN_JOB,
+                        f"unknown pipeline or ingestion '{name}'"
+                        f"{suggestion_suffix(name, index.jobs)}",
+                        doc.span_of(f"/schedule/{key}/{i}"),
+                    )
 
 
 def check_relationships(

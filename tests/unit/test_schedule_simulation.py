@@ -7,8 +7,10 @@ independently here: minute-by-minute stepping with its own cron matcher (no alur
 and the semantics of specs/schedule.md kept as plain sets ("which predecessors succeeded
 since S last started"). The world both see: each job takes a fixed number of minutes, at
 most one run of a job at a time (Glue refuses a second), some runs fail and later ones
-recover, some runs are started by hand. Within one minute, runs end before runs start, each
-group by job name.
+recover, some runs are started by hand. Within one minute, runs end first, then the
+max_wait sweep runs (every 5 minutes, like the chain Lambda's timer rule), then runs start;
+each group by job name. Both sides record every start with what caused it (cron, hand,
+chain, late: a max_wait that ran the job) and every max_wait alert.
 """
 
 from __future__ import annotations
@@ -17,16 +19,20 @@ import calendar
 import functools
 import heapq
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alur_compiler.api import load_project
 from alur_compiler.semantic.cron_times import firing_times
-from alur_runtime.chain import Chains, on_state_change
+from alur_runtime.chain import Chains, Wait, on_state_change
+from alur_runtime.chain_wait import on_timer
+from alur_runtime.memory_state import MemoryStateStore
 
 ROOT = Path(__file__).resolve().parents[2]
 WEEK = 7 * 24 * 60
+SWEEP = 5  # minutes between two max_wait sweeps
+Start = tuple[int, str, str]  # (minute, job, cause: cron | hand | chain | late)
 T0 = datetime(2026, 11, 30, tzinfo=UTC)  # a Monday; the week crosses into December
 
 
@@ -38,47 +44,37 @@ class World:
     minutes: dict[str, int] = field(default_factory=dict)  # run length
     failing: frozenset[tuple[str, int]] = frozenset()  # (job, run number) that fail
     hand: tuple[tuple[int, str], ...] = ()  # (minute, job) started by a person
+    after_any: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    waits: dict[str, tuple[int, str]] = field(default_factory=dict)  # job -> (minutes, on)
 
     def outcome(self, job: str, run: int) -> str:
         return "FAILED" if (job, run) in self.failing else "SUCCEEDED"
 
 
-class MemoryStore:
-    def __init__(self) -> None:
-        self.items: dict[tuple[str, str], dict[str, str]] = {}
-
-    def get(self, pk: str, sk: str) -> dict[str, str] | None:
-        item = self.items.get((pk, sk))
-        return None if item is None else dict(item)
-
-    def put_if(
-        self, pk: str, sk: str, item: dict[str, str], expected: dict[str, str] | None
-    ) -> bool:
-        if self.items.get((pk, sk)) != expected:
-            return False
-        self.items[(pk, sk)] = dict(item)
-        return True
-
-
-def simulate_alurc(w: World) -> list[tuple[int, str]]:
+def simulate_alurc(w: World) -> tuple[list[Start], list[tuple[int, str]]]:
     end = T0 + timedelta(minutes=WEEK)
-    queue: list[tuple[int, int, str, str]] = []  # (minute, 0 end | 1 start, job, state)
+    # (minute, 0 end | 1 sweep | 2 start, job, state or cause)
+    queue: list[tuple[int, int, str, str]] = []
     for job, expr in w.crons.items():
         for t in firing_times(expr, T0, end):
-            queue.append((int((t - T0).total_seconds()) // 60, 1, job, ""))
-    queue += [(m, 1, job, "") for m, job in w.hand]
+            queue.append((int((t - T0).total_seconds()) // 60, 2, job, "cron"))
+    queue += [(m, 2, job, "hand") for m, job in w.hand]
+    if w.waits:
+        queue += [(m, 1, "", "") for m in range(0, WEEK, SWEEP)]
     heapq.heapify(queue)
-    chains, store = Chains(w.after, w.disabled), MemoryStore()
+    waits = {s: Wait(m, on) for s, (m, on) in w.waits.items()}
+    chains, store = Chains(w.after, w.disabled, w.after_any, waits), MemoryStateStore()
     running: set[str] = set()
     runs: dict[str, int] = {}
-    starts: list[tuple[int, str]] = []
+    starts: list[Start] = []
+    alerts: list[tuple[int, str]] = []
 
-    def start(job: str, now: int) -> bool:
+    def start(job: str, now: int, cause: str) -> bool:
         if job in running:
             return False
         running.add(job)
         runs[job] = runs.get(job, 0) + 1
-        starts.append((now, job))
+        starts.append((now, job, cause))
         state = w.outcome(job, runs[job])
         heapq.heappush(queue, (now + w.minutes.get(job, 10), 0, job, state))
         return True
@@ -87,13 +83,17 @@ def simulate_alurc(w: World) -> list[tuple[int, str]]:
         now, kind, job, state = heapq.heappop(queue)
         if now >= WEEK:
             break
-        if kind == 1:
-            start(job, now)
-            continue
-        running.discard(job)
         at = (T0 + timedelta(minutes=now)).isoformat()
-        on_state_change(chains, store, job, state, at, lambda s, now=now: start(s, now))
-    return starts
+        if kind == 2:
+            start(job, now, state)
+        elif kind == 1:
+            late = lambda s, now=now: start(s, now, "late")  # noqa: E731
+            on_timer(chains, store, at, late, lambda s, msg, now=now: alerts.append((now, s)))
+        else:
+            running.discard(job)
+            chained = lambda s, now=now: start(s, now, "chain")  # noqa: E731
+            on_state_change(chains, store, job, state, at, chained)
+    return starts, alerts
 
 
 # -- the reference: its own cron matcher, minute stepping, sets ---------------------------
@@ -179,38 +179,62 @@ def matches(expr: str, t: datetime) -> bool:
     return day_ok and _in_field(t.month, mon, 3) and _in_field(t.year, yr, 5)
 
 
-def simulate_reference(w: World) -> list[tuple[int, str]]:
+def simulate_reference(w: World) -> tuple[list[Start], list[tuple[int, str]]]:
     ends: dict[int, list[tuple[str, str]]] = {}
-    since = {s: set() for s in w.after}  # predecessors that succeeded since s last started
+    chained = {**w.after, **w.after_any}
+    since = {s: set() for s in chained}  # predecessors that succeeded since s last started
+    waiting: dict[str, int] = {}  # s -> minute of the first success since it last started
+    alerted: set[str] = set()  # successors alerted about in their current wait
     latest: dict[str, str] = {}
-    running, runs, starts = set(), {}, []  # type: ignore[var-annotated]
+    running, runs, starts, alerts = set(), {}, [], []  # type: ignore[var-annotated]
 
-    def start(job: str, m: int) -> bool:
+    def start(job: str, m: int, cause: str) -> bool:
         if job in running:
             return False
         running.add(job)
         runs[job] = runs.get(job, 0) + 1
-        starts.append((m, job))
+        starts.append((m, job, cause))
         ends.setdefault(m + w.minutes.get(job, 10), []).append((job, w.outcome(job, runs[job])))
         return True
+
+    def chain_start(succ: str, m: int, cause: str) -> None:
+        if start(succ, m, cause):
+            since[succ] = set()
+            waiting.pop(succ, None)
+            alerted.discard(succ)
 
     for m in range(WEEK):
         for job, state in sorted(ends.pop(m, [])):
             running.discard(job)
             latest[job] = state
-            for succ in sorted(s for s, preds in w.after.items() if job in preds):
+            for succ in sorted(s for s, preds in chained.items() if job in preds):
+                if succ in w.disabled:
+                    continue
                 if state == "SUCCEEDED":
                     since[succ].add(job)
-                ready = since[succ] >= set(w.after[succ])
-                clean = all(latest.get(p) == "SUCCEEDED" for p in w.after[succ])
-                due = state == "SUCCEEDED" and ready and clean and succ not in w.disabled
-                if due and start(succ, m):
-                    since[succ] = set()
+                if succ in w.after_any:
+                    ready = clean = True
+                else:
+                    ready = since[succ] >= set(w.after[succ])
+                    clean = all(latest.get(p) == "SUCCEEDED" for p in w.after[succ])
+                if state == "SUCCEEDED" and ready and clean:
+                    chain_start(succ, m, "chain")
+                if state == "SUCCEEDED" and succ in w.waits and since[succ]:
+                    waiting.setdefault(succ, m)
+        if m % SWEEP == 0:
+            for succ, (minutes, on) in sorted(w.waits.items()):
+                if succ in w.disabled or succ not in waiting or m - waiting[succ] < minutes:
+                    continue
+                if on == "run":
+                    chain_start(succ, m, "late")
+                elif succ not in alerted:
+                    alerted.add(succ)
+                    alerts.append((m, succ))
         t = T0 + timedelta(minutes=m)
-        due = [j for j, e in w.crons.items() if matches(e, t)]
-        for job in sorted(due + [j for hm, j in w.hand if hm == m]):
-            start(job, m)
-    return starts
+        due = [(j, "cron") for j, e in w.crons.items() if matches(e, t)]
+        for job, cause in sorted(due + [(j, "hand") for hm, j in w.hand if hm == m]):
+            start(job, m, cause)
+    return starts, alerts
 
 
 # -- the worlds ----------------------------------------------------------------------------
@@ -241,19 +265,27 @@ def random_world(seed: int) -> World:
     rnd = random.Random(seed)
     n = rnd.randint(4, 12)
     names = [f"j{i}" for i in range(n)]
-    crons, after = {}, {}
+    crons: dict[str, str] = {}
+    after: dict[str, tuple[str, ...]] = {}
+    after_any: dict[str, tuple[str, ...]] = {}
     for i, name in enumerate(names):
         if i < 2 or rnd.random() < 0.35:
             crons[name] = rnd.choice(CRONS)
         else:
-            after[name] = tuple(sorted(rnd.sample(names[:i], rnd.randint(1, min(3, i)))))
+            preds = tuple(sorted(rnd.sample(names[:i], rnd.randint(1, min(3, i)))))
+            (after_any if rnd.random() < 0.25 else after)[name] = preds
+    waits = {
+        s: (rnd.choice([15, 30, 60, 90, 180, 360, 720]), rnd.choice(["run", "alert"]))
+        for s in after
+        if rnd.random() < 0.4
+    }
     failing = frozenset(
         (name, run) for name in names for run in range(1, 200) if rnd.random() < 0.15
     )
     hand = tuple((rnd.randrange(WEEK), rnd.choice(names)) for _ in range(rnd.randint(0, 6)))
-    disabled = frozenset(s for s in after if rnd.random() < 0.1)
+    disabled = frozenset(s for s in [*after, *after_any] if rnd.random() < 0.1)
     minutes = {name: rnd.randint(1, 70) for name in names}
-    return World(crons, after, disabled, minutes, failing, hand)
+    return World(crons, after, disabled, minutes, failing, hand, after_any, waits)
 
 
 def retail_world(failing: frozenset[tuple[str, int]] = frozenset()) -> World:
@@ -266,9 +298,9 @@ def retail_world(failing: frozenset[tuple[str, int]] = frozenset()) -> World:
 
 def test_retail_daily_revenue_fires_once_a_day() -> None:
     w = retail_world()
-    got = simulate_alurc(w)
-    assert got == simulate_reference(w)
-    revenue = [m for m, job in got if job == "daily_revenue"]
+    got, alerts = simulate_alurc(w)
+    assert (got, alerts) == simulate_reference(w) and alerts == []
+    revenue = [m for m, job, _ in got if job == "daily_revenue"]
     # ingest_products 01:00 -> clean_products 01:10 -> daily_revenue at 01:20, every day
     assert revenue == [day * 1440 + 80 for day in range(7)]
 
@@ -276,20 +308,50 @@ def test_retail_daily_revenue_fires_once_a_day() -> None:
 def test_retail_with_a_failing_predecessor() -> None:
     # the 2nd and 3rd clean_products runs fail: daily_revenue waits for its recovery
     w = retail_world(frozenset({("clean_products", 2), ("clean_products", 3)}))
-    got = simulate_alurc(w)
-    assert got == simulate_reference(w)
-    revenue = [m // 1440 for m, job in got if job == "daily_revenue"]
+    got, _ = simulate_alurc(w)
+    assert (got, []) == simulate_reference(w)
+    revenue = [m // 1440 for m, job, _ in got if job == "daily_revenue"]
     assert revenue == [0, 3, 4, 5, 6]
 
 
+def test_retail_failing_predecessor_with_max_wait() -> None:
+    """The same failures, daily_revenue with `max_wait: 1d`. Its wait counts from the first
+    clean_orders success after its last start: that run ends 17 minutes after the hourly
+    ingest_orders (:15 + 10 + 12 = :37), in the hour after daily_revenue started."""
+    failing = frozenset({("clean_products", 2), ("clean_products", 3)})
+    run = replace(retail_world(failing), waits={"daily_revenue": (1440, "run")})
+    got, alerts = simulate_alurc(run)
+    assert (got, alerts) == simulate_reference(run) and alerts == []
+    late = [(m // 1440, m % 1440) for m, job, cause in got if cause == "late"]
+    # day 0: started 01:20, wait from 01:37; day 1 clean_products fails, at 01:37 the wait
+    # elapses and the 01:40 sweep starts it anyway; its next wait is from 02:37 (the 01:40
+    # start used the 01:37 success); day 2 fails again: 02:40. Day 3 clean_products succeeds
+    # at 01:20, before the wait elapses: an ordinary start again.
+    assert late == [(1, 100), (2, 160)]
+    assert [m for m, job, _ in got if job == "daily_revenue"][3:] == [
+        day * 1440 + 80 for day in range(3, 7)
+    ]
+    alert = replace(run, waits={"daily_revenue": (1440, "alert")})
+    got, alerts = simulate_alurc(alert)
+    assert (got, alerts) == simulate_reference(alert)
+    assert alerts == [(1440 + 100, "daily_revenue")]  # one wait (days 0 to 3): one alert
+    assert [m // 1440 for m, job, _ in got if job == "daily_revenue"] == [0, 3, 4, 5, 6]
+
+
 def test_generated_worlds_agree_with_the_reference() -> None:
-    started = 0
+    causes: dict[str, int] = {}
+    alerted = any_started = 0
     for seed in range(24):
         w = random_world(seed)
-        got = simulate_alurc(w)
-        assert got == simulate_reference(w), f"seed {seed}"
-        started += sum(1 for _, job in got if job in w.after)
-    assert started > 200  # the chains did fire, many times
+        got, alerts = simulate_alurc(w)
+        assert (got, alerts) == simulate_reference(w), f"seed {seed}"
+        for _, job, cause in got:
+            causes[cause] = causes.get(cause, 0) + 1
+            any_started += cause == "chain" and job in w.after_any
+        alerted += len(alerts)
+    # every kind of start happened, many times: the comparison is not vacuous
+    assert causes["chain"] > 200 and any_started > 50
+    assert causes["late"] > 10 and alerted > 10 and causes["hand"] > 10
 
 
 def test_reference_cron_matcher_agrees_on_special_forms() -> None:

@@ -38,6 +38,7 @@ def test_package_is_deterministic_and_holds_the_chain_map() -> None:
             "alur_chains.json",
             "alur_runtime/__init__.py",
             "alur_runtime/chain.py",
+            "alur_runtime/chain_wait.py",
             "alur_runtime/state.py",
         ]
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}

@@ -90,7 +90,7 @@ kind: Pipeline
 name: after_orders
 target: orders
 sql_file: q.sql
-schedule: {after: [clean_orders]}
+schedule: {after: [clean_orders], max_wait: 6h, on_max_wait: run}
 """
 INGESTION = """
 apiVersion: alur/v1
@@ -244,6 +244,15 @@ def _object(s: dict[str, Any], value: dict[str, Any], path: tuple[Any, ...]) -> 
             yield ("additionalProperties", (*path, props[0] + "x"), "add", value.get(props[0], 1))
     if "propertyNames" in s:
         yield ("propertyNames", (*path, "Bad Key!"), "add", next(iter(value.values()), "x"))
+    for key, needed in sorted(s.get("dependentRequired", {}).items()):
+        for other in needed:
+            if key in value and other in value:  # drop what the key needs beside it
+                yield (
+                    "dependentRequired",
+                    path,
+                    "set",
+                    {k: v for k, v in value.items() if k != other},
+                )
     choices = [
         b["required"] for b in s.get("anyOf", []) + s.get("oneOf", []) if set(b) == {"required"}
     ]
@@ -359,6 +368,8 @@ def _schema_keywords() -> set[str]:
             if key in ("properties", "$defs", "patternProperties"):
                 for each in sub.values():
                     walk(each)
+            elif key == "dependentRequired":
+                continue  # its keys and values are property names
             elif key not in ("examples", "defaultSnippets", "default", "enum", "const"):
                 walk(sub)
 

@@ -1,7 +1,9 @@
-"""`after:` chains on AWS: one EventBridge rule and one small Lambda per environment.
+"""`after:` / `after_any:` chains on AWS: one EventBridge rule and one small Lambda per
+environment.
 
 The rule matches every "Glue Job State Change" event (final states only) of the
-environment's jobs by their name prefix `<project>-<env>-`; its target is the chain
+environment's jobs by their name prefix `<project>-<env>-` (so the predecessors of
+`after:` and `after_any:` alike, and no other account's jobs); its target is the chain
 Lambda, whose handler is `alur_runtime.chain.handler` and whose package
 (`terraform/<env>/alur_chains.zip`, built byte-deterministically here) carries the chain
 map as `alur_chains.json`. The Lambda keeps "succeeded since" counts in the environment's
@@ -10,17 +12,25 @@ in specs/deploy.md ("Scheduling on AWS").
 
 Least privilege: the Lambda's role may start exactly the enabled successor jobs, read and
 write items of the state table, write its own log group (and use the environment's KMS key
-when there is one); EventBridge may invoke the function only from this rule.
+when there is one); EventBridge may invoke the function only from this rule. `max_wait`
+adds a timer rule and, for alerts, an SNS topic the Lambda may publish to (chain_wait.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import zipfile
 from typing import Any
 
+from alur_compiler.backends.terraform.chain_wait import (
+    add_alerts,
+    add_timer,
+    alerts,
+    publish_statement,
+    short_name,
+    waits,
+)
 from alur_compiler.backends.terraform.hcl import Address, call, json_document, ref
 from alur_compiler.backends.terraform.model import Body, StackBuilder
 from alur_compiler.backends.terraform.naming import address_name, entity_tags, glue_job_name
@@ -32,31 +42,27 @@ CONFIG_FILE = "alur_chains.json"  # alur_runtime.chain.CONFIG_FILE
 HANDLER = "alur_runtime.chain.handler"
 LAMBDA_RUNTIME = "python3.12"
 FINAL_STATES = ["ERROR", "FAILED", "STOPPED", "SUCCEEDED", "TIMEOUT"]
-RUNTIME_MODULES = ("__init__.py", "chain.py", "state.py")
+RUNTIME_MODULES = ("__init__.py", "chain.py", "chain_wait.py", "state.py")
 EPOCH = (1980, 1, 1, 0, 0, 0)
 LOG_RETENTION_DAYS = 30
-MAX_NAME = 64
 STATE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem"]
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"]
 
 
 def chained(project: Project) -> dict[str, tuple[str, ...]]:
-    """Job -> its `after:` predecessors, for every job that has them."""
+    """Job -> its `after:` or `after_any:` predecessors, for every job that has them."""
     return {
-        j.name: tuple(sorted(j.schedule.after))
+        j.name: tuple(sorted(j.schedule.predecessors))
         for j in project.jobs
-        if j.schedule is not None and j.schedule.after
+        if j.schedule is not None and j.schedule.predecessors
     }
 
 
 def function_name(sb: StackBuilder) -> str:
     """`<project>-<env>-alur-chains`; past AWS's 64 characters (function, role and rule
     names) shortened with a hash of the full name, so it stays unique and stable."""
-    name = f"{sb.project.name}-{sb.env.name}-alur-chains"
-    if len(name) <= MAX_NAME:
-        return name
-    return name[: MAX_NAME - 9] + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return short_name(f"{sb.project.name}-{sb.env.name}-alur-chains")
 
 
 def chain_config(project: Project, env: Environment) -> dict[str, Any]:
@@ -65,16 +71,28 @@ def chain_config(project: Project, env: Environment) -> dict[str, Any]:
     def glue(name: str) -> str:
         return glue_job_name(project, env, name)
 
-    after = chained(project)
+    chains = chained(project)
     disabled = [
         glue(j.name)
         for j in project.jobs
-        if j.name in after and j.schedule is not None and not j.schedule.enabled
+        if j.name in chains and j.schedule is not None and not j.schedule.enabled
     ]
-    return {
-        "after": {glue(s): [glue(p) for p in preds] for s, preds in sorted(after.items())},
+    anyone = {j.name for j in project.jobs if j.schedule is not None and j.schedule.after_any}
+
+    def lists(names: set[str]) -> dict[str, list[str]]:
+        return {glue(s): [glue(p) for p in chains[s]] for s in sorted(names)}
+
+    config: dict[str, Any] = {
+        "after": lists(set(chains) - anyone),
         "disabled": sorted(disabled),
     }
+    if anyone:  # keys only when used: a project without them keeps its package bytes
+        config["after_any"] = lists(anyone)
+    if waits(project):
+        config["max_wait"] = {
+            glue(s): {"minutes": m, "on": on} for s, (m, on) in sorted(waits(project).items())
+        }
+    return config
 
 
 def lambda_package(project: Project, env: Environment) -> bytes | None:
@@ -99,7 +117,8 @@ def package(config: dict[str, Any]) -> bytes:
 
 
 def _role_policy(sb: StackBuilder, config: dict[str, Any], log_group: str) -> dict[str, Any]:
-    startable = sorted(set(config["after"]) - set(config["disabled"]))
+    successors = set(config["after"]) | set(config.get("after_any", {}))
+    startable = sorted(successors - set(config["disabled"]))
     stmts: list[dict[str, Any]] = [
         {
             "Sid": "StartSuccessors",
@@ -120,6 +139,8 @@ def _role_policy(sb: StackBuilder, config: dict[str, Any], log_group: str) -> di
             "Resource": sb.arn("logs", f"log-group:{log_group}:*"),
         },
     ]
+    if alerts(sb.project):
+        stmts.append(publish_statement(sb))
     if sb.kms_key_arn is not None:
         stmts.append(
             {"Sid": "Kms", "Effect": "Allow", "Action": KMS_ACTIONS, "Resource": sb.kms_key_arn}
@@ -196,7 +217,7 @@ def add_chains(sb: StackBuilder) -> None:
         "source_code_hash": call("filebase64sha256", path),
         "memory_size": 128,
         "timeout": 60,
-        "environment": [{"variables": {"ALUR_STATE_TABLE": sb.env.state_table}}],
+        "environment": [{"variables": _variables(sb, addr)}],
         "tags": tags,
         "depends_on": [
             Address(f"aws_cloudwatch_log_group.{addr}"),
@@ -205,8 +226,19 @@ def add_chains(sb: StackBuilder) -> None:
     }
     if kms is not None:
         function["kms_key_arn"] = kms
+    if alerts(sb.project):
+        add_alerts(sb, addr, tags)
     sb.add("aws_lambda_function", addr, function)
     _add_rule(sb, addr, name, tags)
+    if waits(sb.project):
+        add_timer(sb, addr, tags)
+
+
+def _variables(sb: StackBuilder, addr: str) -> dict[str, Any]:
+    variables: dict[str, Any] = {"ALUR_STATE_TABLE": sb.env.state_table}
+    if alerts(sb.project):
+        variables["ALUR_ALERT_TOPIC"] = ref(f"aws_sns_topic.{addr}.arn")
+    return variables
 
 
 def _add_rule(sb: StackBuilder, addr: str, name: str, tags: dict[str, str]) -> None:
