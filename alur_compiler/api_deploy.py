@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,9 +125,12 @@ def plan(
     plugin_dir: Path | None = None,
     hooks: DeployHooks = DeployHooks(),
     fail_on: str | None = None,
+    price: Decimal | None = None,
 ) -> DeployResult:
     """Compile, then `terraform plan` ENV and save the plan; `summary` says what changes,
-    its `data` what that means for stored data (exit 3 with `fail_on` when it is as bad)."""
+    its `data` what that means for stored data (exit 3 with `fail_on` when it is as bad),
+    its `cost` the expected monthly Glue cost, planned and now (`price`: USD/DPU-hour)."""
+    from alur_compiler.api_cost import environment_cost
     from alur_compiler.deploy import stack_ops
     from alur_compiler.deploy.data_changes import data_plan, fails_gate
     from alur_compiler.deploy.errors import DeployError
@@ -137,6 +142,9 @@ def plan(
         result.summary = stack_ops.plan(result.project, env, result.build, _options(plugin_dir))
         data = data_plan(result.project, stack_ops.environment(result.project, env))
         result.summary.data = data
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        environment = stack_ops.environment(result.project, env)
+        result.summary.cost = environment_cost(result.project, environment, now, override=price)
         if fails_gate(data, fail_on):  # type: ignore[arg-type]
             result.code = DATA_GATE_EXIT
     except DeployError as exc:

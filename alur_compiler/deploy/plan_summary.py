@@ -9,6 +9,7 @@ from alur_compiler.diagnostics.words import count
 from alur_compiler.ir import Project
 
 if TYPE_CHECKING:
+    from alur_compiler.cost.estimate import EnvCost
     from alur_compiler.deploy.data_changes import DataPlan
 
 #: Resources that hold data: replacing or deleting them can lose it.
@@ -39,6 +40,8 @@ class PlanSummary:
     chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: what the deploy means for stored data (data_changes.py), when it was computed
     data: DataPlan | None = None
+    #: the environment's expected monthly Glue cost, planned and now (specs/cost.md)
+    cost: EnvCost | None = None
 
     @property
     def changes(self) -> list[Change]:
@@ -72,7 +75,14 @@ class PlanSummary:
             }
             | ({"chains": chains} if chains else {})
             | ({"data": self.data.to_json()} if self.data is not None else {})
+            | ({"cost": _cost_json(self.cost)} if self.cost is not None else {})
         )
+
+
+def _cost_json(cost: EnvCost) -> dict[str, Any]:
+    from alur_compiler.cost.render import to_json
+
+    return to_json(cost)
 
 
 def _action(actions: list[str]) -> str | None:
@@ -153,11 +163,17 @@ def data_lines(summary: PlanSummary) -> list[str]:
     return render_data(summary.data) if summary.data is not None else []
 
 
+def cost_lines(summary: PlanSummary) -> list[str]:
+    from alur_compiler.cost.render import render_lines
+
+    return render_lines(summary.cost) if summary.cost is not None else []
+
+
 def render_text(summary: PlanSummary) -> list[str]:
     head = ", ".join(f"{summary.count(a)} to {a}" for a in SYMBOLS)
     if not summary.has_changes:
         same = f"{summary.env}: no changes; the infrastructure matches the build."
-        return [same, *chain_lines(summary), *data_lines(summary)]
+        return [same, *chain_lines(summary), *data_lines(summary), *cost_lines(summary)]
     lines = [f"{summary.env}: {head}"]
     for entity in sorted(summary.by_entity, key=lambda e: (e == "other", e)):
         lines.append(f"  {entity}")
@@ -168,4 +184,4 @@ def render_text(summary: PlanSummary) -> list[str]:
     if summary.destructive:
         destructive = count(len(summary.destructive), "destructive change")
         lines.append(f"  {destructive}: `alurc apply` refuses them unless --allow-destroy")
-    return lines + chain_lines(summary) + data_lines(summary)
+    return lines + chain_lines(summary) + data_lines(summary) + cost_lines(summary)

@@ -86,6 +86,9 @@ def test_bootstrap_plan_apply_destroy(project: Path, moto_url: str) -> None:
     assert "  pipeline clean_orders\n" in out and "  table orders_raw\n" in out
     assert "+ create  aws_glue_job.pipeline__clean_orders" in out
     assert "DATA LOSS" not in out
+    assert "  cost: Glue jobs of dev (eu-west-1) in the 30 days from " in out  # specs/cost.md
+    total = next(line.split() for line in out.splitlines() if line.startswith("    total "))
+    assert total[-1] == "+" + total[-3] and total[-2] == "0.00", out  # nothing deployed yet
     code, out = _alurc("apply", "--env", "dev", "--auto-approve", str(project))
     assert code == 0 and "Apply complete!" in out, out
     created = re.search(r"Apply complete! Resources: (\d+) added", out)
@@ -97,6 +100,8 @@ def test_bootstrap_plan_apply_destroy(project: Path, moto_url: str) -> None:
 
     code, out = _alurc("plan", "--env", "dev", str(project))
     assert code == 0 and "dev: no changes" in out, out
+    total = next(line.split() for line in out.splitlines() if line.startswith("    total "))
+    assert total[-1] == "+0.00" and total[-2] == total[-3], out  # deployed = the build
     code, out = _alurc("apply", "--env", "dev", str(project))
     assert code == 0 and "dev: no changes" in out, out
     _contract_changes(project)
