@@ -157,6 +157,21 @@ def test_validate_and_compile(project: Path, venv: tuple[Path, dict[str, str]]) 
     ]
 
 
+def test_installed_alurc_docs_finds_its_assets(
+    project: Path, venv: tuple[Path, dict[str, str]], wheel: Path
+) -> None:
+    """The docs site's page ships as package data: the wheel's copy is what the site gets."""
+    bin_dir, env = venv
+    _ok(_run([bin_dir / "alurc", "docs", "--out", project / "site"], cwd=project, env=env))
+    assets = ROOT / "alur_compiler" / "docs_site" / "assets"
+    with zipfile.ZipFile(wheel) as zf:
+        for source in sorted(assets.iterdir()):
+            shipped = zf.read(f"alur_compiler/docs_site/assets/{source.name}")
+            assert shipped == source.read_bytes(), source.name
+            built = project / "site" / ("" if source.name == "index.html" else "assets")
+            assert (built / source.name).read_bytes() == shipped, source.name
+
+
 #: Installed into the fresh venv for the local run: `alur_runtime` may only be imported from
 #: a wheel file on sys.path (the build's), never from site-packages or a source tree.
 WHEEL_ONLY = """
