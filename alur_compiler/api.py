@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alur_compiler import __version__
+from alur_compiler import __version__, fastpath
 from alur_compiler.api_deploy import DeployHooks as DeployHooks
 from alur_compiler.api_deploy import DeployResult as DeployResult
 from alur_compiler.api_deploy import apply as apply
@@ -45,7 +45,7 @@ from alur_compiler.emit import (
     sha256,
     write_files,
 )
-from alur_compiler.fastpath import remember, up_to_date
+from alur_compiler.fastpath import CACHE, cached, remember, up_to_date
 from alur_compiler.ir import Project
 from alur_compiler.load.discover import LoadedProject, find_root, load_project_files
 from alur_compiler.outputs import Generator, build_outputs, shards
@@ -248,6 +248,7 @@ def compile_and_load(path: Path) -> CompileResult:
 
 def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
     found = find_root(root)
+    sql_cache_folder: Path | None = None
     if found is not None:
         given = Path(os.path.abspath(out if out is not None else found / "build"))
         target = given.resolve()
@@ -260,7 +261,13 @@ def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
                 emitted=EmitResult(),
                 stale=Staleness() if check else None,
             )
-    loaded = load(root)
+        if not given.is_symlink() and cached(found, target):  # the same rule as fastpath's
+            sql_cache_folder = found / CACHE.parent
+    from alur_compiler.semantic.sql_cache import enabled
+
+    tool = fastpath._tool_hash() if sql_cache_folder is not None else ""
+    with enabled(sql_cache_folder, tool):  # incremental: unchanged SQL is not re-analysed
+        loaded = load(root)
     result = CompileResult(loaded.project, loaded.diagnostics, None, files=loaded.files)
     if loaded.project is None or loaded.root is None:
         return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from alur_compiler.diagnostics import Diagnostics, codes
@@ -21,8 +23,10 @@ class SpecIndex:
     targets: set[str] = field(default_factory=set)
 
     @property
-    def jobs(self) -> dict[str, SourceDoc]:
-        return {**self.pipelines, **self.ingestions}
+    def jobs(self) -> Mapping[str, SourceDoc]:
+        """Pipelines and ingestions as one live, read-only view: a lookup costs two dict
+        probes, not a copy of both registries (a name is never in both)."""
+        return ChainMap(self.ingestions, self.pipelines)
 
     def table_known(self, name: str) -> bool:
         return name in self.tables or name in self.broken_tables
@@ -62,7 +66,9 @@ def index_documents(
         else:
             registry = index.pipelines if kind == "Pipeline" else index.ingestions
             label = "pipeline or ingestion"
-            other = index.jobs.get(name)
+            other = index.pipelines.get(name)
+            if other is None:
+                other = index.ingestions.get(name)
             if other is not None:
                 _duplicate(doc, other, label, diags)
                 continue

@@ -167,7 +167,7 @@ def _fast_result(tree: exp.Expr, fast: FastSelect, projs: list[Projection]) -> S
         return {up for c in node.find_all(exp.Column) for up in fast.columns[id(c)][1].lineage}
 
     nulls = [out.nulls for out in fast.outputs.values()]
-    return SqlAnalysis(columns=_output_columns(tree, projs, nulls, lineage))
+    return SqlAnalysis(columns=_output_columns(tree, projs, nulls, lineage, fast.projections))
 
 
 def _output_columns(
@@ -175,15 +175,18 @@ def _output_columns(
     projs: list[Projection],
     nulls: list[Nulls],
     lineage: Callable[[exp.Expr], set[str]],
+    selects: list[exp.Expr] | None = None,
 ) -> list[OutputColumn]:
     """Name, type, offset, lineage and nullability of every output column.
 
     `nulls`: each output's nullability (sql_nulls); `lineage(node)`: the physical
-    `table.column`s a node reads.
+    `table.column`s a node reads; `selects`: the star-expanded projections (default: the
+    tree's own, expanded by qualify).
     """
     columns = []
-    places = assign(projs, tree.selects)
-    for proj, where, null in zip(tree.selects, places, nulls, strict=True):
+    outputs = tree.selects if selects is None else selects
+    places = assign(projs, outputs)
+    for proj, where, null in zip(outputs, places, nulls, strict=True):
         upstream = lineage(proj)
         columns.append(
             OutputColumn(

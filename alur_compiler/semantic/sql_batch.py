@@ -14,6 +14,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from alur_compiler.semantic.sql_analyze import OutputColumn, analyze
+from alur_compiler.semantic.sql_cache import open_cache
 from alur_compiler.semantic.sql_ctes import duplicate_ctes
 from alur_compiler.semantic.sql_parse import SPARK, SqlProblem, parse_select, resolve_tables
 
@@ -76,6 +77,22 @@ def _worker(chunk: list[tuple[str, str, str]]) -> list[tuple[str, SqlResult]]:
 
 
 def analyze_many(items: list[tuple[str, str, str]], catalog: Catalog) -> dict[str, SqlResult]:
+    """(key, sql, target) -> result, in the order of `items`; clean results come from the
+    project's SQL cache when one is enabled (sql_cache), the others are analysed."""
+    cache = open_cache(catalog)
+    if cache is None:
+        return _analyze_many(items, catalog)
+    keys = {name: cache.key(sql, target) for name, sql, target in items}
+    found = {name: cache.get(keys[name]) for name, _, _ in items}
+    todo = [item for item in items if found[item[0]] is None]
+    fresh = _analyze_many(todo, catalog)
+    for name, result in fresh.items():
+        cache.put(keys[name], result)
+    cache.save()
+    return {name: found[name] or fresh[name] for name, _, _ in items}
+
+
+def _analyze_many(items: list[tuple[str, str, str]], catalog: Catalog) -> dict[str, SqlResult]:
     """(key, sql, target) -> result; uses a forked process pool for large batches."""
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < PARALLEL_THRESHOLD or workers < 2 or os.environ.get("ALURC_NO_PARALLEL"):

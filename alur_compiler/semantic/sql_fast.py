@@ -7,8 +7,14 @@ this module resolves the columns itself with dictionaries, then asks sqlglot's o
 annotator to type only the projections (columns pre-typed, no scope traversal), so the
 types follow exactly sqlglot's rules.
 
+`*` and `t.*` projections are expanded as sqlglot's `qualify` expands them (every source
+in FROM/JOIN order, each one's columns in order; `t.*` those of `t`): the dbt idiom
+`SELECT * FROM final` through several CTEs stays on the fast path. The outermost SELECT
+may hold one star item (positions of its expanded columns follow `sql_positions.assign`).
+
 It answers only when it is sure; anything else returns None and the full analysis runs:
-set operations, `*` projections, USING/NATURAL joins, LATERAL VIEW, PIVOT, subqueries in
+set operations, several `*` items in the outermost SELECT, stars with EXCEPT/REPLACE,
+USING/NATURAL joins, LATERAL VIEW, PIVOT, subqueries in
 expressions, identifiers with capitals, duplicate output names, and every column that is
 unknown, ambiguous or not a source column (an alias reference). Diagnostics therefore
 always come from the full analysis. tests/unit/test_sql_fast.py checks that both agree on
@@ -58,6 +64,8 @@ class Select:
     outputs: dict[str, Resolved]
     #: id(column node) -> (source alias, resolved) for every column of this SELECT
     columns: dict[int, tuple[str, Resolved]]
+    #: the projections with every star expanded (typed `alias.column AS column` nodes)
+    projections: list[exp.Expr]
 
 
 #: SELECT arguments the fast path understands (any other one, when set, means "unsupported")
@@ -91,6 +99,8 @@ class FastAnalyzer:
             _check_identifiers(tree)
             if not isinstance(tree, exp.Select):
                 raise _Unsupported
+            if sum(1 for p in tree.expressions if _is_star(p)) > 1:
+                raise _Unsupported
             return self._select(tree, {})
         except _Unsupported:
             return None
@@ -111,6 +121,7 @@ class FastAnalyzer:
                 ctes[cte.alias_or_name] = self._select(inner, ctes).outputs
         sources = self._sources(select, ctes)
         columns = self._resolve_columns(select, sources)
+        projections = _expand_stars(select, sources, columns)
         outer = outer_aliases(select)
         proven = {(columns[id(c)][0], c.name) for c in filtered(select)}
 
@@ -120,7 +131,7 @@ class FastAnalyzer:
             return Nulls(result.nullable, True) if (alias, col.name) in proven else result
 
         outputs: dict[str, Resolved] = {}
-        for proj in select.expressions:
+        for proj in projections:
             name = _output_name(proj)
             if name in outputs:
                 raise _Unsupported
@@ -132,7 +143,7 @@ class FastAnalyzer:
                 up for col in proj.find_all(exp.Column) for up in columns[id(col)][1].lineage
             )
             outputs[name] = Resolved(proj.type, lineage, output(proj, nulls))
-        return Select(outputs, columns)
+        return Select(outputs, columns, projections)
 
     def _sources(
         self, select: exp.Select, ctes: dict[str, dict[str, Resolved]]
@@ -186,6 +197,7 @@ class FastAnalyzer:
     ) -> dict[int, tuple[str, Resolved]]:
         """Every column of this SELECT's own scope, resolved to exactly one source column."""
         nested = {id(select.args.get("with_"))}
+        nested.update(id(p) for p in select.expressions if _is_star(p))
         nested.update(id(j.this) for j in select.args.get("joins") or [])
         from_ = select.args.get("from_")
         nested.add(id(from_.this) if from_ is not None else 0)
@@ -200,6 +212,39 @@ class FastAnalyzer:
             if isinstance(node, exp.Column):
                 out[id(node)] = _resolve(node, sources)
         return out
+
+
+def _is_star(proj: exp.Expr) -> bool:
+    return isinstance(proj, exp.Star) or (isinstance(proj, exp.Column) and proj.is_star)
+
+
+def _expand_stars(
+    select: exp.Select,
+    sources: dict[str, dict[str, Resolved]],
+    columns: dict[int, tuple[str, Resolved]],
+) -> list[exp.Expr]:
+    """The projections with `*` / `t.*` replaced by new `t.c AS c` nodes (registered in
+    `columns`); the parsed tree is left untouched, so a later decline costs nothing."""
+    out: list[exp.Expr] = []
+    for proj in select.expressions:
+        if not _is_star(proj):
+            out.append(proj)
+            continue
+        star = proj if isinstance(proj, exp.Star) else proj.this
+        if not isinstance(star, exp.Star) or any(star.args.values()):
+            raise _Unsupported  # EXCEPT / REPLACE / RENAME
+        if isinstance(proj, exp.Column):
+            if proj.args.get("db") or proj.args.get("catalog") or proj.table not in sources:
+                raise _Unsupported
+            chosen = [proj.table]
+        else:
+            chosen = list(sources)
+        for alias in chosen:
+            for name, found in sources[alias].items():
+                col = exp.column(name, table=alias)
+                columns[id(col)] = (alias, found)
+                out.append(exp.alias_(col, name, copy=False))
+    return out
 
 
 def _resolve(col: exp.Column, sources: dict[str, dict[str, Resolved]]) -> tuple[str, Resolved]:

@@ -68,10 +68,20 @@ class JobSpec:
 
 @dataclass
 class Synthetic:
+    """The lakehouse and how the writers lay it out on disk.
+
+    `shape` names the generator (`standard` or `dbtlike`); `per_file` documents per YAML
+    file (1: one file per contract/job; more: multi-document files, as dbt's schema.yml);
+    `sql_files`: each pipeline's SQL in its own .sql file (`sql_file:`) instead of inline.
+    """
+
     seed: int
     n: int
     tables: list[TableSpec] = field(default_factory=list)
     jobs: list[JobSpec] = field(default_factory=list)
+    shape: str = "standard"
+    per_file: int = 1
+    sql_files: bool = False
 
     def table(self, name: str) -> TableSpec:
         return next(t for t in self.tables if t.name == name)

@@ -104,17 +104,23 @@ schedule:
 """
 
 
-def pipeline_yaml(j: JobSpec) -> str:
-    sql = j.sql.format(**{f"r{i}": name for i, name in enumerate(j.reads)})
+def pipeline_sql(j: JobSpec) -> str:
+    return j.sql.format(**{f"r{i}": name for i, name in enumerate(j.reads)})
+
+
+def pipeline_yaml(j: JobSpec, sql_file: str | None = None) -> str:
     out = [
         "apiVersion: alur/v1",
         "kind: Pipeline",
         f"name: {j.name}",
         f"description: {_q(j.description)}",
         f"target: {j.target}",
-        "sql: |",
     ]
-    out += ["  " + line if line else "" for line in sql.rstrip("\n").split("\n")]
+    if sql_file is not None:
+        out.append(f"sql_file: {sql_file}")
+    else:
+        out.append("sql: |")
+        out += ["  " + line if line else "" for line in pipeline_sql(j).rstrip("\n").split("\n")]
     out.append(f"mode: {j.mode}")
     if j.mode == "merge":
         out += ["merge:", f"  keys: [{', '.join(j.merge_keys)}]", f"  sequence_by: {j.sequence_by}"]
@@ -123,19 +129,37 @@ def pipeline_yaml(j: JobSpec) -> str:
     return "\n".join(out) + "\n"
 
 
+def _grouped(docs: list[tuple[str, str]], per_file: int) -> dict[str, str]:
+    """(path without .yaml, text) -> files; `per_file` > 1 joins documents with `---`."""
+    if per_file <= 1:
+        return {f"{path}.yaml": text for path, text in docs}
+    by_folder: dict[str, list[str]] = {}
+    for path, text in docs:
+        by_folder.setdefault(path.rsplit("/", 1)[0], []).append(text)
+    out: dict[str, str] = {}
+    for folder, texts in by_folder.items():
+        stem = folder.rsplit("/", 1)[-1]
+        for k in range(0, len(texts), per_file):
+            out[f"{folder}/{stem}_{k // per_file:04d}.yaml"] = "---\n".join(texts[k : k + per_file])
+    return out
+
+
 def write_alurc(syn: Synthetic, root: Path) -> Path:
     """Write the project under `root` (created); returns `root`."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "alur.yaml").write_text(_project(syn), encoding="utf-8")
-    for t in syn.tables:
-        path = root / "contracts" / t.layer / f"{t.name}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(table_yaml(t), encoding="utf-8")
+    files = {"alur.yaml": _project(syn)}
+    docs = [(f"contracts/{t.layer}/{t.name}", table_yaml(t)) for t in syn.tables]
     for j in syn.jobs:
-        folder = "ingestions" if j.mode == "append" else "pipelines"
-        path = root / folder / f"{j.name}.yaml"
+        if j.mode == "append":
+            docs.append((f"ingestions/{j.name}", ingestion_yaml(j)))
+        elif syn.sql_files:
+            files[f"sql/{j.name}.sql"] = pipeline_sql(j)
+            docs.append((f"pipelines/{j.name}", pipeline_yaml(j, f"../sql/{j.name}.sql")))
+        else:
+            docs.append((f"pipelines/{j.name}", pipeline_yaml(j)))
+    files.update(_grouped(docs, syn.per_file))
+    for rel, text in files.items():
+        path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            ingestion_yaml(j) if j.mode == "append" else pipeline_yaml(j), encoding="utf-8"
-        )
+        path.write_text(text, encoding="utf-8")
     return root

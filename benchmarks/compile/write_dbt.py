@@ -83,11 +83,9 @@ def sources_yaml(bronze: list[TableSpec]) -> str:
     return "\n".join(out) + "\n"
 
 
-def model_yaml(t: TableSpec) -> str:
-    out = [
-        "version: 2",
-        "",
-        "models:",
+def model_yaml(t: TableSpec, header: bool = True) -> str:
+    out = ["version: 2", "", "models:"] if header else []
+    out += [
         f"  - name: {t.name}",
         f"    description: {_q(t.description)}",
         "    config:",
@@ -111,6 +109,7 @@ def model_sql(j: JobSpec, layers: dict[str, str]) -> str:
     if j.mode == "overwrite":
         return "{{ config(materialized='table') }}\n\n" + sql + "\n"
     alias = "k" if "FROM ranked AS k" in sql else "r"
+    where = "WHERE " if sql.endswith("SELECT * FROM final") else f"  AND {alias}."
     head = (
         "{{ config(materialized='incremental', unique_key='"
         + ",".join(j.merge_keys)
@@ -118,7 +117,7 @@ def model_sql(j: JobSpec, layers: dict[str, str]) -> str:
     )
     tail = (
         "\n{% if is_incremental() %}\n"
-        f"  AND {alias}.{j.sequence_by} > (SELECT MAX({j.sequence_by}) FROM {{{{ this }}}})\n"
+        f"{where}{j.sequence_by} > (SELECT MAX({j.sequence_by}) FROM {{{{ this }}}})\n"
         "{% endif %}\n"
     )
     return head + sql + tail
@@ -161,10 +160,20 @@ def write_dbt(syn: Synthetic, root: Path) -> Path:
     files = _project_files(syn, root)
     layers = {t.name: t.layer for t in syn.tables}
     files["models/sources.yml"] = sources_yaml([t for t in syn.tables if t.layer == "bronze"])
+    tables = {t.name: t for t in syn.tables}
+    grouped: dict[str, list[TableSpec]] = {}
     for j in syn.pipelines:
-        t = syn.table(j.target)
+        t = tables[j.target]
         files[f"models/{t.layer}/{t.name}.sql"] = model_sql(j, layers)
-        files[f"models/{t.layer}/{t.name}.yml"] = model_yaml(t)
+        if syn.per_file <= 1:
+            files[f"models/{t.layer}/{t.name}.yml"] = model_yaml(t)
+        else:  # dbt's idiom: one schema yml per folder chunk, many models each
+            grouped.setdefault(t.layer, []).append(t)
+    for layer, models in grouped.items():
+        for k in range(0, len(models), syn.per_file):
+            chunk = models[k : k + syn.per_file]
+            body = "".join(model_yaml(t, header=i == 0) for i, t in enumerate(chunk))
+            files[f"models/{layer}/_schema_{k // syn.per_file:04d}.yml"] = body
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -81,3 +81,24 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
     for rel in rel_a:
         if rel.name != "profiles.yml":  # holds the absolute path of the duckdb file
             assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_dbtlike_shape_is_clean_and_has_the_real_projects_features(tmp_path: Path) -> None:
+    n = 40
+    alurc_root, dbt_root, syn = generate(n, tmp_path, shape="dbtlike")
+    result = api.load(alurc_root)
+    assert [str(d) for d in result.diagnostics.sorted()] == []
+    project = result.project
+    assert project is not None
+    assert len(project.pipelines) == n
+    assert len(project.tables) == n * 8 // 5 and len(project.ingestions) == n * 3 // 5
+    assert all(p.sql_file is not None for p in project.pipelines)
+    assert all("SELECT * FROM final" in p.sql for p in project.pipelines)
+    contracts = list((alurc_root / "contracts").rglob("*.yaml"))
+    docs = [d for c in contracts for d in yaml.safe_load_all(c.read_text())]
+    assert len(docs) == len(project.tables) and len(contracts) < len(docs) // 10
+    assert len(list((alurc_root / "pipelines").glob("*.yaml"))) == 2  # 25 documents a file
+    models = sorted(p.stem for p in (dbt_root / "models").rglob("*.sql"))
+    assert models == sorted(j.target for j in syn.pipelines)
+    schema_ymls = list((dbt_root / "models").rglob("_schema_*.yml"))
+    assert sum(len(yaml.safe_load(p.read_text())["models"]) for p in schema_ymls) == n

@@ -197,8 +197,60 @@ def literal_json(value: Value) -> Any:
 
 def json_document(value: Value) -> Template:
     """`json.dumps(value, sort_keys=True)` as a template, for JSON-in-a-string attributes
-    (IAM policies). Expressions inside must yield JSON-safe text (an account id)."""
-    return template(*_json_parts(value))
+    (IAM policies). Expressions inside must yield JSON-safe text (an account id).
+
+    Fast: the expressions are swapped for numbered placeholders, the standard library's C
+    encoder writes the document, and the placeholders are swapped back. A document with a
+    NUL or a backslash in any string (where a placeholder could be spelt by the data) or a
+    value of another type takes the reference path, `_json_parts`, which gives the same
+    parts (tests/unit/test_hcl_json_document.py).
+    """
+    holes: list[Expr | Template] = []
+    try:
+        plain = _with_holes(value, holes)
+    except _Unplain:
+        return template(*_json_parts(value))
+    text = json.dumps(plain, sort_keys=True)
+    pieces: list[str | Expr] = []
+    pos = 0
+    for match in _HOLE.finditer(text):
+        hole = holes[int(match.group(1))]
+        pieces += [text[pos : match.start()], '"']
+        for part in hole.parts if isinstance(hole, Template) else (hole,):
+            pieces.append(json.dumps(part)[1:-1] if isinstance(part, str) else part)
+        pieces.append('"')
+        pos = match.end()
+    pieces.append(text[pos:])
+    return template(*pieces)
+
+
+_HOLE = re.compile(r'"\\u0000(\d+)\\u0000"')
+
+
+class _Unplain(Exception):
+    """A value the fast path of json_document does not take."""
+
+
+def _plain_text(text: object) -> str:
+    if not isinstance(text, str) or "\x00" in text or "\\" in text:
+        raise _Unplain
+    return text
+
+
+def _with_holes(value: Value, holes: list[Expr | Template]) -> object:
+    """`value` as plain JSON data, each Expr/Template replaced by a placeholder string."""
+    if isinstance(value, str):
+        return _plain_text(value)
+    if isinstance(value, Expr | Template):
+        holes.append(value)
+        return f"\x00{len(holes) - 1}\x00"
+    if isinstance(value, Mapping):
+        return {_plain_text(k): _with_holes(v, holes) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_with_holes(v, holes) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    raise _Unplain  # an Address or a foreign type: the reference path reports it
 
 
 def _json_parts(value: Value) -> Iterator[str | Expr]:
