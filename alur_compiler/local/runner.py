@@ -1,18 +1,21 @@
-"""`alurc run --local`: run generated job scripts in dependency order in ONE Spark session.
+"""`alurc run --local`: run generated job scripts in dependency order in ONE Spark JVM.
 
 The runtime is imported from the build's wheel (`build/runtime/*.whl`, local/wheel.py),
 each `glue/<job>.py` is imported as a module and its `JOB` run by
 `alur_runtime.entry.run_job` with the same argument keys a Glue job gets (specs/deploy.md),
 pointing at local folders: lake, state and reports under the project's local warehouse,
 landing under `local.landing`. Exactly the selected jobs run (selection/ chooses them; no
-upstream is added here), in dependency order; a job whose upstream failed is skipped.
+upstream is added here), in dependency order (with ALURC_LOCAL_JOBS > 1 independent ones at
+the same time, one SparkSession each, see `run_jobs`); a job whose upstream failed is skipped.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -54,6 +57,7 @@ def local_args(project: Project, paths: dict[str, Path] | None = None) -> dict[s
         "alur_mode": "local",
         "alur_env": LOCAL_ENV,
         "alur_project": project.name,
+        "alur_project_root": str(Path(project.root).resolve()),
         "alur_lake": str(paths["lake"]),
         "alur_landing": str(paths["landing"]),
         "alur_state": str(paths["state"]),
@@ -117,6 +121,16 @@ def run_one(spark: Any, script: Path, args: dict[str, str]) -> JobResult:
     return _result(script.stem, report, time.monotonic() - start)
 
 
+def local_workers() -> int:
+    """How many independent jobs run at once: ALURC_LOCAL_JOBS (default 1, one after the
+    other). On this 2-core, shared machine two at a time measured no faster (README of
+    benchmarks/, "Local runs"), so running them together is asked for, not the default."""
+    wanted = os.environ.get("ALURC_LOCAL_JOBS", "")
+    if wanted.isascii() and wanted.isdigit() and int(wanted) > 0:
+        return min(int(wanted), 8)
+    return 1
+
+
 def run_jobs(
     project: Project,
     scripts: Path,
@@ -125,25 +139,87 @@ def run_jobs(
     names: Iterable[str] | None = None,
     on_start: Callable[[str], None] | None = None,
     on_done: Callable[[JobResult], None] | None = None,
+    workers: int | None = None,
 ) -> list[JobResult]:
-    """Run the jobs `names` (default all) in dependency order; skip after a failure."""
+    """Run the jobs `names` (default all) in dependency order; skip after a failure.
+
+    Jobs whose upstreams (job_dependencies: the writers of every table a job reads, its
+    relationship checks' tables included, and `after:`) have all finished may run at the
+    same time, up to `workers` (default local_workers()). With more than one worker each
+    job runs in a thread and a SparkSession of its own (`newSession`: own temp views and
+    SQL settings; the same JVM and cache); with one, in `spark` itself, as before. Jobs
+    started together read nothing the others write, so what each one reads and writes is
+    what it would be one after the other. The results are in dependency order
+    (topological_order) whatever order the jobs finished in.
+    """
     deps = job_dependencies(project)
     chosen = set(deps) if names is None else set(names)
+    order = [n for n in topological_order(deps) if n in chosen]
+    load_runtime(runtime_wheel(scripts))  # once, here: importing it is not thread-safe
+    done: dict[str, JobResult] = {}
     broken: set[str] = set()
-    results: list[JobResult] = []
-    for name in (n for n in topological_order(deps) if n in chosen):
-        if any(d in broken for d in deps.get(name, ())):
-            result = JobResult(name, "skipped", error="an upstream job failed")
-        else:
-            if on_start is not None:
-                on_start(name)
-            result = run_one(spark, scripts / f"{name}.py", args)
-        if result.status != "succeeded":
-            broken.add(name)
-        results.append(result)
-        if on_done is not None:
-            on_done(result)
-    return results
+    pending = list(order)
+    size = max(1, workers or local_workers())
+    with ThreadPoolExecutor(max_workers=size, thread_name_prefix="alurc-job") as pool:
+        running: dict[Future[JobResult], str] = {}
+        while pending or running:
+            for name in _ready(pending, deps, chosen, done, size - len(running)):
+                pending.remove(name)
+                if any(d in broken for d in deps.get(name, ())):
+                    result = JobResult(name, "skipped", error="an upstream job failed")
+                    _finish(result, done, broken, on_done)
+                    continue
+                if on_start is not None:
+                    on_start(name)
+                if size == 1:  # in this thread, as before (Ctrl-C stops the job at once)
+                    _finish(run_one(spark, scripts / f"{name}.py", args), done, broken, on_done)
+                    continue
+                job = pool.submit(run_one, spark.newSession(), scripts / f"{name}.py", args)
+                running[job] = name
+            if not running:
+                if pending and not _ready(pending, deps, chosen, done, size):
+                    raise RuntimeError("jobs wait on each other: " + ", ".join(pending))
+                continue  # only skips were ready: look again
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                del running[future]
+                _finish(future.result(), done, broken, on_done)
+    return [done[name] for name in order]
+
+
+def _ready(
+    pending: list[str],
+    deps: dict[str, tuple[str, ...]],
+    chosen: set[str],
+    done: dict[str, JobResult],
+    free: int,
+) -> list[str]:
+    """Up to `free` pending jobs (in dependency order) whose chosen upstreams all finished;
+    a job to be skipped is always ready (it takes no worker)."""
+    out: list[str] = []
+    for name in pending:
+        ups = [d for d in deps.get(name, ()) if d in chosen]
+        if any(d not in done for d in ups):
+            continue
+        skip = any(done[d].status != "succeeded" for d in ups)
+        if not skip and free <= 0:
+            continue
+        out.append(name)
+        free -= 0 if skip else 1
+    return out
+
+
+def _finish(
+    result: JobResult,
+    done: dict[str, JobResult],
+    broken: set[str],
+    on_done: Callable[[JobResult], None] | None,
+) -> None:
+    done[result.name] = result
+    if result.status != "succeeded":
+        broken.add(result.name)
+    if on_done is not None:
+        on_done(result)
 
 
 def gold_preview(
