@@ -119,11 +119,23 @@ def run_local(path: Path, options: RunOptions, hooks: LocalHooks = LocalHooks())
             run.results = run_jobs(
                 project, scripts, spark, args, run.selected, hooks.job_started, hooks.job_done
             )
+            _record_shapes(run, project, paths["warehouse"])
             if run.succeeded and options.preview > 0:
                 run.previews = gold_preview(project, spark, args, options.preview)
     except (LocalSparkUnavailable, WarehouseBusy) as exc:
         run.error = str(exc)
     return run
+
+
+def _record_shapes(run: LocalRun, project: Project, warehouse: Path) -> None:
+    """What `alurc plan --local` compares with: the shapes of the jobs that succeeded."""
+    from alur_compiler.local.observed import record_run_shapes
+
+    done = [r.name for r in run.results if r.status == "succeeded"]
+    try:
+        record_run_shapes(warehouse, project, done)
+    except OSError as exc:
+        run.error = f"the run's tables are written, but recording their contracts failed: {exc}"
 
 
 def full_refresh_args(full_refresh: bool) -> dict[str, str]:

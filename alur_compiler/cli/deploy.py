@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 
@@ -17,9 +17,13 @@ from alur_compiler import api
 from alur_compiler.api_deploy import DATA_GATE_EXIT
 from alur_compiler.cli.app import app
 from alur_compiler.cli.common import OutputFormat as DiagFormat
-from alur_compiler.cli.common import ProjectDir, report
+from alur_compiler.cli.common import ProjectDir, fail_usage, report
+from alur_compiler.cli.cost_cmd import PriceOption, parse_price
 from alur_compiler.deploy.plan_summary import PlanSummary, render_text
 from alur_compiler.diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from alur_compiler.ir.changes import Kind
 
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment from alur.yaml.")]
 PluginDirOption = Annotated[
@@ -90,8 +94,18 @@ def bootstrap(env: EnvOption, path: ProjectDir = Path(".")) -> None:
 
 @app.command()
 def plan(
-    env: EnvOption,
+    env: Annotated[
+        str | None, typer.Option("--env", "-e", help="Environment from alur.yaml.")
+    ] = None,
     path: ProjectDir = Path("."),
+    local: Annotated[
+        bool,
+        typer.Option(
+            "--local",
+            help="Classify the contract changes against the local warehouse instead "
+            "(no AWS, no Terraform).",
+        ),
+    ] = False,
     plugin_dir: PluginDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     fmt: Annotated[
@@ -105,11 +119,21 @@ def plan(
             "(metadata < new < additive < widening < logic < breaking).",
         ),
     ] = None,
+    price: PriceOption = None,
 ) -> None:
     """Compile, then `terraform plan` ENV; print the changes per table/pipeline/ingestion,
-    and what each means for stored data (specs/evolution.md)."""
+    what each means for stored data (specs/evolution.md) and the expected monthly Glue
+    cost against what is deployed (specs/cost.md). With --local: only the data changes,
+    against the local warehouse."""
     gate = fail_on.value if fail_on is not None else None
-    result = api.plan(path, env, plugin_dir, _hooks(), fail_on=gate)
+    if local or env is None:
+        if env is not None:
+            fail_usage("--local and --env exclude each other", "give one of them")
+        if not local:
+            fail_usage("give --env ENV (an environment of alur.yaml) or --local")
+        _plan_local(path, as_json or fmt is PlanFormat.json, gate)
+    rate = parse_price(price)
+    result = api.plan(path, env, plugin_dir, _hooks(), fail_on=gate, price=rate)
     if result.summary is not None:
         _show(result.summary, as_json or fmt is PlanFormat.json)
         if result.exit_code == DATA_GATE_EXIT:
@@ -117,6 +141,31 @@ def plan(
         if result.summary.has_changes:
             typer.echo(f"saved; apply exactly this plan with: alurc apply --env {env}", err=True)
     _finish(result)
+
+
+def _plan_local(path: Path, as_json: bool, gate: str | None) -> NoReturn:
+    """`plan --local`: the data changes against the local warehouse; exit 3 by --fail-on."""
+    from alur_compiler.deploy.data_changes import fails_gate, render_data
+    from alur_compiler.local.observed import UnreadableTable
+    from alur_compiler.local.plan import local_data_plan
+
+    loaded = api.load(path)
+    report(loaded.diagnostics, loaded.files, DiagFormat.text)
+    if loaded.project is None or loaded.diagnostics.has_errors:
+        raise typer.Exit(1)
+    try:
+        data = local_data_plan(loaded.project)
+    except UnreadableTable as exc:
+        typer.echo(f"error: cannot read the local warehouse: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps({"data": data.to_json()}, indent=2, sort_keys=True))
+    else:
+        typer.echo("\n".join(["local warehouse:", *render_data(data)]))
+    if fails_gate(data, cast("Kind | None", gate)):
+        typer.echo(f"error: data changes of class {gate} or worse (--fail-on {gate})", err=True)
+        raise typer.Exit(DATA_GATE_EXIT)
+    raise typer.Exit(0)
 
 
 @app.command()

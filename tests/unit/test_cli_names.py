@@ -31,6 +31,7 @@ NOT_A_NAME = {
     ("*", "path"): "a folder",
     ("compile", "out"): "a folder",
     ("compile", "check"): "a flag",
+    ("validate", "connect"): "a flag",
     ("run", "local"): "a flag",
     ("run", "project_dir"): "a folder",
     ("run", "preview"): "a number",
@@ -56,6 +57,14 @@ NOT_A_NAME = {
     ("test", "jobs"): "a number",
     ("schedule", "start"): "a time (ISO 8601, checked by schedule_cmd._time)",
     ("schedule", "end"): "a time (ISO 8601, checked by schedule_cmd._time)",
+    ("cost", "start"): "a time (ISO 8601, checked by cost_cmd._start)",
+    ("cost", "offline"): "a flag",
+    ("cost", "price"): "a price (checked by cost_cmd.parse_price)",
+    ("plan", "price"): "a price (checked by cost_cmd.parse_price)",
+    ("plan", "local"): "a flag",
+    ("docs", "out"): "a folder",
+    ("docs", "serve"): "a flag",
+    ("docs", "port"): "a number",
 }
 ENV = ["--env", "prd"]  # near miss of prod
 #: (command, parameter) -> (arguments with a near miss, the value it must suggest)
@@ -76,6 +85,7 @@ NAMES: dict[tuple[str, str], tuple[list[str], str]] = {
     ("graph", "exclude"): (["graph", "--exclude", "clean_ordrs+"], "clean_orders"),
     ("plan", "env"): (["plan", *ENV], "prod"),
     ("schedule", "env"): (["schedule", *ENV], "prod"),
+    ("cost", "env"): (["cost", *ENV, "--offline"], "prod"),
     ("apply", "env"): (["apply", *ENV], "prod"),
     ("destroy", "env"): (["destroy", *ENV], "prod"),
     ("bootstrap", "env"): (["bootstrap", *ENV], "prod"),
@@ -83,6 +93,8 @@ NAMES: dict[tuple[str, str], tuple[list[str], str]] = {
     ("logs", "job"): (["logs", "jr_1", "--env", "dev", "--job", "daily_revenu"], "daily_revenue"),
     ("lineage", "column"): (["lineage", "orders.amout"], "orders.amount"),
     ("test", "targets"): (["test", "clean_ordrs"], "clean_orders"),
+    ("test", "select"): (["test", "--select", "+clean_ordrs"], "clean_orders"),
+    ("test", "exclude"): (["test", "--exclude", "layer:silvr"], "silver"),
 }
 EXTRA_NEAR_MISSES = [  # a second near miss where a parameter names two things
     (["lineage", "ordrs.amount"], "orders"),
