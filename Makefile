@@ -14,7 +14,7 @@ export GX_ANALYTICS_ENABLED := false
 export SPARK_LOCAL_IP := 127.0.0.1
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup java-check node-setup checkov-setup test test-fast fuzz lint typecheck demo bench clean goldens
+.PHONY: help setup java-check node-setup checkov-setup browser-setup postgres-setup test test-fast fuzz lint typecheck demo bench clean goldens
 
 help:
 	@echo "make demo   - set up, then compile and run examples/retail locally on embedded Spark"
@@ -48,7 +48,28 @@ $(CHECKOV_STAMP):
 
 checkov-setup: $(CHECKOV_STAMP)
 
-setup: $(STAMP) java-check node-setup checkov-setup
+# the docs site's browser test and benchmark (tests/integration/test_docs_browser.py) drive
+# Debian's chromium through chromedriver with selenium; without them that test skips, saying why
+browser-setup:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver \
+		|| echo "warning: could not apt-get install chromium chromium-driver: the docs browser test will skip"; \
+	else echo "note: chromium and chromium-driver are missing (Debian: apt-get install chromium chromium-driver, as root): the docs browser test will skip"; fi
+
+# the jdbc ingestion tests and benchmark (tests/integration/test_jdbc_postgres.py) start a
+# throw-away PostgreSQL 15 server and read it through Debian's JDBC driver; without them
+# those tests skip, saying why
+postgres-setup:
+	@if [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -f /usr/share/java/postgresql.jar ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql libpostgresql-jdbc-java \
+		|| echo "warning: could not apt-get install postgresql libpostgresql-jdbc-java: the jdbc tests will skip"; \
+	else echo "note: PostgreSQL or its JDBC driver is missing (Debian: apt-get install postgresql libpostgresql-jdbc-java, as root): the jdbc tests will skip"; fi
+
+setup: $(STAMP) java-check node-setup checkov-setup browser-setup postgres-setup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check alur_compiler alur_runtime tests benchmarks

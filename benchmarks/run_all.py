@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PYTHON = REPO / ".venv" / "bin" / "python"
-OTHER_AREAS = ("merge", "quality", "test_fixtures")
+OTHER_AREAS = ("merge", "quality", "test_fixtures", "local", "docs", "jdbc")
 TIMEOUT_S = 30 * 60
 #: Options a script may offer for a small run, and the value given (None for a flag).
 #: Medians want 3 repetitions; sizes are ~1/10 of the scripts' own defaults.
