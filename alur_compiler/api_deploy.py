@@ -225,14 +225,23 @@ def _apply(
 
 
 def run_remote(
-    path: Path, env: str, job: str, wait: bool = True, hooks: DeployHooks = DeployHooks()
+    path: Path,
+    env: str,
+    job: str,
+    wait: bool = True,
+    hooks: DeployHooks = DeployHooks(),
+    full_refresh: bool = False,
 ) -> DeployResult:
     """Start the deployed Glue job JOB in ENV and follow it to a final state."""
     from alur_compiler.deploy.glue_runs import run_remote as start_and_follow
 
     result = _loaded(path, _quiet_unless_broken(hooks))
     if result.project is not None:
-        result.code = int(start_and_follow(result.project, env, job, wait=wait, out=hooks.out))
+        result.code = int(
+            start_and_follow(
+                result.project, env, job, wait=wait, out=hooks.out, full_refresh=full_refresh
+            )
+        )
     return result
 
 

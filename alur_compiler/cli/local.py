@@ -90,26 +90,24 @@ def run_cmd(
     if env is not None:
         if select or exclude:
             fail_usage("--env runs exactly one job: alurc run NAME --env ENV (no --select)")
-        raise typer.Exit(_run_remote(root, env, names, full_refresh))
+        raise typer.Exit(_run_remote(root, env, names, full_refresh, yes))
     options = RunOptions([*names, *(select or [])], exclude or [], preview, full_refresh)
     raise typer.Exit(_run_local(root, options, yes, verbose))
 
 
-def _run_remote(root: Path, env: str, names: list[str], full_refresh: bool) -> int:
+def _run_remote(root: Path, env: str, names: list[str], full_refresh: bool, yes: bool) -> int:
     if len(names) != 1:
         fail_usage("--env runs exactly one job: alurc run NAME --env ENV")
-    if full_refresh:
-        fail_usage(
-            "--full-refresh runs locally only",
-            "on Glue, start the job with the argument --alur_full_refresh true "
-            "(specs/selection.md#full-refresh)",
-        )
+    if full_refresh and not _confirm(yes)(names):
+        return 1
 
     def diagnostics(diags: Diagnostics, files: dict[str, str]) -> None:
         report(diags, files, OutputFormat.text)
 
     hooks = api.DeployHooks(diagnostics=diagnostics, out=print)
-    return api.run_remote(root, env, names[0], wait=True, hooks=hooks).exit_code
+    return api.run_remote(
+        root, env, names[0], wait=True, hooks=hooks, full_refresh=full_refresh
+    ).exit_code
 
 
 def _confirm(yes: bool) -> Callable[[list[str]], bool]:

@@ -50,8 +50,11 @@ def run_remote(
     out: Out = print,
     poll: PollPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    full_refresh: bool = False,
 ) -> int:
-    """Start the job; 0 when the run SUCCEEDED (or was started with wait=False), else 1."""
+    """Start the job; 0 when the run SUCCEEDED (or was started with wait=False), else 1.
+    `full_refresh`: this run rebuilds the pipeline's target from its sources (the job
+    argument --alur_full_refresh true, read by the runtime as locally)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from alur_compiler import lookup
@@ -62,15 +65,20 @@ def run_remote(
     except UnknownName as exc:
         out(f"error: {exc.message}\n  hint: {exc.hint}")
         return 2
+    if full_refresh and job.name not in {p.name for p in project.pipelines}:
+        out(f"error: --full-refresh rebuilds a pipeline's target; {job.name} is an ingestion")
+        out("  hint: an ingestion's files are taken once each; refresh its readers instead")
+        return 2
     name = _glue_name(project, env, job.name)
     glue = client("glue", env, endpoint_url)
+    extra = {"Arguments": {"--alur_full_refresh": "true"}} if full_refresh else {}
     try:
-        run_id = glue.start_job_run(JobName=name)["JobRunId"]
+        run_id = glue.start_job_run(JobName=name, **extra)["JobRunId"]
     except (BotoCoreError, ClientError) as exc:
         out(f"error: cannot start Glue job {name}: {exc}")
         out("  hint: is the environment deployed (`alurc apply --env " + env.name + "`)?")
         return 1
-    out(f"started {name} run {run_id}")
+    out(f"started {name} run {run_id}" + (" (full refresh)" if full_refresh else ""))
     if not wait:
         return 0
     policy = poll or PollPolicy(max_wait_seconds=(job.glue.timeout_minutes + 10) * 60.0)

@@ -140,3 +140,44 @@ def test_logs_prints_the_run_output(project: Project, moto_url: str) -> None:
     assert print_logs(project, "dev", "jr_abc", out=lines.append) == 0
     assert lines == ["line 0", "line 1", "line 2"]
     assert print_logs(project, "dev", "jr_missing", out=lines.append) == 1
+
+
+def test_full_refresh_starts_the_pipeline_with_the_refresh_argument(
+    project: Project, moto_url: str
+) -> None:
+    """`alurc run NAME --env ENV --full-refresh`: the run carries --alur_full_refresh true
+    (what the runtime reads, as locally), read back from moto's GetJobRun; an ingestion
+    has no target to rebuild and is refused before anything starts."""
+    import boto3
+
+    glue = boto3.client("glue", region_name="eu-west-1", endpoint_url=moto_url)
+    lines: list[str] = []
+    code = run_remote(
+        project,
+        "dev",
+        "daily_revenue",
+        out=lines.append,
+        poll=FAST,
+        sleep=lambda s: None,
+        full_refresh=True,
+    )
+    assert code == 0 and lines[0].endswith("(full refresh)")
+    run_id = lines[0].split(" run ")[1].split(" ")[0]
+    run = glue.get_job_run(JobName="shop-dev-daily_revenue", RunId=run_id)["JobRun"]
+    assert run["Arguments"]["--alur_full_refresh"] == "true"
+    plain: list[str] = []
+    assert (
+        run_remote(
+            project, "dev", "daily_revenue", out=plain.append, poll=FAST, sleep=lambda s: None
+        )
+        == 0
+    )
+    run_id = plain[0].split(" run ")[1]
+    run = glue.get_job_run(JobName="shop-dev-daily_revenue", RunId=run_id)["JobRun"]
+    assert "--alur_full_refresh" not in run.get("Arguments", {})
+
+    before = len(glue.get_job_runs(JobName="shop-dev-ingest_orders")["JobRuns"])
+    refused: list[str] = []
+    assert run_remote(project, "dev", "ingest_orders", out=refused.append, full_refresh=True) == 2
+    assert "is an ingestion" in refused[0]
+    assert len(glue.get_job_runs(JobName="shop-dev-ingest_orders")["JobRuns"]) == before
