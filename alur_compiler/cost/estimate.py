@@ -138,7 +138,7 @@ def trigger_of(job: Pipeline | Ingestion) -> str:
         return f"cron {s.cron}"
     if s.after:
         return "after " + ", ".join(sorted(s.after))
-    return "after any of " + ", ".join(sorted(getattr(s, "after_any", ())))
+    return "after any of " + ", ".join(sorted(s.after_any))
 
 
 def estimate(

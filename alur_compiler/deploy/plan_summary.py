@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alur_compiler.diagnostics.words import count
-from alur_compiler.ir import Project
+from alur_compiler.ir import Project, Schedule
 
 if TYPE_CHECKING:
     from alur_compiler.cost.estimate import EnvCost
@@ -36,8 +36,10 @@ class Change:
 class PlanSummary:
     env: str
     by_entity: dict[str, list[Change]] = field(default_factory=dict)
-    #: job -> its `after:` predecessors: what the environment's chain Lambda starts
+    #: job -> its `after:` / `after_any:` predecessors: what the chain Lambda starts
     chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: job -> its chain rule in words: "after a, b (max wait 6h, then alert)"
+    chain_rules: dict[str, str] = field(default_factory=dict)
     #: what the deploy means for stored data (data_changes.py), when it was computed
     data: DataPlan | None = None
     #: the environment's expected monthly Glue cost, planned and now (specs/cost.md)
@@ -73,7 +75,11 @@ class PlanSummary:
                     for entity, changes in sorted(self.by_entity.items())
                 },
             }
-            | ({"chains": chains} if chains else {})
+            | (
+                {"chains": chains, "chain_rules": dict(sorted(self.chain_rules.items()))}
+                if chains
+                else {}
+            )
             | ({"data": self.data.to_json()} if self.data is not None else {})
             | ({"cost": _cost_json(self.cost)} if self.cost is not None else {})
         )
@@ -139,13 +145,27 @@ def summarise(plan: dict[str, Any], env: str) -> PlanSummary:
 
 
 def with_chains(summary: PlanSummary, project: Project) -> PlanSummary:
-    """Add the project's `after:` chains (shown by `alurc plan`, changed or not)."""
-    summary.chains = {
-        j.name: tuple(sorted(j.schedule.after))
-        for j in project.jobs
-        if j.schedule is not None and j.schedule.after
-    }
+    """Add the project's `after:` / `after_any:` chains (shown by `alurc plan`, changed or
+    not)."""
+    chained = [j for j in project.jobs if j.schedule is not None and j.schedule.predecessors]
+    summary.chains = {j.name: tuple(sorted(j.schedule.predecessors)) for j in chained if j.schedule}
+    summary.chain_rules = {j.name: chain_rule(j.schedule) for j in chained if j.schedule}
     return summary
+
+
+def chain_rule(s: Schedule) -> str:
+    """`after a, b`, `after any of a, b`, with the maximum wait when one is set."""
+    rule = ("after " if s.after else "after any of ") + ", ".join(sorted(s.predecessors))
+    if s.max_wait_minutes is not None:
+        rule += f" (max wait {_minutes(s.max_wait_minutes)}, then {s.on_max_wait})"
+    return rule
+
+
+def _minutes(n: int) -> str:
+    for unit, size in (("d", 1440), ("h", 60)):
+        if n % size == 0:
+            return f"{n // size}{unit}"
+    return f"{n}m"
 
 
 def chain_lines(summary: PlanSummary) -> list[str]:
@@ -153,7 +173,9 @@ def chain_lines(summary: PlanSummary) -> list[str]:
         return []
     lines = ["  after: chains (EventBridge rule + chain Lambda, specs/schedule.md)"]
     width = max(len(j) for j in summary.chains)
-    lines += [f"    {j:<{width}}  after {', '.join(p)}" for j, p in sorted(summary.chains.items())]
+    for job, preds in sorted(summary.chains.items()):
+        rule = summary.chain_rules.get(job) or "after " + ", ".join(preds)
+        lines.append(f"    {job:<{width}}  {rule}")
     return lines
 
 

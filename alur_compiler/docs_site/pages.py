@@ -124,7 +124,9 @@ def _schedule(schedule: Schedule | None) -> Doc | None:
     return {
         "cron": schedule.aws_expression,
         "after": list(schedule.after),
-        "after_any": list(getattr(schedule, "after_any", ())),
+        "after_any": list(schedule.after_any),
+        "max_wait_minutes": schedule.max_wait_minutes,
+        "on_max_wait": schedule.on_max_wait if schedule.max_wait_minutes is not None else None,
         "enabled": schedule.enabled,
     }
 
@@ -208,7 +210,7 @@ def job_doc(
 def _database(job: Ingestion) -> Doc | None:
     """A database source (`jdbc`): where it reads, never a credential (only the secret's
     name, which the environment maps to a Secrets Manager ARN)."""
-    source = getattr(job, "jdbc", None)
+    source = job.jdbc
     if source is None:
         return None
     return {

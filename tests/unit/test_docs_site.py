@@ -266,3 +266,21 @@ def test_alurc_docs_serve_prints_its_url_and_serves(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_job_pages_carry_after_any_and_max_wait(tmp_path: Path) -> None:
+    """The schedule example of specs/schedule.md: merge_orders starts after any one shop's
+    ingestion; shop_revenue after both of its jobs, waiting at most 12 h (720 minutes)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_schedule_any_wait import _write
+
+    root = _write(tmp_path / "shop")
+    build_docs(root, tmp_path / "site")
+    merge = _data(tmp_path / "site" / "data" / "job" / "merge_orders.js")["schedule"]
+    assert (merge["after"], merge["after_any"]) == ([], ["ingest_orders_eu", "ingest_orders_us"])
+    assert merge["max_wait_minutes"] is None
+    revenue = _data(tmp_path / "site" / "data" / "job" / "shop_revenue.js")["schedule"]
+    assert sorted(revenue["after"]) == ["ingest_fx", "merge_orders"]
+    assert (revenue["max_wait_minutes"], revenue["on_max_wait"]) == (720, "run")

@@ -186,3 +186,19 @@ def test_terraform_validates_after_any_and_max_wait(tmp_path: Path, kms: bool) -
     )
     result = json.loads(out.stdout)
     assert result["valid"] is True and result["error_count"] == 0, result
+
+
+def test_plan_lists_after_any_and_max_wait_chains(tmp_path: Path) -> None:
+    from alur_compiler.api import load_project
+    from alur_compiler.deploy.plan_summary import PlanSummary, render_text, with_chains
+
+    project, _ = load_project(_write(tmp_path))
+    assert project is not None
+    summary = with_chains(PlanSummary("dev"), project)
+    text = "\n".join(render_text(summary))
+    # the example's two chains, as written on the page (after_any, then after + max_wait)
+    assert "merge_orders  after any of ingest_orders_eu, ingest_orders_us" in text
+    assert "shop_revenue  after ingest_fx, merge_orders (max wait 12h, then run)" in text
+    doc = summary.to_json()
+    assert doc["chains"]["merge_orders"] == ["ingest_orders_eu", "ingest_orders_us"]
+    assert doc["chain_rules"]["shop_revenue"].endswith("(max wait 12h, then run)")

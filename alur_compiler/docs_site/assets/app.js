@@ -320,6 +320,7 @@
     return el("span", null, s.cron ? el("code", null, s.cron) : null, s.cron && s.after.length ? " and " : null,
       s.after.length ? ["after ", list(s.after, jobLink)] : null,
       s.after_any && s.after_any.length ? ["after any of ", list(s.after_any, jobLink)] : null,
+      s.max_wait_minutes ? " (max wait " + s.max_wait_minutes + " min, then " + s.on_max_wait + ")" : null,
       s.enabled ? null : " (disabled)");
   }
 
