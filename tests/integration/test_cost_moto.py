@@ -14,12 +14,11 @@ Window: the 30 days from 2027-01-15 00:00 UTC (see tests/unit/test_cost.py).
 from __future__ import annotations
 
 import json
-import logging
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from moto_server import moto_server
 from typer.testing import CliRunner
 
 from alur_compiler.cli import app
@@ -73,18 +72,10 @@ glue: {worker_type: G.2X, workers: 4}
 @pytest.fixture(scope="module")
 def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
     from moto.moto_api import state_manager
-    from moto.server import ThreadedMotoServer
 
-    logging.getLogger("werkzeug").disabled = True
     state_manager.set_transition("glue::job_run", {"progression": "immediate"})
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    moto_reset(f"http://{host}:{port}")
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server(moto_reset) as url:
+        yield url
     state_manager.unset_transition("glue::job_run")
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto_server import moto_server
 
 from alur_compiler.backends.runtime import RuntimeBackend
 from alur_compiler.backends.terraform import TerraformBackend
@@ -50,21 +51,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    moto_reset(f"http://{host}:{port}")
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
-    yield f"http://{host}:{port}"
-    server.stop()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with moto_server(moto_reset, force_credentials=True) as url:
+        yield url
 
 
 def _chained_project(root: str, endpoint: str) -> Project:

@@ -9,7 +9,6 @@ UpdateJob/UpdateTrigger; this flow never updates, so moto is used as shipped.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from moto_server import moto_server
 from typer.testing import CliRunner
 
 from alur_compiler.cli import app
@@ -35,15 +35,8 @@ SERVICES = ("cloudwatch", "dynamodb", "events", "glue", "iam", "lambda", "logs",
 
 @pytest.fixture(scope="module")
 def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").disabled = True  # request logs would land in CLI output
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    moto_reset(f"http://{host}:{port}")
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server(moto_reset) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ bucket (the stack uploads it); without it, the live Glue catalog. Each class is 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
+from moto_server import moto_server
 
 from alur_compiler.deploy.data_changes import data_plan, fails_gate, refuse_breaking, render_data
 from alur_compiler.deploy.errors import DeployError
@@ -22,16 +22,8 @@ from alur_compiler.ir.shapes import CONTRACTS_FILE, contracts_json
 
 @pytest.fixture(scope="module")
 def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    moto_reset(f"http://{host}:{port}")
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server(moto_reset) as url:
+        yield url
 
 
 def shop(url: str) -> Project:

@@ -10,7 +10,6 @@ test_deploy_bootstrap.py.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto_server import moto_server
 
 from alur_compiler.backends.runtime import RuntimeBackend
 from alur_compiler.backends.terraform import TerraformBackend
@@ -88,22 +88,9 @@ def _add_glue_updates() -> None:
 
 @pytest.fixture(scope="module")
 def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
     _add_glue_updates()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    moto_reset(f"http://{host}:{port}")
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
-    yield f"http://{host}:{port}"
-    server.stop()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with moto_server(moto_reset, force_credentials=True) as url:
+        yield url
 
 
 def _write_build(project: Project, build: Path, scripts: dict[str, str]) -> None:

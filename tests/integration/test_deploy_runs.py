@@ -10,12 +10,12 @@ server starts). No terraform needed: the jobs are created with boto3.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from moto_server import moto_server
 
 from alur_compiler.deploy.glue_runs import PollPolicy, print_logs, run_remote
 from alur_compiler.deploy.sample import sample_environment, sample_project
@@ -28,7 +28,6 @@ FAST = PollPolicy(first_delay=0.01, max_delay=0.02, max_wait_seconds=5)
 def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
     from moto.glue.models import FakeJob
     from moto.moto_api import state_manager
-    from moto.server import ThreadedMotoServer
 
     original = FakeJob.start_job_run
 
@@ -40,14 +39,8 @@ def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
 
     FakeJob.start_job_run = start_job_run  # type: ignore[method-assign]
     state_manager.set_transition("glue::job_run", {"progression": "manual", "times": 2})
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    moto_reset(f"http://{host}:{port}")
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server(moto_reset) as url:
+        yield url
     state_manager.unset_transition("glue::job_run")
     FakeJob.start_job_run = original  # type: ignore[method-assign]
 
