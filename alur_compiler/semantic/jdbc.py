@@ -24,6 +24,7 @@ from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.diagnostics.words import count, noun
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.semantic.sql_expr import SqlLocator
+from alur_compiler.semantic.sql_output import ColumnView as _Column
 
 #: sqlglot's dialect of each engine
 DIALECTS = {"postgresql": "postgres", "mysql": "mysql"}
@@ -31,15 +32,6 @@ DIALECTS = {"postgresql": "postgres", "mysql": "mysql"}
 _INTEGRAL = frozenset({"tinyint", "smallint", "int", "bigint"})
 _TEMPORAL = frozenset({"date", "timestamp", "timestamp_ntz"})
 _DECIMAL0 = re.compile(r"^decimal\(\d+,\s*0\)$")
-
-
-class _Column(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def nullable(self) -> bool: ...
 
 
 class _Verdict(Protocol):
