@@ -96,6 +96,9 @@ NEVER_FIRES = _register(
     "an after: job whose predecessor no schedule starts",
     Severity.WARNING,
 )
+RENAME_RULE = _register(
+    "AL322", "rename-rule", "a column's renamed_from cannot be applied to its table"
+)
 MAX_WAIT_RANGE = _register(
     "AL325", "max-wait-range", "a schedule's max_wait is shorter than 15m or longer than 7d"
 )

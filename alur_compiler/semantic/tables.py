@@ -1,4 +1,4 @@
-"""Table contract rules (AL302, AL304, AL305, AL311, AL313 and the checks' rules).
+"""Table contract rules (AL302, AL304, AL305, AL311, AL313, AL322 and the checks' rules).
 
 Run on a validated Table document before the IR is built. `check_table` runs the column
 rules (COLUMN_RULES); when they reported, the table is rejected as a whole (later rules
@@ -157,6 +157,52 @@ def checks_valid(t: TableVerdict, diags: Diagnostics) -> None:
     t.check_names = check_list(t.doc, "/checks", specs, t.types, set(), diags)
 
 
+def renames_valid(t: TableVerdict, diags: Diagnostics) -> None:
+    """`renamed_from` (AL322): an Iceberg table's column takes over one old column, which
+    the contract no longer has; bronze files keep the names they were written with."""
+    names = {str(spec["name"]) for spec in t.doc.data["columns"]}
+    taken: dict[str, str] = {}
+    for i, spec in enumerate(t.doc.data["columns"]):
+        old = spec.get("renamed_from")
+        if not isinstance(old, str) or not t.ok(f"/columns/{i}"):
+            continue
+        name, where = str(spec["name"]), t.doc.span_of(f"/columns/{i}/renamed_from")
+        if t.layer == "bronze":
+            diags.report(
+                codes.RENAME_RULE,
+                f"bronze column '{name}' cannot be renamed_from '{old}': bronze files keep "
+                "the names they were written with, so its old rows would read NULL",
+                where,
+                hint="keep the name, or read a renamed source column with "
+                f"`source_name:` (the rename belongs in the silver table that reads '{old}')",
+            )
+        elif old == name:
+            diags.report(
+                codes.RENAME_RULE,
+                f"column '{name}' is renamed_from itself",
+                where,
+                hint="remove `renamed_from`",
+            )
+        elif old in names:
+            diags.report(
+                codes.RENAME_RULE,
+                f"column '{name}' is renamed_from '{old}', but '{old}' is still a column "
+                "of this table",
+                where,
+                hint=f"a rename leaves one column: remove '{old}' from the contract, or "
+                "remove `renamed_from` to add a new, empty column",
+            )
+        elif old in taken:
+            diags.report(
+                codes.RENAME_RULE,
+                f"columns '{taken[old]}' and '{name}' are both renamed_from '{old}'",
+                where,
+                hint=f"one column takes over '{old}' and its values: keep `renamed_from` on one",
+            )
+        else:
+            taken[old] = name
+
+
 TableRule = Callable[[TableVerdict, Diagnostics], None]
 
 #: the table's columns; any error here rejects the whole table
@@ -168,7 +214,12 @@ COLUMN_RULES: tuple[TableRule, ...] = (
     source_names_valid,
 )
 #: keys, partitions and checks of a table whose columns are sound
-CONTENT_RULES: tuple[TableRule, ...] = (primary_key_columns, partitions_valid, checks_valid)
+CONTENT_RULES: tuple[TableRule, ...] = (
+    primary_key_columns,
+    partitions_valid,
+    checks_valid,
+    renames_valid,
+)
 
 
 def check_table(
