@@ -87,6 +87,13 @@ def gc_paused() -> Iterator[None]:
     the collector would walk all of them again and again (and, in forked workers, touch
     every inherited page). Pausing it cut a cold compile of 1,000 pipelines by about a
     third without raising peak memory (213 MB either way).
+
+    On the way out, every object the compile made is moved to the oldest generation
+    (`freeze` then `unfreeze`: two list splices) before the collector is enabled again;
+    otherwise the first allocation after `enable` would collect the youngest generation,
+    that is, walk every one of those objects at once (0.3-0.4 s at 1,000 pipelines). Any
+    garbage cycle among them is collected with the oldest generation, as it would be after
+    surviving one young collection.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -94,6 +101,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

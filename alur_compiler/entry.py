@@ -9,8 +9,10 @@ the same function the Typer command calls. Everything else goes to the Typer app
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 
 def _plain_compile(args: list[str]) -> tuple[str, str | None, bool] | None:
@@ -45,6 +47,19 @@ def _up_to_date(folder: str, out: str | None) -> bool:
     return True
 
 
+def _hard_exit(code: int) -> NoReturn:
+    """Exit without tearing the interpreter down, as mypy does after a run: freeing a
+    compile's objects one by one, then collecting them, costs 0.3 s at 1,000 pipelines for
+    nothing (the shards and SQL workers are joined by now, no atexit hook has work left).
+    The output is flushed first; if that fails, the ordinary exit reports it as before."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
+
+
 def main() -> None:
     plain = _plain_compile(sys.argv[1:])
     if plain is not None:
@@ -62,7 +77,7 @@ def main() -> None:
             code = 130
         except Exception as exc:  # the last line of defence: an internal error, AL901
             code = console.internal_error(exc)
-        sys.exit(code)
+        _hard_exit(code)
     from alur_compiler.cli import main as cli_main
 
     cli_main()

@@ -6,7 +6,7 @@ store the shapes it deployed."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from alur_compiler.ir.fingerprint import fingerprint, pretty_json
@@ -88,7 +88,42 @@ def contracts_json(project: Project) -> bytes:
 
 
 def shapes_json(shapes: Shapes) -> dict[str, Any]:
-    return asdict(shapes)
+    """`dataclasses.asdict(shapes)`, field by field: asdict deep-copies every value through
+    a generic recursion (0.23 against 0.09 CPU s at 1,000 dbt-like pipelines). Equal to
+    asdict, tuples kept as tuples (tests/unit/test_shapes_json.py); the fields hold only
+    text, bools, None and tuples of text, which need no copy."""
+    return {
+        "tables": tuple(_table_json(t) for t in shapes.tables),
+        "pipelines": tuple(_pipeline_json(p) for p in shapes.pipelines),
+    }
+
+
+def _table_json(t: TableShape) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "layer": t.layer,
+        "file_format": t.file_format,
+        "columns": tuple(_column_json(c) for c in t.columns),
+        "primary_key": t.primary_key,
+        "partition_by": t.partition_by,
+        "description": t.description,
+        "checks": t.checks,
+    }
+
+
+def _column_json(c: ColumnShape) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "type": c.type,
+        "nullable": c.nullable,
+        "description": c.description,
+        "pii": c.pii,
+        "renamed_from": c.renamed_from,
+    }
+
+
+def _pipeline_json(p: PipelineShape) -> dict[str, Any]:
+    return {"name": p.name, "target": p.target, "logic": p.logic, "sources": p.sources}
 
 
 def load_shapes(data: dict[str, Any]) -> Shapes:

@@ -208,18 +208,40 @@ _UNKNOWN = exp.DataType.build("unknown")
 _KEEP = "keep"  # the node's sqlglot type stands
 
 
+#: the node classes `_rule` has a rule for; any other node keeps its type (`_KEEP`)
+_RULED = (exp.Literal, exp.Cast, exp.Neg, *_PASS, *_BINARY, exp.Count, *_AGGREGATES, *_CHOICES)
+
+
+def _kind(cls: type) -> int:
+    """What `retype` does with a node of class `cls` (sqlglot's classes have the plain
+    metaclass, so `isinstance(node, C)` is `issubclass(type(node), C)`): 0 skip it
+    (typed elsewhere), 1 skip unless it is the root (a query), 2 apply `_rule`, 3 `_KEEP`
+    (what `_rule` returns for it)."""
+    if issubclass(cls, exp.DataType | exp.Column):
+        return 0
+    if issubclass(cls, exp.Query):
+        return 1
+    return 2 if issubclass(cls, _RULED) else 3
+
+
+_KINDS: dict[type, int] = {}
+
+
 def retype(root: exp.Expr) -> None:
     """Give every node of `root` (children first) its Spark type; the columns' types must
     be set already. Nested queries and type names are not entered."""
     nodes = list(root.walk(prune=lambda n: isinstance(n, exp.Query | exp.DataType)))
     for node in reversed(nodes):
-        if isinstance(node, exp.DataType | exp.Column) or (
-            node is not root and isinstance(node, exp.Query)
-        ):
+        cls = type(node)
+        kind = _KINDS.get(cls)
+        if kind is None:
+            kind = _KINDS[cls] = _kind(cls)
+        if kind == 0 or (kind == 1 and node is not root):
             continue
-        num = _rule(node)
+        num = _rule(node) if kind != 3 else _KEEP
         if num == _KEEP:
-            if num_of(node.type) is not None and not isinstance(num_of(node.type), str):
+            kept = num_of(node.type)
+            if kept is not None and not isinstance(kept, str):
                 node.type = _UNKNOWN  # a decimal from a function this module does not model
             continue
         node.type = dtype_of(num) if num is not None else _UNKNOWN

@@ -137,6 +137,8 @@ def block_string(text: str) -> str:
     newline stay as they are; a carriage return would be read back as a newline). The
     result always evaluates to exactly `text`.
     """
+    if '"' not in text and "\\" not in text and _printable(text):  # most SQL: as is
+        return '"""\\\n' + text + '"""'
     out: list[str] = []
     quotes = 0
     last = len(text) - 1
@@ -154,3 +156,8 @@ def block_string(text: str) -> str:
         else:
             out.append(repr(ch)[1:-1])
     return '"""\\\n' + "".join(out) + '"""'
+
+
+def _printable(text: str) -> bool:
+    """Every character printable, newline or tab (what `block_string` keeps as it is)."""
+    return text.replace("\n", "").replace("\t", "").isprintable()

@@ -33,6 +33,8 @@ _HCL_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t":
 
 def escape(text: str) -> str:
     """Literal text as a Terraform template: `${` -> `$${`, `%{` -> `%%{`."""
+    if "{" not in text:  # nothing the pattern could match (most text): skip the regex
+        return text
     return _TEMPLATE_START.sub(r"\1\1{", text)
 
 
@@ -167,6 +169,13 @@ def _render_parts(parts: tuple[Part, ...], literal: Any, interp: Any) -> str:
 
 def to_json(value: Value) -> Any:
     """A value in an expression position: every literal (keys too) escaped."""
+    # exact types first (most values, one check each), then the general rules below
+    if type(value) is str:
+        return escape(value)
+    if type(value) is dict:
+        return {escape(k): escape(v) if type(v) is str else to_json(v) for k, v in value.items()}
+    if type(value) is list:
+        return [escape(v) if type(v) is str else to_json(v) for v in value]
     if isinstance(value, str):
         return escape(value)
     if isinstance(value, Expr):
@@ -239,6 +248,14 @@ def _plain_text(text: object) -> str:
 
 def _with_holes(value: Value, holes: list[Expr | Template]) -> object:
     """`value` as plain JSON data, each Expr/Template replaced by a placeholder string."""
+    if type(value) is str:  # exact types first (most values), then the general rules
+        if "\x00" in value or "\\" in value:
+            raise _Unplain
+        return value
+    if type(value) is dict:
+        return {_plain_text(k): _with_holes(v, holes) for k, v in value.items()}
+    if type(value) is list:
+        return [_with_holes(v, holes) for v in value]
     if isinstance(value, str):
         return _plain_text(value)
     if isinstance(value, Expr | Template):

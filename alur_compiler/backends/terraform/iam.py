@@ -276,6 +276,7 @@ def _kms_statements(sb: StackBuilder, job: Job) -> list[dict[str, Any]]:
 
 
 def add_roles(sb: StackBuilder) -> None:
+    assume = json_document(assume_role_policy(sb))  # the same for every job: encoded once
     for job in sb.project.jobs:
         kind = job_kind(job)
         role = address_name(kind, job.name, "role")
@@ -285,7 +286,7 @@ def add_roles(sb: StackBuilder) -> None:
             {
                 "name": glue_job_name(sb.project, sb.env, job.name),
                 "description": f"Glue job {job.name} ({sb.env.name}), least privilege",
-                "assume_role_policy": json_document(assume_role_policy(sb)),
+                "assume_role_policy": assume,
                 "tags": entity_tags(kind, job.name),
             },
         )
