@@ -10,11 +10,11 @@ from typing import Any
 
 from pyspark.sql import functions as F
 
+from alur_runtime.batch_run import batch_context, run_batch
 from alur_runtime.common import (
     JobFailed,
     base_report,
     crash_point,
-    finish_report,
     list_files,
     log,
     new_run_id,
@@ -32,7 +32,6 @@ from alur_runtime.gate import quality_gate
 from alur_runtime.ingest import (
     claim_files,
     commit_batch,
-    lake_paths,
     open_batch,
     quarantine_file,
     recover_orphans,
@@ -41,9 +40,8 @@ from alur_runtime.ingest import (
     source_base,
     staged_path,
 )
-from alur_runtime.owner import ACTIVE_RUNS
 from alur_runtime.state import open_state
-from alur_runtime.steps import enter, failure_report, job_failed
+from alur_runtime.steps import enter
 
 
 def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[str, Any]:
@@ -51,21 +49,14 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
     run_id = new_run_id()
     report = base_report(job, args, run_id)
     store = open_state(args)
-    ctx: dict[str, Any] = {
-        "job": job["name"],
-        "batch_id": run_id,
-        "lease_seconds": int(args.get("alur_claim_lease_seconds", job["lease_seconds"])),
-        "paths": lake_paths(args, job["target"]["name"]),
-        "recovered": set(),
-        "args": args,
-    }
-    ACTIVE_RUNS.add(run_id)
+    ctx = batch_context(job, args, run_id)
     claimed: list[tuple[str, str]] = []
-    try:
+
+    def body() -> None:
         files = _discover(job, args)
         open_batch(store, ctx["job"], run_id, args)
         crash_point("after_open_batch")
-        claimed = claim_files(spark, store, ctx, files)
+        claimed.extend(claim_files(spark, store, ctx, files))
         recover_orphans(spark, store, ctx)
         report["files_seen"] = len(files)
         report["files_claimed"] = len(claimed)
@@ -77,21 +68,10 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         crash_point("after_data_write")
         enter(report, "commit")
         commit_batch(spark, store, ctx, results)
-    except JobFailed as exc:
-        _undo(spark, store, ctx, claimed, report)
-        log(job["name"], f"failed: {exc}")
-        report["failure"] = job_failed(report, exc)
-        return finish_report(args, report, "failed", str(exc))
-    except Exception as exc:  # Spark, S3, state: report where it happened, undo, re-raise
-        try:
-            _undo(spark, store, ctx, claimed, report)
-        finally:  # the report is written even when undoing fails too
-            failure_report(spark, args, job, report, exc)
-        raise
-    finally:
-        ACTIVE_RUNS.discard(run_id)
-    report.pop("data_written", None)
-    return finish_report(args, report, "succeeded")
+
+    return run_batch(
+        spark, job, args, report, body, lambda: _undo(spark, store, ctx, claimed, report)
+    )
 
 
 def _undo(

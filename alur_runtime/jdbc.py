@@ -29,20 +29,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from alur_runtime.common import JobFailed, base_report, crash_point, finish_report, log, new_run_id
+from alur_runtime.batch_run import batch_context, run_batch
+from alur_runtime.common import JobFailed, base_report, crash_point, log, new_run_id
 from alur_runtime.config import IngestionJob, JdbcSource
 from alur_runtime.conform import conform_file
 from alur_runtime.ingest import (
     _now,
-    lake_paths,
     open_batch,
     publish_batch,
     remove_batch_data,
 )
-from alur_runtime.owner import ACTIVE_RUNS, describe_owner, owner_liveness
+from alur_runtime.owner import describe_owner, owner_liveness
 from alur_runtime.secrets import Credentials, resolve
 from alur_runtime.state import open_state
-from alur_runtime.steps import enter, failure_report, job_failed
+from alur_runtime.steps import enter
 
 CLAIM = "extract#jdbc"
 WATERMARK = "watermark#jdbc"
@@ -54,21 +54,14 @@ def run_jdbc_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> d
     run_id = new_run_id()
     report = base_report(job, args, run_id)
     store = open_state(args)
-    ctx: dict[str, Any] = {
-        "job": job["name"],
-        "batch_id": run_id,
-        "lease_seconds": int(args.get("alur_claim_lease_seconds", job["lease_seconds"])),
-        "paths": lake_paths(args, job["target"]["name"]),
-        "recovered": set(),
-        "args": args,
-    }
-    ACTIVE_RUNS.add(run_id)
-    try:
+    ctx = batch_context(job, args, run_id)
+
+    def body() -> None:
         open_batch(store, ctx["job"], run_id, args)
         crash_point("after_open_batch")
         if not _claim(spark, store, ctx, report):
             _drop(store, ctx, run_id, "open")
-            return finish_report(args, report, "succeeded")
+            return
         _recover(spark, store, ctx)
         enter(report, "read")
         if _extract(spark, job, args, ctx, store, report):
@@ -77,21 +70,8 @@ def run_jdbc_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> d
             _commit(spark, store, ctx)
         else:
             _release(store, ctx)
-    except JobFailed as exc:
-        _undo(spark, store, ctx, report)
-        log(job["name"], f"failed: {exc}")
-        report["failure"] = job_failed(report, exc)
-        return finish_report(args, report, "failed", str(exc))
-    except Exception as exc:  # Spark, JDBC, state: report where it happened, undo, re-raise
-        try:
-            _undo(spark, store, ctx, report)
-        finally:
-            failure_report(spark, args, job, report, exc)
-        raise
-    finally:
-        ACTIVE_RUNS.discard(run_id)
-    report.pop("data_written", None)
-    return finish_report(args, report, "succeeded")
+
+    return run_batch(spark, job, args, report, body, lambda: _undo(spark, store, ctx, report))
 
 
 def _claim(spark: Any, store: Any, ctx: dict[str, Any], report: dict[str, Any]) -> bool:
