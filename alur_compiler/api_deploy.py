@@ -231,15 +231,23 @@ def run_remote(
     wait: bool = True,
     hooks: DeployHooks = DeployHooks(),
     full_refresh: bool = False,
+    confirm: Callable[[list[str]], bool] | None = None,
 ) -> DeployResult:
-    """Start the deployed Glue job JOB in ENV and follow it to a final state."""
+    """Start the deployed Glue job JOB in ENV and follow it to a final state; with
+    `full_refresh`, `confirm` is asked first (after an ingestion is refused)."""
     from alur_compiler.deploy.glue_runs import run_remote as start_and_follow
 
     result = _loaded(path, _quiet_unless_broken(hooks))
     if result.project is not None:
         result.code = int(
             start_and_follow(
-                result.project, env, job, wait=wait, out=hooks.out, full_refresh=full_refresh
+                result.project,
+                env,
+                job,
+                wait=wait,
+                out=hooks.out,
+                full_refresh=full_refresh,
+                confirm=confirm,
             )
         )
     return result

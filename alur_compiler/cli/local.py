@@ -98,15 +98,19 @@ def run_cmd(
 def _run_remote(root: Path, env: str, names: list[str], full_refresh: bool, yes: bool) -> int:
     if len(names) != 1:
         fail_usage("--env runs exactly one job: alurc run NAME --env ENV")
-    if full_refresh and not _confirm(yes)(names):
-        return 1
 
     def diagnostics(diags: Diagnostics, files: dict[str, str]) -> None:
         report(diags, files, OutputFormat.text)
 
     hooks = api.DeployHooks(diagnostics=diagnostics, out=print)
     return api.run_remote(
-        root, env, names[0], wait=True, hooks=hooks, full_refresh=full_refresh
+        root,
+        env,
+        names[0],
+        wait=True,
+        hooks=hooks,
+        full_refresh=full_refresh,
+        confirm=_confirm(yes),
     ).exit_code
 
 

@@ -51,6 +51,7 @@ def run_remote(
     poll: PollPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     full_refresh: bool = False,
+    confirm: Callable[[list[str]], bool] | None = None,
 ) -> int:
     """Start the job; 0 when the run SUCCEEDED (or was started with wait=False), else 1.
     `full_refresh`: this run rebuilds the pipeline's target from its sources (the job
@@ -69,6 +70,8 @@ def run_remote(
         out(f"error: --full-refresh rebuilds a pipeline's target; {job.name} is an ingestion")
         out("  hint: an ingestion's files are taken once each; refresh its readers instead")
         return 2
+    if full_refresh and confirm is not None and not confirm([job.name]):
+        return 1  # declined: nothing started
     name = _glue_name(project, env, job.name)
     glue = client("glue", env, endpoint_url)
     extra = {"Arguments": {"--alur_full_refresh": "true"}} if full_refresh else {}

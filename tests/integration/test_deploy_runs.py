@@ -174,3 +174,30 @@ def test_full_refresh_starts_the_pipeline_with_the_refresh_argument(
     assert run_remote(project, "dev", "ingest_orders", out=refused.append, full_refresh=True) == 2
     assert "is an ingestion" in refused[0]
     assert len(glue.get_job_runs(JobName="shop-dev-ingest_orders")["JobRuns"]) == before
+
+
+def test_a_declined_full_refresh_starts_nothing_and_an_ingestion_is_refused_before_asking(
+    project: Project, moto_url: str
+) -> None:
+    import boto3
+
+    glue = boto3.client("glue", region_name="eu-west-1", endpoint_url=moto_url)
+    asked: list[list[str]] = []
+
+    def no(jobs: list[str]) -> bool:
+        asked.append(jobs)
+        return False
+
+    before = len(glue.get_job_runs(JobName="shop-dev-daily_revenue")["JobRuns"])
+    lines: list[str] = []
+    code = run_remote(
+        project, "dev", "daily_revenue", out=lines.append, full_refresh=True, confirm=no
+    )
+    assert (code, asked, lines) == (1, [["daily_revenue"]], [])
+    assert len(glue.get_job_runs(JobName="shop-dev-daily_revenue")["JobRuns"]) == before
+    asked.clear()
+    assert (
+        run_remote(project, "dev", "ingest_orders", out=lines.append, full_refresh=True, confirm=no)
+        == 2
+    )
+    assert asked == []  # refused before the question
