@@ -35,21 +35,9 @@ sys.path.insert(0, str(HERE.parent / "compile"))
 sys.path.insert(0, str(REPO))
 
 from generate import generate  # noqa: E402
+from headless import chromium, missing  # noqa: E402
 
 TARGET_MS = 200.0
-CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
 #: type the query, run the page's input handler, force the layout of the results
 SEARCH_JS = """
 const q = document.getElementById('q');
@@ -78,17 +66,6 @@ const down = document.querySelectorAll('li.lin-down').length;
 document.body.offsetHeight;
 return [performance.now() - t0, up, down];
 """
-
-
-def driver() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (*FLAGS, f"--user-data-dir={tempfile.mkdtemp(prefix='alurc-bench-')}"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(str(DRIVER)), options=options)
 
 
 def build(tables: int, work: Path) -> tuple[Path, dict[str, Any]]:
@@ -126,8 +103,7 @@ def _picks(site: Path) -> list[tuple[str, str]]:
 
 
 def measure(site: Path, reps: int) -> dict[str, Any]:
-    browser = driver()
-    try:
+    with chromium() as browser:
         loads, searches, opens, clicks, search_ready = [], [], [], [], []
         counts: dict[str, Any] = {}
         queries = ["orders_raw_1", "account_id", "exports", "zzz_no_match", "revenue"]
@@ -169,8 +145,6 @@ def measure(site: Path, reps: int) -> dict[str, Any]:
             "counts": counts,
             "errors": browser.get_log("browser"),
         }
-    finally:
-        browser.quit()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,11 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temp folder)")
     args = parser.parse_args(argv)
-    if not (CHROMIUM.exists() and DRIVER.exists()):
-        print(
-            "skipped: /usr/bin/chromium or /usr/bin/chromedriver missing "
-            "(apt-get install chromium chromium-driver)"
-        )
+    if missing():
+        print(f"skipped: {', '.join(missing())} missing (apt-get install chromium chromium-driver)")
         return 0
     work = args.keep or Path(tempfile.mkdtemp(prefix="alurc-docs-bench-"))
     try:

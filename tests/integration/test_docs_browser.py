@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,46 +20,23 @@ import pytest
 from alur_compiler import api
 from alur_compiler.api_docs import build_docs
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks" / "docs"))
+from headless import chromium, missing
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 RETAIL = REPO / "examples" / "retail"
 ARTIFACTS = REPO / "build" / "test-artifacts" / "docs"
-CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    missing = [str(p) for p in (CHROMIUM, DRIVER) if not p.exists()]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} missing: apt-get install chromium chromium-driver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    profile = tempfile.mkdtemp(prefix="alurc-chromium-")
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    if missing():
+        pytest.skip(f"{', '.join(missing())} missing: apt-get install chromium chromium-driver")
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _wait(driver: Any, script: str, timeout: float = 10) -> Any:
