@@ -19,7 +19,7 @@ export PYTHONHASHSEED := 0
 help:
 	@echo "make demo   - set up, then compile and run examples/retail locally on embedded Spark"
 	@echo "make test   - set up, then run lint, type checks and the whole test suite"
-	@echo "make fuzz   - 10,000+ mutated specs through 'alurc validate'"
+	@echo "make fuzz   - 10,000+ mutated specs through alurc validate; 200 GX equivalence examples"
 	@echo "make bench  - compile benchmark vs dbt parse, MERGE and quality benchmarks"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
@@ -79,13 +79,14 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: setup lint typecheck
-	$(PY) -m pytest -q -p no:cacheprovider --durations=25
+	$(PY) -m pytest -q -p no:cacheprovider --durations=25 -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not spark and not slow and not terraform"
 
 fuzz: $(STAMP)
 	ALURC_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/unit/test_fuzz_validate.py tests/integration/test_sql_analyzer_oracle.py
+	ALURC_EQUIV_EXAMPLES=200 $(PY) -m pytest -q tests/integration/test_quality_equivalence.py
 
 demo: $(STAMP) java-check
 	$(VENV)/bin/alurc run --local examples/retail

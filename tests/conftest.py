@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden files (tests/cases/*/expected, snapshots) instead of comparing",
     )
+
+
+def _needs_spark(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("spark") is not None or "spark" in names
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `make test` (pytest-xdist, `-n 2 --dist loadgroup`) the tests run in two
+    workers: every test that needs Spark in one (the one JVM of the run), everything else
+    (terraform on moto, the IDE and browser tests, unit tests) in the other, so terraform's
+    waits overlap Spark's work. A test in the second worker that starts Spark anyway fails
+    (JAVA_HOME points nowhere there): mark it `spark`."""
+    if not getattr(config.option, "loadgroup", False):  # set in xdist's workers
+        return
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group("spark" if _needs_spark(item) else "other"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    guard = bool(os.environ.get("PYTEST_XDIST_WORKER")) and not _needs_spark(item)
+    saved = os.environ.get("JAVA_HOME")
+    if guard:  # setup (module fixtures included), call and teardown of this test
+        os.environ["JAVA_HOME"] = "/nonexistent-outside-the-spark-worker"
+    try:
+        return (yield)
+    finally:
+        if guard:
+            if saved is None:
+                os.environ.pop("JAVA_HOME", None)
+            else:
+                os.environ["JAVA_HOME"] = saved
 
 
 @pytest.fixture(scope="session")
