@@ -45,9 +45,10 @@ from alur_compiler.emit import (
     sha256,
     write_files,
 )
-from alur_compiler.fastpath import CACHE, cached, remember, up_to_date
+from alur_compiler.fastpath import CACHE, cached, recorded_outputs, remember, up_to_date
 from alur_compiler.ir import Project
 from alur_compiler.load.discover import LoadedProject, find_root, load_project_files
+from alur_compiler.load.realpath import Realpath
 from alur_compiler.outputs import Generator, build_outputs, shards
 
 if TYPE_CHECKING:  # heavy modules (jsonschema, sqlglot, backends) load only when needed
@@ -157,7 +158,11 @@ def _build(loaded: LoadedProject, diags: Diagnostics) -> Project | None:
 
 def _inputs(loaded: LoadedProject, project: Project | None) -> dict[str, str]:
     inputs: dict[str, str] = {}
+    seen: set[str] = set()  # the documents of one file share its path: one relpath each
     for doc in ([loaded.project_doc] if loaded.project_doc else []) + loaded.docs:
+        if doc.abspath in seen:
+            continue
+        seen.add(doc.abspath)
         rel = Path(os.path.relpath(doc.abspath, loaded.root)).as_posix()
         if rel not in inputs:
             digest = loaded.digests.get(doc.abspath)
@@ -209,30 +214,43 @@ def lineage_document(project: Project) -> dict[str, object]:
 def sql_files(project: Project, root: Path) -> list[str]:
     """Root-relative paths of the .sql files pipelines read (inputs beyond the YAML)."""
     out = set()
+    real = Realpath()
     for pipe in project.pipelines:
         if pipe.sql_file is not None:
-            yaml_dir = Path(pipe.span.file).resolve().parent if pipe.span.file else root
-            out.add(Path(os.path.relpath((yaml_dir / pipe.sql_file).resolve(), root)).as_posix())
+            yaml_dir = os.path.dirname(real(pipe.span.file)) if pipe.span.file else str(root)
+            out.add(
+                Path(os.path.relpath(real(os.path.join(yaml_dir, pipe.sql_file)), root)).as_posix()
+            )
     return sorted(out)
 
 
-def manifest(project: Project, files: dict[str, str], inputs: dict[str, str]) -> Artifact:
-    """manifest.json: inputs, the sha256 of every generated file and IR fingerprints."""
-    from alur_compiler.ir.fingerprint import fingerprint
-
+def manifest(
+    project: Project,
+    files: dict[str, str],
+    inputs: dict[str, str],
+    fingerprints: dict[str, dict[str, str]] | None = None,
+) -> Artifact:
+    """manifest.json: inputs, the sha256 of every generated file and IR fingerprints
+    (`fingerprints`: those of `manifest_fingerprints(project)`, computed beforehand)."""
     doc = {
         "alurc": __version__,
         "project": project.name,
         "inputs": inputs,
         "files": dict(sorted(files.items())),
-        "fingerprints": {
-            "tables": {t.name: fingerprint(t) for t in project.tables},
-            "pipelines": {p.name: fingerprint(p) for p in project.pipelines},
-            "ingestions": {i.name: fingerprint(i) for i in project.ingestions},
-            "environments": {e.name: fingerprint(e) for e in project.environments},
-        },
+        "fingerprints": fingerprints or manifest_fingerprints(project),
     }
     return Artifact(MANIFEST, json_bytes(doc))
+
+
+def manifest_fingerprints(project: Project) -> dict[str, dict[str, str]]:
+    from alur_compiler.ir.fingerprint import fingerprint
+
+    return {
+        "tables": {t.name: fingerprint(t) for t in project.tables},
+        "pipelines": {p.name: fingerprint(p) for p in project.pipelines},
+        "ingestions": {i.name: fingerprint(i) for i in project.ingestions},
+        "environments": {e.name: fingerprint(e) for e in project.environments},
+    }
 
 
 def compile_project(root: Path, out: Path | None = None, check: bool = False) -> CompileResult:
@@ -272,11 +290,24 @@ def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
             )
         if not given.is_symlink() and cached(found, target):  # the same rule as fastpath's
             sql_cache_folder = found / CACHE.parent
-    from alur_compiler.semantic.sql_cache import enabled
+    from alur_compiler.backends import memo
+    from alur_compiler.load import parse_cache
+    from alur_compiler.semantic import sql_cache
 
-    tool = fastpath._tool_hash() if sql_cache_folder is not None else ""
-    with enabled(sql_cache_folder, tool):  # incremental: unchanged SQL is not re-analysed
-        loaded = load(root)
+    folder = sql_cache_folder
+    tool = fastpath._tool_hash() if folder is not None else ""
+    # incremental: an unchanged file is not parsed again, unchanged SQL is not analysed
+    # again, and an unchanged script is not rendered again
+    with (
+        parse_cache.enabled(folder, tool),
+        sql_cache.enabled(folder, tool),
+        memo.enabled(folder, tool),
+    ):
+        return _compile_loaded(root, out, check)
+
+
+def _compile_loaded(root: Path, out: Path | None, check: bool) -> CompileResult:
+    loaded = load(root)
     result = CompileResult(loaded.project, loaded.diagnostics, None, files=loaded.files)
     if loaded.project is None or loaded.root is None:
         return result
@@ -334,19 +365,25 @@ def _write_outputs(
     project = loaded.project
     assert project is not None
     decided: list[tuple[Plan, Artifact]] = []
+    fingerprints: dict[str, dict[str, str]] = {}
 
     def prepare(hashes: dict[str, str]) -> set[str]:
         if MANIFEST in hashes:
             raise RuntimeError(f"a backend wrote {MANIFEST}, which alurc writes itself")
-        manifest_file = manifest(project, hashes, loaded.inputs)
-        todo = plan_build(out, {**hashes, MANIFEST: sha256(manifest_file.content)})
+        manifest_file = manifest(project, hashes, loaded.inputs, fingerprints)
+        generated = {**hashes, MANIFEST: sha256(manifest_file.content)}
+        assert loaded.root is not None
+        todo = plan_build(out, generated, recorded_outputs(loaded.root, out))
         decided.append((todo, manifest_file))
         if check:
             return set()
         begin(out, todo, __version__)  # the journal, before the first file is written
         return set(todo.write) - {MANIFEST}
 
-    done = build_outputs(project, _shards(), loaded.diagnostics, out, prepare)
+    def meanwhile() -> None:  # while the shards generate: nothing here depends on them
+        fingerprints.update(manifest_fingerprints(project))
+
+    done = build_outputs(project, _shards(), loaded.diagnostics, out, prepare, meanwhile)
     if done is None:
         return None
     todo, manifest_file = decided[0]

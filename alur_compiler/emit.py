@@ -28,7 +28,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,12 +325,18 @@ def _read_hash(path: Path) -> str:
         return sha256(fh.read())
 
 
-def plan_build(out: Path, generated: dict[str, str]) -> Plan:
+def plan_build(
+    out: Path, generated: dict[str, str], recorded: Mapping[str, object] | None = None
+) -> Plan:
     """Decide every write and delete in `out`, or raise FolderRefused (nothing is written).
 
     `out` is absolute and resolved; `generated` maps every file of this compile, the
-    manifest included, to the sha256 of its bytes.
+    manifest included, to the sha256 of its bytes. `recorded` (fastpath's record of the
+    last compile) maps a path to the [size, mtime_ns] its file had when the manifest's
+    hash of it was true: a file that still has them, and one hash in the manifest, is
+    not read again (an unchanged recompile of 10,000 jobs would read 300 MB).
     """
+    recorded = recorded or {}
     result = Plan(out, generated)
     exists = check_folder(out)
     owned = read_manifest(out) if exists else None
@@ -383,9 +389,10 @@ def plan_build(out: Path, generated: dict[str, str]) -> Plan:
         problem reported) when it is not alurc's."""
         path = out / rel
         try:
-            mode = os.lstat(path).st_mode
+            st = os.lstat(path)
         except FileNotFoundError:
             return ""
+        mode = st.st_mode
         if stat.S_ISLNK(mode):
             problems.append(
                 _folder_problem(
@@ -402,8 +409,9 @@ def plan_build(out: Path, generated: dict[str, str]) -> Plan:
             kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
             files.append(Problem(False, path, f"{rel} is {kind}: alurc would {verb} it", _MOVE))
             return None
-        digest = _read_hash(path)
         mine = owned.get(rel, set())
+        same = recorded.get(rel) == [st.st_size, st.st_mtime_ns] and len(mine) == 1
+        digest = next(iter(mine)) if same else _read_hash(path)
         if digest == generated.get(rel) or digest in mine or rel == MANIFEST:
             return digest
         if mine:

@@ -18,11 +18,11 @@ compiles in full.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -71,6 +71,7 @@ def input_hash(root: Path, sql_files: list[str], known: dict[str, str] | None = 
     from alur_compiler.load.discover import DEFAULT_PATHS, PROJECT_FILE, spec_files
 
     digest = hashlib.sha256(_tool_hash().encode())
+    base = str(root)  # os.path, not pathlib: this loop runs once per input file
     doc = _project_doc(root / PROJECT_FILE)
     paths = doc.get("paths") if isinstance(doc, dict) else None
     if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
@@ -80,15 +81,16 @@ def input_hash(root: Path, sql_files: list[str], known: dict[str, str] | None = 
         hexdigest = known.get(rel)
         if hexdigest is None:
             try:
-                hexdigest = hashlib.sha256((root / rel).read_bytes()).hexdigest()
+                with open(os.path.join(base, rel), "rb") as handle:
+                    hexdigest = hashlib.sha256(handle.read()).hexdigest()
             except OSError:
                 return None
         digest.update(rel.encode() + b"\0" + bytes.fromhex(hexdigest))
     return digest.hexdigest()
 
 
-def _stat(path: Path) -> list[int]:
-    st = path.stat()
+def _stat(path: Path | str) -> list[int]:
+    st = os.stat(path)
     return [st.st_size, st.st_mtime_ns]
 
 
@@ -99,7 +101,7 @@ def cached(root: Path, out: Path) -> bool:
 
 def _load_cache(root: Path) -> dict[str, Any]:
     try:
-        data = json.loads((root / CACHE).read_text(encoding="utf-8"))
+        data = orjson.loads((root / CACHE).read_bytes())  # 5 MB at 10,000 pipelines
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -123,16 +125,27 @@ def remember(
         entry = {
             "input_hash": input_hash(root, sql_files, known),
             "sql_files": sorted(sql_files),
-            "outputs": {rel: _stat(out / rel) for rel in sorted(written)},
+            "outputs": {rel: _stat(os.path.join(out, rel)) for rel in sorted(written)},
         }
         cache = _load_cache(root)
         cache[str(out.resolve())] = entry
         (root / CACHE).parent.mkdir(parents=True, exist_ok=True)
         tmp = root / CACHE.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+        tmp.write_bytes(orjson.dumps(cache, option=orjson.OPT_SORT_KEYS))
         os.replace(tmp, root / CACHE)
     except OSError:
         pass
+
+
+def recorded_outputs(root: Path, out: Path) -> dict[str, object]:
+    """path -> [size, mtime_ns] of each file the last recorded compile of `root` wrote into
+    `out` ({} when there is none, or `out` is not cached): emit.plan_build does not read a
+    file again that still has them."""
+    if not cached(root, out):
+        return {}
+    entry = _load_cache(root).get(str(out.resolve()))
+    outputs = entry.get("outputs") if isinstance(entry, dict) else None
+    return outputs if isinstance(outputs, dict) else {}
 
 
 def up_to_date(root: Path, out: Path) -> bool:
@@ -147,6 +160,7 @@ def up_to_date(root: Path, out: Path) -> bool:
     if input_hash(root, sql_files) != entry.get("input_hash"):
         return False
     try:
-        return all(_stat(out / rel) == list(st) for rel, st in entry["outputs"].items())
+        base = str(out)
+        return all(_stat(os.path.join(base, rel)) == st for rel, st in entry["outputs"].items())
     except OSError:
         return False

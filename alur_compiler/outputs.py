@@ -97,9 +97,12 @@ def build_outputs(
     diags: Diagnostics,
     out: Path,
     prepare: Prepare,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Outputs | None:
     """Generate every shard; unless there are errors, write the files `prepare` returns.
 
+    `meanwhile` is called once before `prepare`: with forked shards, while they generate
+    (the parent would only wait; `prepare` then finds the work done).
     Returns None when a diagnostic error stopped the compile (nothing was written).
     Raises what `prepare` raises (nothing written), and OSError when the build folder
     cannot be written.
@@ -107,7 +110,9 @@ def build_outputs(
     jobs = len(project.pipelines) + len(project.ingestions)
     parallel = jobs >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1 and len(groups) > 1
     if parallel and not os.environ.get("ALURC_NO_PARALLEL"):
-        return _forked(project, groups, diags, out, prepare)
+        return _forked(project, groups, diags, out, prepare, meanwhile)
+    if meanwhile is not None:
+        meanwhile()
     generated = [_generate(project, shard) for shard in groups]
     for _, shard_diags in generated:
         diags.extend(shard_diags)
@@ -170,7 +175,12 @@ def _receive(conn: Any, expected: str) -> Any:
 
 
 def _forked(
-    project: Project, groups: list[list[Generator]], diags: Diagnostics, out: Path, prepare: Prepare
+    project: Project,
+    groups: list[list[Generator]],
+    diags: Diagnostics,
+    out: Path,
+    prepare: Prepare,
+    meanwhile: Callable[[], object] | None,
 ) -> Outputs | None:
     ctx = get_context("fork")
     links: list[tuple[Any, Any]] = []
@@ -183,6 +193,8 @@ def _forked(
         child.close()
         links.append((parent, proc))
     try:
+        if meanwhile is not None:
+            meanwhile()
         shard_outputs: list[ShardOutput] = [_receive(conn, "generated") for conn, _ in links]
         for part in shard_outputs:
             diags.extend(part.diagnostics)

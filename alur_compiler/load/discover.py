@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alur_compiler.diagnostics import Diagnostics, Span, codes
 from alur_compiler.load.limits import ENV_MAX_BYTES, Limits, limits_from_env
+from alur_compiler.load.parse_cache import parse_cached
 from alur_compiler.load.source import SourceDoc
 from alur_compiler.load.yaml_loader import parse_documents
 
@@ -248,7 +249,8 @@ def load_project_files(root: Path, diags: Diagnostics) -> LoadedProject:
         if text is None:
             continue
         loaded.files[shown] = text
-        for doc in parse_documents(text, shown, str(path), diags, limits):
+        digest = loaded.digests.get(str(path))
+        for doc in parse_cached(text, shown, str(path), diags, limits, digest):
             (loaded.tests if doc.kind == "Test" else loaded.docs).append(doc)
     return loaded
 

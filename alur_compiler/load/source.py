@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,11 @@ def _drop_node(node: Any, path: tuple[str | int, ...]) -> Any:
     return node
 
 
+def _is_span(value: Any) -> bool:
+    """Whether a recorded answer is (line, col, end_line, end_col)."""
+    return isinstance(value, list) and len(value) == 4 and all(type(x) is int for x in value)
+
+
 def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~") if "~" in part else part
 
@@ -103,6 +109,11 @@ class SourceDoc:
     _maps: dict[int, dict[str, tuple[Any, Any]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: position queries answered so far (load/parse_cache.py keeps them with the file's
+    #: values): query -> answer, None when not recorded
+    answers: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    #: composes the node tree of a document read from the parse cache, on first need
+    compose: Callable[[int], Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def kind(self) -> str | None:
@@ -118,18 +129,35 @@ class SourceDoc:
             return name if isinstance(name, str) else None
         return None
 
+    def _root(self) -> Any:
+        if self.root is None and self.compose is not None:
+            self.root = self.compose(self.index)
+            self.compose = None
+        return self.root
+
+    def _recorded(self, query: str) -> Any:
+        return None if self.answers is None else self.answers.get(query)
+
+    def _span(self, query: str, where: tuple[Any, ...]) -> Span:
+        """A Span of this file from an answer; records it (`where`: line, col, end...)."""
+        if self.answers is not None:
+            self.answers[query] = list(where)
+        return Span(self.path, *where)
+
     @property
     def span(self) -> Span:
-        if self.root is None:
-            return Span(self.path, 1, 1, 1, 1)
-        return Span(self.path, *node_pos(self.root))
+        found = self._recorded("#")
+        if _is_span(found):
+            return Span(self.path, *found)
+        root = self._root()
+        return self._span("#", (1, 1, 1, 1) if root is None else node_pos(root))
 
     def _walk(self, ptr: str) -> list[tuple[Any, Any]]:
         """(key node or None, value node) for each step of `ptr` that exists, in order."""
         import yaml
 
         chain: list[tuple[Any, Any]] = []
-        node = self.root
+        node = self._root()
         for part in ptr.split("/")[1:] if ptr else []:
             if isinstance(node, yaml.MappingNode):
                 hit = self._mapping(node).get(_unescape(part))
@@ -162,7 +190,7 @@ class SourceDoc:
         import copy
 
         data = copy.deepcopy(self.data)
-        root = self.root
+        root = self._root()  # the copy's pointers are not this document's: no answers
         for path in sorted(parts, key=lambda p: tuple(map(str, p)), reverse=True):
             data = _drop(data, path)
             root = _drop_node(root, path) if root is not None else None
@@ -170,6 +198,14 @@ class SourceDoc:
 
     def span_of(self, ptr: str, key: bool = False) -> Span:
         """Span of the value (or of its key) at `ptr`; falls back to the nearest parent."""
+        query = ("k" if key else "v") + ptr
+        found = self._recorded(query)
+        if _is_span(found):
+            return Span(self.path, *found)
+        span = self._span_of(ptr, key)
+        return self._span(query, (span.line, span.col, span.end_line, span.end_col))
+
+    def _span_of(self, ptr: str, key: bool) -> Span:
         chain = self._walk(ptr)
         steps = len(ptr.split("/")) - 1 if ptr else 0
         if len(chain) == steps and chain:
@@ -185,6 +221,17 @@ class SourceDoc:
 
     def scalar_loc(self, ptr: str) -> ScalarLoc | None:
         """Where the text of the string value at `ptr` starts (None: not a string)."""
+        found = self._recorded("s" + ptr)
+        if type(found) is int and found == 0:  # recorded: not a string
+            return None
+        if isinstance(found, list) and [type(x) for x in found] == [int, int, bool]:
+            return ScalarLoc(found[0], found[1], found[2])
+        loc = self._scalar_loc(ptr)
+        if self.answers is not None:
+            self.answers["s" + ptr] = 0 if loc is None else [loc.line, loc.col, loc.block]
+        return loc
+
+    def _scalar_loc(self, ptr: str) -> ScalarLoc | None:
         import yaml
 
         from alur_compiler.load.yaml_loader import scalar_value

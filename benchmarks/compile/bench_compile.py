@@ -17,7 +17,8 @@ subprocesses with wall time including interpreter start:
                from .venv-dbt/, telemetry and version check off)
   dbt warm     `dbt parse` with partial parsing, nothing changed (for reference)
   alurc edit   after one edited SQL file, one edited contract, one edited check (incremental:
-               the SQL cache under .alur/cache answers the pipelines the edit does not touch)
+               the caches under .alur/cache answer the files, queries and scripts the edit
+               does not touch)
 The median of the repetitions is reported, wall and CPU (user+sys of the child) seconds and
 the child's peak RSS; CPU is the steadier number on a shared machine.
 Results: bench-results/compile.json.

@@ -14,11 +14,13 @@ from typing import Any
 
 from sqlglot.errors import SqlglotError
 
+from alur_compiler.backends import memo
 from alur_compiler.backends.base import Artifact
 from alur_compiler.backends.glue.config import ingestion_config, pipeline_config
 from alur_compiler.backends.glue.literal import block_string, literal
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.ir import Ingestion, Pipeline, Project
+from alur_compiler.ir.fingerprint import canonical_json
 from alur_compiler.ir.runtime import runtime_version, wheel_path
 
 #: stands for the SQL block in the JOB literal until it is replaced by the name `SQL`
@@ -93,6 +95,21 @@ def render_script(job: Pipeline | Ingestion, config: Any) -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
+def _rendered(cache: memo.Memo | None, job: Pipeline | Ingestion, config: Any) -> bytes:
+    """render_script's bytes, from the memo when the same job and JOB literal were rendered
+    before. The key holds everything render_script reads: the job's IR node (without
+    source locations, which it does not read) and the literal, by `repr`, which keeps the
+    key order, the types (a tuple is not a list) and every float exactly."""
+    if cache is None:
+        return render_script(job, config)
+    name = memo.key(type(job).__name__, canonical_json(job), repr(config))
+    content = cache.get(name)
+    if content is None:
+        content = render_script(job, config)
+        cache.put(name, content)
+    return content
+
+
 def _wrap(text: str, width: int = 90) -> list[str]:
     out: list[str] = []
     line = ""
@@ -112,6 +129,7 @@ class GlueBackend:
 
     def generate(self, project: Project, diags: Diagnostics) -> list[Artifact]:
         artifacts: list[Artifact] = []
+        cache = memo.open_memo(self.name)
         for job in project.jobs:
             try:
                 config: Any = (
@@ -127,5 +145,7 @@ class GlueBackend:
                     span,
                 )
                 continue
-            artifacts.append(Artifact(f"glue/{job.name}.py", render_script(job, config)))
+            artifacts.append(Artifact(f"glue/{job.name}.py", _rendered(cache, job, config)))
+        if cache is not None:
+            cache.save()
         return artifacts
