@@ -14,9 +14,11 @@ With `check_cols` there is no sequence: a record is an event at the run's start 
 a tracked column differs from the key's current version (a delete when it has one).
 
 A run: (1) events of the rows that passed the checks (records without a sequence value are
-skipped); (2) the affected keys' stored events (history rows and delete events) joined in;
-(3) their history recomputed and compared with the stored one: the difference (new,
-changed and removed versions) is MERGEd in ONE commit, after the new delete events are
+skipped); (2) the affected keys' current version and last delete event joined in, which
+tells the keys that are only appended to (scd2_history.py: their current version closed,
+new versions added) from the rest; (3) the rest's stored events joined in and their
+history recomputed and compared with the stored one: the whole difference (new, changed,
+closed and removed versions) is MERGEd in ONE commit, after the new delete events are
 appended to the side table. A re-run of the same input finds no difference and writes
 nothing; a crash between the two writes is repaired by that re-run (the side table is a set
 of events, the history is recomputed from it).
@@ -27,33 +29,26 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from alur_runtime.common import crash_point
 from alur_runtime.config import PipelineJob, Scd2
 from alur_runtime.conform import quote_ident
 from alur_runtime.gate import iceberg_name
-from alur_runtime.merge import DELETE, DELETED, SEQ, TOMBSTONE_SUFFIX, orderable
+from alur_runtime.merge import DELETE, DELETED, SEQ, TOMBSTONE_SUFFIX
+from alur_runtime.scd2_history import (
+    OP,
+    data_columns,
+    greatest_event,
+    history_columns,
+    history_difference,
+    same,
+    settings,
+    tag_keys,
+)
 
-_OP = "__alur_op"
-_O = "__alur_o_"  # prefix of the stored version's columns in the diff
-
-
-def settings(job: PipelineJob) -> Scd2:
-    scd2 = job.get("scd2")
-    assert scd2 is not None, "mode scd2 without scd2 settings"
-    return scd2
-
-
-def history_columns(s: Scd2) -> list[str]:
-    return [s["valid_from"], s["valid_to"], s["is_current"]]
-
-
-def data_columns(job: PipelineJob) -> list[dict[str, Any]]:
-    """The contract columns the query fills (all but the three history columns)."""
-    hist = {c.lower() for c in history_columns(settings(job))}
-    return [dict(c) for c in job["target"]["columns"] if c["name"].lower() not in hist]
+_O = "__alur_o_"  # prefix of the current version's columns in changed_only
 
 
 def stage_scd2_columns(out: Any, job: PipelineJob) -> Any:
@@ -78,32 +73,6 @@ def stage_scd2_columns(out: Any, job: PipelineJob) -> Any:
     return out.select(*cols, deleted.alias(DELETE))
 
 
-def _ties(job: PipelineJob) -> list[str]:
-    keys = {k.lower() for k in settings(job)["keys"]}
-    return [
-        str(c["name"])
-        for c in data_columns(job)
-        if c["name"].lower() not in keys and orderable(str(c["type"]))
-    ]
-
-
-def greatest_event(df: DataFrame, job: PipelineJob) -> DataFrame:
-    """One event per (key, sequence value): the greatest by (is-delete, other columns)."""
-    by = [F.col(quote_ident(k)) for k in settings(job)["keys"]] + [F.col(SEQ)]
-    order = [F.col(DELETE).desc()] + [F.col(quote_ident(c)).desc_nulls_last() for c in _ties(job)]
-    ranked = df.withColumn(
-        "__alur_rank", F.row_number().over(Window.partitionBy(*by).orderBy(*order))
-    )
-    return ranked.where(F.col("__alur_rank") == 1).drop("__alur_rank")
-
-
-def _same(pairs: list[tuple[Any, Any]]) -> Any:
-    out = F.lit(True)
-    for a, b in pairs:
-        out = out & a.eqNullSafe(b)
-    return out
-
-
 def changed_only(spark: Any, job: PipelineJob, events: DataFrame, target: str) -> DataFrame:
     """check_cols: keep a record that differs from its key's current version in a tracked
     column (a delete: only when the key has a current version)."""
@@ -117,67 +86,16 @@ def changed_only(spark: Any, job: PipelineJob, events: DataFrame, target: str) -
     on = [F.col(quote_ident(k)) == F.col(quote_ident(_O + k)) for k in keys]
     joined = events.join(cur, on, "left")
     has = F.col("__alur_has_cur").isNotNull()
-    same = _same([(F.col(quote_ident(c)), F.col(quote_ident(_O + c))) for c in s["check_cols"]])
-    keep = F.when(F.col(DELETE), has).otherwise(~has | ~same)
+    equal = same([(F.col(quote_ident(c)), F.col(quote_ident(_O + c))) for c in s["check_cols"]])
+    keep = F.when(F.col(DELETE), has).otherwise(~has | ~equal)
     return joined.where(keep).select(*events.columns)
-
-
-def recompute(spark: Any, job: PipelineJob, batch: DataFrame, names: tuple[str, str]) -> DataFrame:
-    """The affected keys' new history, full-outer-joined to the stored one: the rows that
-    differ, with `__alur_op` I (new version), U (changed) or D (removed)."""
-    s = settings(job)
-    target, side = names
-    keys, vf, vt, cur = s["keys"], s["valid_from"], s["valid_to"], s["is_current"]
-    data = [str(c["name"]) for c in data_columns(job)]
-    affected = batch.select(*[F.col(quote_ident(k)) for k in keys]).distinct()
-    old = spark.table(target).join(affected, keys, "left_semi")
-    old_del = spark.table(side).where(F.col(DELETED)).join(affected, keys, "left_semi")
-    stored = old.select(
-        *[F.col(quote_ident(c)) for c in data],
-        F.col(quote_ident(vf)).alias(SEQ),
-        F.lit(False).alias(DELETE),
-    )
-    nulls = [F.lit(None).cast(batch.schema[c].dataType).alias(c) for c in data if c not in keys]
-    deletes = old_del.select(
-        *[F.col(quote_ident(k)) for k in keys], *nulls, F.col(SEQ), F.lit(True).alias(DELETE)
-    ).select(*batch.columns)
-    events = greatest_event(batch.unionByName(stored).unionByName(deletes), job)
-    nxt = F.lead(F.col(SEQ)).over(
-        Window.partitionBy(*[F.col(quote_ident(k)) for k in keys]).orderBy(F.col(SEQ))
-    )
-    new = events.withColumn("__alur_next", nxt).where(~F.col(DELETE))
-    new = new.select(
-        *[F.col(quote_ident(c)) for c in data],
-        F.col(SEQ).alias(vf),
-        F.col("__alur_next").alias(vt),
-        F.col("__alur_next").isNull().alias(cur),
-        F.lit(True).alias("__alur_has_n"),
-    )
-    every = [*data, vf, vt, cur]
-    o = old.select(
-        *[F.col(quote_ident(c)).alias(_O + c) for c in every], F.lit(True).alias("__alur_has_o")
-    )
-    on = [F.col(quote_ident(c)) == F.col(quote_ident(_O + c)) for c in [*keys, vf]]
-    joined = new.join(o, on, "full")
-    has_n, has_o = F.col("__alur_has_n").isNotNull(), F.col("__alur_has_o").isNotNull()
-    same = _same([(F.col(quote_ident(c)), F.col(quote_ident(_O + c))) for c in every])
-    op = F.when(~has_o, "I").when(~has_n, "D").when(~same, "U")
-    ident = {*keys, vf}
-    out = [
-        (
-            F.coalesce(F.col(quote_ident(c)), F.col(quote_ident(_O + c)))
-            if c in ident
-            else F.col(quote_ident(c))
-        ).alias(c)
-        for c in every
-    ]
-    return joined.select(*out, op.alias(_OP)).where(F.col(_OP).isNotNull())
 
 
 def merge_history_sql(target: str, view: str, s: Scd2, columns: list[str]) -> str:
     q = quote_ident
     on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in [*s["keys"], s["valid_from"]])
     sets = ", ".join(f"t.{q(c)} = s.{q(c)}" for c in columns)
+    closes = ", ".join(f"t.{q(c)} = s.{q(c)}" for c in [s["valid_to"], s["is_current"]])
     names = ", ".join(q(c) for c in columns)
     values = ", ".join(f"s.{q(c)}" for c in columns)
     return "\n".join(
@@ -185,9 +103,10 @@ def merge_history_sql(target: str, view: str, s: Scd2, columns: list[str]) -> st
             f"MERGE INTO {target} AS t",
             f"USING {view} AS s",
             f"ON {on}",
-            f"WHEN MATCHED AND s.{_OP} = 'D' THEN DELETE",
+            f"WHEN MATCHED AND s.{OP} = 'D' THEN DELETE",
+            f"WHEN MATCHED AND s.{OP} = 'C' THEN UPDATE SET {closes}",
             f"WHEN MATCHED THEN UPDATE SET {sets}",
-            f"WHEN NOT MATCHED AND s.{_OP} = 'I' THEN INSERT ({names}) VALUES ({values})",
+            f"WHEN NOT MATCHED AND s.{OP} = 'I' THEN INSERT ({names}) VALUES ({values})",
         ]
     )
 
@@ -219,46 +138,45 @@ def scd2_records(
     batch = passed
     if not s["sequence_by"]:
         batch = batch.withColumn(SEQ, F.lit(now).cast(batch.schema[SEQ].dataType))
-    batch = greatest_event(batch.where(F.col(SEQ).isNotNull()), job)
-    if not s["sequence_by"]:
-        batch = changed_only(spark, job, batch, target)
-    batch = batch.localCheckpoint(eager=True)
+    batch = batch.where(F.col(SEQ).isNotNull())
+    if not s["sequence_by"]:  # tag_keys below takes the greatest event per key otherwise
+        batch = changed_only(spark, job, greatest_event(batch, job), target)
     report["rows_skipped_no_sequence"] = (
         passed.where(F.col(SEQ).isNull()).count() if s["sequence_by"] else 0
     )
     _create_side(spark, job, side, batch.schema[SEQ].dataType.simpleString())
-    keys = s["keys"]
-    known = spark.table(side).select(*[F.col(quote_ident(k)) for k in keys], F.col(SEQ))
-    new_deletes = batch.where(F.col(DELETE)).select(
-        *[F.col(quote_ident(k)) for k in keys], F.col(SEQ)
-    )
-    new_deletes = new_deletes.join(known, [*keys, SEQ], "left_anti").localCheckpoint(eager=True)
-    diff = recompute(spark, job, batch, (target, side)).localCheckpoint(eager=True)
-    _write(spark, job, (target, side), (diff, new_deletes), (now, run_id), report)
+    # read before the side table's append below: checkpointed, never re-read after it
+    tagged = tag_keys(spark, job, batch, (target, side)).localCheckpoint(eager=True)
+    diff, counts = history_difference(spark, job, tagged, (target, side))
+    new_deletes = None
+    if counts.pop("deletes"):
+        keys = [F.col(quote_ident(k)) for k in s["keys"]]
+        known = spark.table(side).select(*keys, F.col(SEQ))
+        new_deletes = tagged.where(F.col(DELETE)).select(*keys, F.col(SEQ))
+        on = [*s["keys"], SEQ]
+        new_deletes = new_deletes.join(known, on, "left_anti").localCheckpoint(eager=True)
+    _write(spark, job, (target, side), (diff, new_deletes, counts), (now, run_id), report)
 
 
 def _write(
     spark: Any,
     job: PipelineJob,
     names: tuple[str, str],
-    frames: tuple[DataFrame, DataFrame],
+    frames: tuple[DataFrame, DataFrame | None, dict[str, int]],
     stamp_run: tuple[datetime.datetime, str],
     report: dict[str, Any],
 ) -> None:
     """Append the new delete events, then MERGE the history difference (one commit)."""
     s = settings(job)
     keys = s["keys"]
-    (target, side), (diff, new_deletes), (now, run_id) = names, frames, stamp_run
-    counts = {
-        r[_OP]: int(r["n"]) for r in diff.groupBy(_OP).agg(F.count(F.lit(1)).alias("n")).collect()
-    }
-    n_deletes = new_deletes.count()
+    (target, side), (diff, new_deletes, counts), (now, run_id) = names, frames, stamp_run
+    n_deletes = new_deletes.count() if new_deletes is not None else 0
     report["rows_deleted"] = n_deletes
     report["versions_inserted"] = counts.get("I", 0)
-    report["versions_changed"] = counts.get("U", 0)
+    report["versions_changed"] = counts.get("U", 0) + counts.get("C", 0)
     report["versions_removed"] = counts.get("D", 0)
     report["rows_applied"] = report["rows_written"] = sum(counts.values())
-    if n_deletes:
+    if new_deletes is not None and n_deletes:
         stamp = F.lit(now).cast("timestamp")
         rows = new_deletes.select(
             *[F.col(quote_ident(k)) for k in keys],
@@ -269,7 +187,7 @@ def _write(
         )
         rows.writeTo(side).append()
     crash_point("after_tombstones")
-    if counts:
+    if sum(counts.values()):
         view = "__alur_stage_" + job["name"]
         diff.createOrReplaceTempView(view)
         try:

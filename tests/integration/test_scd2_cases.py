@@ -181,3 +181,44 @@ def test_a_crash_at_a_write_boundary_is_repaired_by_the_rerun(
         ("c1", "silver", t(5), t(10), False),
     ]
     assert h.rows("silver", "customers_history__alur_tombstones", "customer_id") == [("c1",)]
+
+
+def test_appended_and_recomputed_keys_in_one_batch(spark: Any, tmp_path: Path) -> None:
+    """One run mixing keys whose new events all follow what is stored (appended: close the
+    current version, add the new ones) with keys that need their history recomputed (a late
+    record, a sequence value equal to the stored one, a delete ahead, a deleted key back)."""
+    h = harness(spark, tmp_path / "mix", "sequence_by: changed_at\n  delete_when: \"op = 'D'\"")
+    first = [("c1", "bronze", "U", t(1)), ("c2", "bronze", "U", t(1)), ("c3", "bronze", "U", t(2))]
+    first += [("c4", None, "D", t(3)), ("c5", "bronze", "U", t(1)), ("c5", None, "D", t(4))]
+    run(h, 0, [*first, ("c7", "bronze", "U", t(1))])
+    batch = [("c1", "gold", "U", t(5)), ("c1", "platinum", "U", t(7))]  # appended
+    batch += [("c2", "silver", "U", t(1))]  # the stored sequence value, greater columns
+    batch += [("c3", "gold", "U", t(1))]  # late
+    batch += [("c4", "gold", "U", t(2)), ("c4", "iron", "U", t(5))]  # around a lone delete
+    batch += [("c5", "silver", "U", t(6))]  # a deleted key comes back
+    batch += [("c6", "gold", "U", t(1)), ("c6", None, "D", t(2))]  # new key, appended
+    batch += [("c7", None, "D", t(8)), ("c8", "gold", "U", t(3))]  # appended
+    report = run(h, 1, batch)
+    assert history(h) == [
+        ("c1", "bronze", t(1), t(5), False),
+        ("c1", "gold", t(5), t(7), False),
+        ("c1", "platinum", t(7), None, True),
+        ("c2", "silver", t(1), None, True),
+        ("c3", "bronze", t(2), None, True),
+        ("c3", "gold", t(1), t(2), False),
+        ("c4", "gold", t(2), t(3), False),
+        ("c4", "iron", t(5), None, True),
+        ("c5", "bronze", t(1), t(4), False),
+        ("c5", "silver", t(6), None, True),
+        ("c6", "gold", t(1), t(2), False),
+        ("c7", "bronze", t(1), t(8), False),
+        ("c8", "gold", t(3), None, True),
+    ]
+    counts = ("versions_inserted", "versions_changed", "versions_removed", "rows_deleted")
+    assert tuple(report[c] for c in counts) == (8, 3, 0, 2), report
+    before = (history(h), h.snapshot("silver", "customers_history"))
+    replay = run(h, 2, batch)  # every event is stored now: nothing is appended twice
+    assert replay["rows_applied"] == 0 and replay["rows_deleted"] == 0, replay
+    assert (history(h), h.snapshot("silver", "customers_history")) == before
+    tomb = h.rows("silver", "customers_history__alur_tombstones", "customer_id, __alur_seq")
+    assert tomb == [("c4", t(3)), ("c5", t(4)), ("c6", t(2)), ("c7", t(8))]
