@@ -114,7 +114,7 @@ def run_local(path: Path, options: RunOptions, hooks: LocalHooks = LocalHooks())
     try:
         with warehouse_lock(paths["warehouse"]):  # before Spark: a loser starts no JVM
             hooks.spark_starting()
-            spark = start_local_spark(compiled.out, paths["warehouse"])
+            spark = start_local_spark(compiled.out, paths["warehouse"], Path(project.root))
             scripts = compiled.out / "glue"
             run.results = run_jobs(
                 project, scripts, spark, args, run.selected, hooks.job_started, hooks.job_done

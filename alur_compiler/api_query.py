@@ -95,14 +95,22 @@ def _read(
     from alur_compiler.local.lock import WarehouseBusy, warehouse_lock
     from alur_compiler.local.query import QueryError, relations, rewrite
     from alur_compiler.local.runner import local_args, local_paths
-    from alur_compiler.local.session import LocalSparkUnavailable, get_spark
+    from alur_compiler.local.session import (
+        LocalSparkUnavailable,
+        check_warehouse_home,
+        get_spark,
+        relocate_warehouse,
+    )
 
     paths = local_paths(run.project)
     known = relations(run.project, local_args(run.project, paths))
     try:
         planned = [(name, *rewrite(sql, known)) for name, sql in queries]
         with warehouse_lock(paths["warehouse"]):
+            plan = check_warehouse_home(paths["warehouse"], Path(run.project.root))
             spark = get_spark(paths["warehouse"])
+            if plan is not None:  # a copied or moved project: made its own first
+                relocate_warehouse(spark, plan)
             for name, sql, used in planned:
                 try:
                     run.results.append(_collect(spark, name, sql, used, limit))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 from typing import Any
 
 from pyspark.sql import functions as F
@@ -176,16 +177,27 @@ def clamp_watermark(latest: str, previous: str | None, pending: dict[str, Any]) 
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def source_fingerprint(spark: Any, args: dict[str, str], source: Source, df: Any) -> str:
-    """What identifies a source's content: its data files (bronze) or current snapshot."""
+def source_fingerprint(
+    spark: Any, args: dict[str, str], source: Source, df: Any, absolute: bool = False
+) -> str:
+    """What identifies a source's content: its data files (bronze), named by their place
+    under the lake so a copied or moved local warehouse keeps its fingerprints (`absolute`:
+    by their full names, as earlier runtimes did), or its current snapshot."""
     if source["layer"] == "bronze":
-        return "files:" + _digest(sorted(df.inputFiles()))
+        lake = "" if absolute else args.get("alur_lake", "")
+        return "files:" + _digest(sorted(_under(f, lake) for f in df.inputFiles()))
     name = iceberg_name(args, source["layer"], source["table"])
     try:
         rows = spark.sql(f"SELECT snapshot_id FROM {name}.refs WHERE name = 'main'").collect()
     except Exception:  # no such table yet: nothing to read
         return "absent"
     return "snapshot:" + (str(rows[0][0]) if rows else "none")
+
+
+def _under(uri: str, root: str) -> str:
+    """`uri` relative to the folder `root` (file:/ and file:/// alike), else itself."""
+    bare, base = (re.sub(r"^file:/+", "/", x) for x in (uri, root.rstrip("/") + "/"))
+    return bare[len(base) :] if root and bare.startswith(base) else uri
 
 
 def _digest(value: Any) -> str:
@@ -207,6 +219,7 @@ def plan_inputs(
     froms: dict[str, str] = {}
     marks: dict[str, str] = {}
     prints: dict[str, Any] = {}
+    olds: dict[str, Any] = {}
     resumed = False
     for source in job["sources"]:
         writers = source["writers"]
@@ -240,13 +253,15 @@ def plan_inputs(
             marks[table] = str(latest)
         else:
             prints[table] = [source_fingerprint(spark, args, source, df), sorted(pending)]
+            olds[table] = [source_fingerprint(spark, args, source, df, True), sorted(pending)]
         df.createOrReplaceTempView(source["view"])
     inputs = _digest(prints)
+    known = {inputs, _digest(olds)}  # an earlier runtime's digest of the same inputs
     if not marks:
         done = store.get(job["name"], "inputs")
-        if done is not None and done.get("value") == inputs:
+        if done is not None and done.get("value") in known:
             return None
-        resumed = intent is not None and intent.get("inputs") == inputs
+        resumed = intent is not None and intent.get("inputs") in known
     plan_id = _digest({"job": job["name"], "from": froms, "to": marks, "inputs": inputs})
     return {"id": plan_id, "from": froms, "to": marks, "inputs": inputs, "resumed": resumed}
 

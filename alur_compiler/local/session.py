@@ -10,7 +10,6 @@ is importable.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from alur_compiler.ir.runtime import wheel_path
+from alur_compiler.local.relocate import (
+    HOME_MARKER as HOME_MARKER,
+)
+from alur_compiler.local.relocate import (
+    STATE_FILE,
+    Relocation,
+    RelocationError,
+    plan_relocation,
+    read_marker,
+    relocate,
+    rewrite_state,
+    write_marker,
+)
 from alur_compiler.local.wheel import RuntimeWheelMissing, load_runtime
 
 
@@ -26,55 +38,73 @@ class LocalSparkUnavailable(RuntimeError):
 
 
 class WarehouseMoved(LocalSparkUnavailable):
-    """The local warehouse was created in another folder (a copied or moved project)."""
+    """A local warehouse copied or moved from elsewhere that cannot be relocated safely."""
 
 
-#: written into a local warehouse when it is first used: where it was created
-HOME_MARKER = ".alur-warehouse.json"
+def check_warehouse_home(warehouse: Path, project: Path | None = None) -> Relocation | None:
+    """Record where a new warehouse (and its project) is; for one created elsewhere (a
+    copied or moved project) return the relocation it needs (local/relocate.py), carried
+    out here already when no Iceberg table needs Spark for it.
 
-
-def check_warehouse_home(warehouse: Path) -> None:
-    """Refuse a warehouse that was created in another folder, or record where this one is.
-
-    Iceberg's Hadoop catalog stores absolute locations in each table's metadata (the
-    table's folder, every manifest and data file), so the tables of a copied warehouse
-    still point at the original: a run in the copy would read and write the original's
-    files. So a copy is stopped with a clear message instead (specs/README.md, "Local
-    warehouse").
+    Iceberg's Hadoop catalog stores absolute locations in each table's metadata and the
+    state records landing files by absolute path, so a copy is rewritten to its own place
+    before anything reads it (specs/README.md, "The local warehouse"). Raises
+    WarehouseMoved, having changed nothing, when it cannot be relocated safely.
     """
     home = warehouse.resolve()
-    marker = home / HOME_MARKER
-    if marker.is_file():
-        try:
-            created = str(json.loads(marker.read_text(encoding="utf-8"))["root"])
-        except (OSError, ValueError, KeyError, TypeError):
-            created = str(home)  # unreadable: rewritten below
-        if created != str(home):
-            raise WarehouseMoved(
-                f"the local warehouse {home} was created at {created} and copied or moved "
-                "here; its Iceberg tables still point at that location, so a run would read "
-                "and write the original's files\n"
-                f"  hint: delete {home} to rebuild it here from the landing files, or run the "
-                "project where it was created"
-            )
+    here = project.resolve() if project is not None else None
+    marker = read_marker(home)
+    if marker is None:  # a new warehouse (or an unreadable marker: rewritten)
+        home.mkdir(parents=True, exist_ok=True)
+        write_marker(home, here)
+        return None
+    try:
+        if marker["root"] == str(home):
+            _moved_project(home, here, marker)
+            return None
+        plan = plan_relocation(home, here, marker)
+        if plan.tables:
+            return plan
+        relocate(None, plan)
+    except RelocationError as exc:
+        raise WarehouseMoved(str(exc)) from None
+    return None
+
+
+def _moved_project(home: Path, here: Path | None, marker: dict[str, str]) -> None:
+    """The warehouse stayed but its project moved (a warehouse configured outside it):
+    only the state's paths under the old project root change."""
+    if here is None or marker.get("project") == str(here):
         return
-    home.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps({"root": str(home)}) + "\n", encoding="utf-8")
+    if "project" in marker:
+        rewrite_state(home / STATE_FILE, [(marker["project"], str(here))])
+    write_marker(home, here)
 
 
-def start_local_spark(build: Path, warehouse: Path) -> Any:
-    """The process's SparkSession for `warehouse`, started by the runtime of `build`;
-    refused for a warehouse copied or moved from elsewhere (`check_warehouse_home`)."""
-    check_warehouse_home(warehouse)
+def relocate_warehouse(spark: Any, plan: Relocation) -> None:
+    """Carry out a relocation `check_warehouse_home` returned, in the session `spark`."""
+    try:
+        relocate(spark, plan)
+    except RelocationError as exc:
+        raise WarehouseMoved(str(exc)) from None
+
+
+def start_local_spark(build: Path, warehouse: Path, project: Path | None = None) -> Any:
+    """The process's SparkSession for `warehouse`, started by the runtime of `build`; a
+    warehouse copied or moved from elsewhere is relocated first (`check_warehouse_home`)."""
+    plan = check_warehouse_home(warehouse, project)
     try:
         session = load_runtime(build / wheel_path()).session
     except RuntimeWheelMissing as exc:
         raise LocalSparkUnavailable(str(exc)) from exc
     try:
         with jvm_output_into(jvm_log(warehouse)):
-            return session.get_spark(warehouse)
+            spark = session.get_spark(warehouse)
     except session.LocalSparkUnavailable as exc:
         raise LocalSparkUnavailable(str(exc)) from exc
+    if plan is not None:
+        relocate_warehouse(spark, plan)
+    return spark
 
 
 def jvm_log(warehouse: Path) -> Path:
