@@ -18,14 +18,13 @@ inside the project); deleting it costs one full rendering.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-import orjson
+from alur_compiler.cache_doc import read_entries, write_entries
 
 FORMAT = 1
 _FOLDER: ContextVar[Path | None] = ContextVar("alurc_memo", default=None)
@@ -65,13 +64,7 @@ class Memo:
         self.header = {"format": FORMAT, "alurc": __version__, "tool": _TOOL.get()}
         self.entries: dict[str, Any] = {}
         self.used: dict[str, list[str]] = {}
-        try:
-            doc = orjson.loads(self.path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            return
-        if isinstance(doc, dict) and doc.get("header") == self.header:
-            entries = doc.get("entries")
-            self.entries = entries if isinstance(entries, dict) else {}
+        self.entries = read_entries(self.path, self.header)
 
     def get(self, name: str) -> bytes | None:
         entry = self.entries.get(name)
@@ -98,16 +91,7 @@ class Memo:
 
     def save(self) -> None:
         """Write the entries this compile used (best effort: never fails a build)."""
-        if self.used == self.entries:
-            return
-        doc = {"header": self.header, "entries": self.used}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        write_entries(self.path, self.header, self.used, self.entries)
 
 
 def open_memo(name: str) -> Memo | None:

@@ -20,14 +20,13 @@ full analysis.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
+from alur_compiler.cache_doc import read_entries, write_entries
 
 if TYPE_CHECKING:
     from alur_compiler.semantic.sql_batch import Catalog, SqlResult
@@ -88,13 +87,7 @@ class SqlCache:
         self._read()
 
     def _read(self) -> None:
-        try:
-            doc = orjson.loads(self.path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            return
-        if isinstance(doc, dict) and doc.get("header") == self.header:
-            entries = doc.get("entries")
-            self.entries = entries if isinstance(entries, dict) else {}
+        self.entries = read_entries(self.path, self.header)
 
     def key(self, sql: str, target: str) -> str:
         return _sha(sql, target, self.layers)
@@ -135,16 +128,7 @@ class SqlCache:
 
     def save(self) -> None:
         """Write the entries this compile used (best effort: never fails a build)."""
-        if self.used == self.entries:
-            return
-        doc = {"header": self.header, "entries": self.used}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        write_entries(self.path, self.header, self.used, self.entries)
 
 
 def open_cache(catalog: Catalog) -> SqlCache | None:

@@ -192,23 +192,13 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path: Path, analysed: list[st
         **doc,
         "entries": {k: [v[0], v[1], "nonsense"] for k, v in doc["entries"].items()},
     }
-    for label, data in (
+    cases = (
         ("garbage", b"\x00not json{"),
         ("not an object", b"[1, 2, 3]"),
         ("foreign alurc", orjson.dumps(foreign)),
         ("wrong shape", orjson.dumps(wrong_shape)),
-    ):
-        shutil.rmtree(project / "build")
-        (project / ".alur" / "cache" / "compile.json").unlink()
-        cache.write_bytes(data)
-        analysed.clear()
-        assert _outcome(project) == cold, label
-        assert len(analysed) == N, label  # nothing trusted: every query analysed again
-    shutil.rmtree(project / "build")
-    (project / ".alur" / "cache" / "compile.json").unlink()
-    analysed.clear()
-    assert _outcome(project) == cold
-    assert analysed == []  # the cache rewritten by the last compile answers everything
+    )
+    _each_damage_is_a_miss(project, cache, cases, analysed, N, cold)
 
 
 def _jobs(project: Path) -> int:
@@ -287,24 +277,14 @@ def test_a_corrupt_or_foreign_memo_is_ignored(
         "entries": {k: [v[0], v[1].replace("JOB", "J0B")] for k, v in doc["entries"].items()},
     }
     wrong_shape = {**doc, "entries": {k: {"text": v[1]} for k, v in doc["entries"].items()}}
-    for label, data in (
+    cases = (
         ("garbage", b"\x00not json{"),
         ("not an object", b"[1, 2, 3]"),
         ("foreign code", orjson.dumps(foreign)),
         ("tampered", orjson.dumps(tampered)),
         ("wrong shape", orjson.dumps(wrong_shape)),
-    ):
-        shutil.rmtree(project / "build")
-        (project / ".alur" / "cache" / "compile.json").unlink()
-        memo_file.write_bytes(data)
-        rendered.clear()
-        assert _outcome(project) == cold, label
-        assert len(rendered) == jobs, label  # nothing trusted: every script rendered again
-    shutil.rmtree(project / "build")
-    (project / ".alur" / "cache" / "compile.json").unlink()
-    rendered.clear()
-    assert _outcome(project) == cold
-    assert rendered == []  # the memo rewritten by the last compile answers everything
+    )
+    _each_damage_is_a_miss(project, memo_file, cases, rendered, jobs, cold)
 
 
 def test_a_corrupt_or_foreign_parse_cache_is_ignored(
@@ -352,3 +332,28 @@ def test_a_corrupt_or_foreign_parse_cache_is_ignored(
     parsed.clear()
     assert _outcome(project) == cold
     assert parsed == []  # the cache rewritten by the last compile answers every file
+
+
+def _each_damage_is_a_miss(
+    project: Path,
+    cache_file: Path,
+    cases: tuple[tuple[str, bytes], ...],
+    calls: list[Any],
+    all_calls: int,
+    cold: Any,
+) -> None:
+    """Each damaged content of `cache_file` gives the cold output and trusts nothing
+    (`all_calls` computations recorded in `calls`); the cache the last compile wrote
+    back then answers everything."""
+    for label, data in cases:
+        shutil.rmtree(project / "build")
+        (project / ".alur" / "cache" / "compile.json").unlink()
+        cache_file.write_bytes(data)
+        calls.clear()
+        assert _outcome(project) == cold, label
+        assert len(calls) == all_calls, label
+    shutil.rmtree(project / "build")
+    (project / ".alur" / "cache" / "compile.json").unlink()
+    calls.clear()
+    assert _outcome(project) == cold
+    assert calls == []
