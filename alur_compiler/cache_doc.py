@@ -5,6 +5,9 @@ its header equals this alurc's, written back with only the entries a compile use
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +42,18 @@ def write_entries(
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+@contextmanager
+def switched_on(
+    folder_var: ContextVar[Path | None], tool_var: ContextVar[str], folder: Path | None, tool: str
+) -> Iterator[None]:
+    """Inside the block a cache reads and updates its file in `folder` (None: off); `tool`
+    names alurc's own code, so a file of other code is never trusted (without it: off)."""
+    token = folder_var.set(folder if tool else None)
+    saved = tool_var.set(tool)
+    try:
+        yield
+    finally:
+        folder_var.reset(token)
+        tool_var.reset(saved)

@@ -18,30 +18,22 @@ inside the project); deleting it costs one full rendering.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from alur_compiler.cache_doc import read_entries, write_entries
+from alur_compiler.cache_doc import read_entries, switched_on, write_entries
 
 FORMAT = 1
 _FOLDER: ContextVar[Path | None] = ContextVar("alurc_memo", default=None)
 _TOOL: ContextVar[str] = ContextVar("alurc_memo_tool", default="")
 
 
-@contextmanager
-def enabled(folder: Path | None, tool_hash: str = "") -> Iterator[None]:
+def enabled(folder: Path | None, tool_hash: str = "") -> AbstractContextManager[None]:
     """Backends inside this block read and update memos in `folder` (None: off); without
     `tool_hash` (alurc's code) the memo stays off."""
-    token = _FOLDER.set(folder if tool_hash else None)
-    tool = _TOOL.set(tool_hash)
-    try:
-        yield
-    finally:
-        _FOLDER.reset(token)
-        _TOOL.reset(tool)
+    return switched_on(_FOLDER, _TOOL, folder, tool_hash)
 
 
 def key(*parts: bytes | str) -> str:

@@ -20,13 +20,12 @@ full analysis.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alur_compiler.cache_doc import read_entries, write_entries
+from alur_compiler.cache_doc import read_entries, switched_on, write_entries
 
 if TYPE_CHECKING:
     from alur_compiler.semantic.sql_batch import Catalog, SqlResult
@@ -39,18 +38,11 @@ _FOLDER: ContextVar[Path | None] = ContextVar("alurc_sql_cache", default=None)
 _TOOL: ContextVar[str] = ContextVar("alurc_sql_cache_tool", default="")
 
 
-@contextmanager
-def enabled(folder: Path | None, tool_hash: str = "") -> Iterator[None]:
+def enabled(folder: Path | None, tool_hash: str = "") -> AbstractContextManager[None]:
     """SQL analyses inside this block read and update the cache in `folder` (None: off);
     `tool_hash` names alurc's own code, so a cache of other code is never trusted (without
     one the cache stays off)."""
-    token = _FOLDER.set(folder if tool_hash else None)
-    tool = _TOOL.set(tool_hash)
-    try:
-        yield
-    finally:
-        _FOLDER.reset(token)
-        _TOOL.reset(tool)
+    return switched_on(_FOLDER, _TOOL, folder, tool_hash)
 
 
 def _header() -> dict[str, Any]:
