@@ -177,21 +177,25 @@ def clamp_watermark(latest: str, previous: str | None, pending: dict[str, Any]) 
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def source_fingerprint(
-    spark: Any, args: dict[str, str], source: Source, df: Any, absolute: bool = False
-) -> str:
-    """What identifies a source's content: its data files (bronze), named by their place
-    under the lake so a copied or moved local warehouse keeps its fingerprints (`absolute`:
-    by their full names, as earlier runtimes did), or its current snapshot."""
+def source_fingerprints(
+    spark: Any, args: dict[str, str], source: Source, df: Any
+) -> tuple[str, str]:
+    """What identifies a source's content: its data files (bronze) or current snapshot;
+    bronze files are named by their place under the lake, so a copied or moved local
+    warehouse keeps its fingerprints. Second: the same as earlier runtimes wrote it (full
+    file names), still accepted as "no new input". One listing, one query."""
     if source["layer"] == "bronze":
-        lake = "" if absolute else args.get("alur_lake", "")
-        return "files:" + _digest(sorted(_under(f, lake) for f in df.inputFiles()))
+        files = sorted(df.inputFiles())
+        lake = args.get("alur_lake", "")
+        relative = "files:" + _digest(sorted(_under(f, lake) for f in files))
+        return relative, "files:" + _digest(files)
     name = iceberg_name(args, source["layer"], source["table"])
     try:
         rows = spark.sql(f"SELECT snapshot_id FROM {name}.refs WHERE name = 'main'").collect()
     except Exception:  # no such table yet: nothing to read
-        return "absent"
-    return "snapshot:" + (str(rows[0][0]) if rows else "none")
+        return "absent", "absent"
+    snapshot = "snapshot:" + (str(rows[0][0]) if rows else "none")
+    return snapshot, snapshot
 
 
 def _under(uri: str, root: str) -> str:
@@ -252,8 +256,9 @@ def plan_inputs(
                 df = df.where(col <= F.lit(str(latest)).cast(kind))
             marks[table] = str(latest)
         else:
-            prints[table] = [source_fingerprint(spark, args, source, df), sorted(pending)]
-            olds[table] = [source_fingerprint(spark, args, source, df, True), sorted(pending)]
+            now, before = source_fingerprints(spark, args, source, df)
+            prints[table] = [now, sorted(pending)]
+            olds[table] = [before, sorted(pending)]
         df.createOrReplaceTempView(source["view"])
     inputs = _digest(prints)
     known = {inputs, _digest(olds)}  # an earlier runtime's digest of the same inputs
