@@ -79,7 +79,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: setup lint typecheck
-	$(PY) -m pytest -q -p no:cacheprovider --durations=25 -n 2 --dist loadgroup
+	$(PY) -m pytest -q -p no:cacheprovider --durations=25 -n 3 --dist loadgroup
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not spark and not slow and not terraform"

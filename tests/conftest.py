@@ -33,15 +33,23 @@ def _needs_spark(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `make test` (pytest-xdist, `-n 2 --dist loadgroup`) the tests run in two
-    workers: every test that needs Spark in one (the one JVM of the run), everything else
-    (terraform on moto, the IDE and browser tests, unit tests) in the other, so terraform's
-    waits overlap Spark's work. A test in the second worker that starts Spark anyway fails
-    (JAVA_HOME points nowhere there): mark it `spark`."""
+    """Under `make test` (pytest-xdist, `-n 3 --dist loadgroup`) the tests run in three
+    workers: every test that needs Spark in one (the one JVM of the run), the terraform
+    tests in another (mostly waiting: the AWS provider polls moto for ~55 s after each S3
+    lifecycle create and sleeps in every read), everything else (the IDE and browser tests,
+    unit tests) in the third, so terraform's waits overlap the work of both. A test outside
+    the Spark worker that starts Spark anyway fails (JAVA_HOME points nowhere there): mark
+    it `spark`."""
     if not getattr(config.option, "loadgroup", False):  # set in xdist's workers
         return
     for item in items:
-        item.add_marker(pytest.mark.xdist_group("spark" if _needs_spark(item) else "other"))
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
+
+
+def _group(item: pytest.Item) -> str:
+    if _needs_spark(item):
+        return "spark"
+    return "terraform" if item.get_closest_marker("terraform") is not None else "other"
 
 
 @pytest.hookimpl(wrapper=True)
