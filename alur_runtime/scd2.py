@@ -36,7 +36,7 @@ from alur_runtime.common import crash_point
 from alur_runtime.config import PipelineJob, Scd2
 from alur_runtime.conform import quote_ident
 from alur_runtime.gate import iceberg_name
-from alur_runtime.merge import DELETE, DELETED, SEQ, TOMBSTONE_SUFFIX
+from alur_runtime.merge import DELETE, DELETED, SEQ, TOMBSTONE_SUFFIX, sized
 from alur_runtime.scd2_history import (
     OP,
     data_columns,
@@ -91,9 +91,17 @@ def changed_only(spark: Any, job: PipelineJob, events: DataFrame, target: str) -
     return joined.where(keep).select(*events.columns)
 
 
+_MATCH = "__alur_match_from"  # valid_from, NULL for a new version (it matches no stored row)
+
+
 def merge_history_sql(target: str, view: str, s: Scd2, columns: list[str]) -> str:
+    """The MERGE of the history difference. A new version (I) is never stored yet, so its
+    match column is NULL: the join skips it at once instead of comparing it (the
+    hand-written SCD2 MERGE's NULL merge key; about 5 % of the MERGE at 1M rows)."""
     q = quote_ident
-    on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in [*s["keys"], s["valid_from"]])
+    on = " AND ".join(
+        [*(f"t.{q(k)} = s.{q(k)}" for k in s["keys"]), f"t.{q(s['valid_from'])} = s.{_MATCH}"]
+    )
     sets = ", ".join(f"t.{q(c)} = s.{q(c)}" for c in columns)
     closes = ", ".join(f"t.{q(c)} = s.{q(c)}" for c in [s["valid_to"], s["is_current"]])
     names = ", ".join(q(c) for c in columns)
@@ -189,7 +197,9 @@ def _write(
     crash_point("after_tombstones")
     if sum(counts.values()):
         view = "__alur_stage_" + job["name"]
-        diff.createOrReplaceTempView(view)
+        match = F.when(F.col(OP) != "I", F.col(quote_ident(s["valid_from"])))
+        staged = diff.withColumn(_MATCH, match)
+        sized(spark, staged, [*keys, _MATCH], sum(counts.values())).createOrReplaceTempView(view)
         try:
             columns = [str(c["name"]) for c in data_columns(job)] + history_columns(s)
             spark.sql(merge_history_sql(target, view, s, columns))

@@ -198,7 +198,11 @@ def test_appended_and_recomputed_keys_in_one_batch(spark: Any, tmp_path: Path) -
     batch += [("c5", "silver", "U", t(6))]  # a deleted key comes back
     batch += [("c6", "gold", "U", t(1)), ("c6", None, "D", t(2))]  # new key, appended
     batch += [("c7", None, "D", t(8)), ("c8", "gold", "U", t(3))]  # appended
+    batch += [("c9", "gold", "U", None)]  # no sequence value: skipped, counted
     report = run(h, 1, batch)
+    read = [*first, ("c7",), *batch]  # no incremental source: every bronze row, each run
+    skipped = sum(1 for r in batch if r[3] is None)
+    assert (report["rows_read"], report["rows_skipped_no_sequence"]) == (len(read), skipped)
     assert history(h) == [
         ("c1", "bronze", t(1), t(5), False),
         ("c1", "gold", t(5), t(7), False),
