@@ -60,8 +60,8 @@ def quality_gate(
     proven = proven_checks(job["merge"], job["checks"]) if job["kind"] == "pipeline" else set()
     checks = [c for c in job["checks"] if c["name"] not in proven]
     if not checks:
-        # read once more by the write, so counted without a cache (from the files' row
-        # counts where nothing filters); cached only when the query is not deterministic,
+        # read once more by the write, so counted without a cache (a count decodes no
+        # column where nothing filters); cached only when the query is not deterministic,
         # so that the count is the number of rows written
         staged = df if _deterministic(df) else df.cache()
         n = staged.count()
