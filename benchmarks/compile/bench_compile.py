@@ -298,14 +298,22 @@ def alurc_revision() -> dict[str, object]:
 def profile(root: Path, top: int = 25) -> str:
     """cProfile of one cold `alurc compile ROOT`, top lines by cumulative and by own time.
 
-    In one process (ALURC_NO_PARALLEL=1): a profile cannot see into a process pool.
+    In one process (ALURC_NO_PARALLEL=1): a profile cannot see into a process pool. The
+    compile is called as the `alurc compile` entry point calls it, but profiled from
+    inside: that entry point leaves with os._exit (entry.py), before `python -m cProfile`
+    could write its file.
     """
     shutil.rmtree(root / "build", ignore_errors=True)
     env = {**_alurc_env(), "ALURC_NO_PARALLEL": "1"}
+    run = (
+        "import cProfile, sys; from pathlib import Path; from alur_compiler import console; "
+        "cProfile.run('console.compile_and_report(Path(sys.argv[1]), None, False, \"text\")', "
+        "sys.argv[2])"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "compile.prof"
         subprocess.run(
-            [str(PYTHON), "-m", "cProfile", "-o", str(stats), str(ALURC), "compile", str(root)],
+            [str(PYTHON), "-c", run, str(root), str(stats)],
             check=True,
             capture_output=True,
             env=env,
