@@ -56,6 +56,7 @@ class LocalRun:
     error: str | None = None  # Spark could not start
     results: list[JobResult] = field(default_factory=list)
     previews: dict[str, Preview] = field(default_factory=dict)  # gold table -> first rows
+    spark_started: bool = False  # False: every job had nothing to do (alur_runtime/settled.py)
     declined: bool = False  # the full refresh was not confirmed: nothing ran
 
     @property
@@ -106,22 +107,33 @@ def run_local(path: Path, options: RunOptions, hooks: LocalHooks = LocalHooks())
         run.declined = True
         return run
     from alur_compiler.local.lock import WarehouseBusy, warehouse_lock
-    from alur_compiler.local.runner import gold_preview, local_args, local_paths, run_jobs
-    from alur_compiler.local.session import LocalSparkUnavailable, start_local_spark
+    from alur_compiler.local.runner import (
+        gold_preview,
+        local_args,
+        local_paths,
+        run_jobs,
+        runtime_wheel,
+    )
+    from alur_compiler.local.session import LocalSparkUnavailable, lazy_local_spark
+    from alur_compiler.local.wheel import load_runtime
 
     paths = local_paths(project)
     args = local_args(project, paths) | full_refresh_args(options.full_refresh)
     try:
         with warehouse_lock(paths["warehouse"]):  # before Spark: a loser starts no JVM
-            hooks.spark_starting()
-            spark = start_local_spark(compiled.out, paths["warehouse"], Path(project.root))
+            spark = lazy_local_spark(
+                compiled.out, paths["warehouse"], Path(project.root), hooks.spark_starting
+            )
             scripts = compiled.out / "glue"
             run.results = run_jobs(
                 project, scripts, spark, args, run.selected, hooks.job_started, hooks.job_done
             )
+            run.spark_started = spark.started
             _record_shapes(run, project, paths["warehouse"])
             if run.succeeded and options.preview > 0:
-                run.previews = gold_preview(project, spark, args, options.preview)
+                settled = load_runtime(runtime_wheel(scripts)).settled
+                run.previews = gold_preview(project, spark, args, options.preview, settled)
+            run.spark_started = spark.started
     except (LocalSparkUnavailable, WarehouseBusy) as exc:
         run.error = str(exc)
     return run

@@ -15,9 +15,10 @@ from alur_runtime.common import (
     JobFailed,
     base_report,
     crash_point,
-    list_files,
+    landing_files,
     log,
     new_run_id,
+    source_base,
 )
 from alur_runtime.config import FileSource, IngestionJob
 from alur_runtime.conform import (
@@ -37,7 +38,6 @@ from alur_runtime.ingest import (
     recover_orphans,
     release_batch,
     remove_batch_data,
-    source_base,
     staged_path,
 )
 from alur_runtime.state import open_state
@@ -53,7 +53,7 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
     claimed: list[tuple[str, str]] = []
 
     def body() -> None:
-        files = _discover(job, args)
+        files = landing_files(job["sources"], args)
         open_batch(store, ctx["job"], run_id, args)
         crash_point("after_open_batch")
         claimed.extend(claim_files(spark, store, ctx, files))
@@ -83,14 +83,6 @@ def _undo(
     if report.pop("data_written", False):
         remove_batch_data(spark, ctx, ctx["batch_id"])
     release_batch(store, ctx, claimed)
-
-
-def _discover(job: IngestionJob, args: dict[str, str]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for source in job["sources"]:
-        base = source_base(args, source["path"])
-        out += list_files(base, source["pattern"], source.get("recursive", False))
-    return sorted(set(out))
 
 
 def _source_of(job: IngestionJob, args: dict[str, str], uri: str) -> FileSource:

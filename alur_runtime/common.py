@@ -163,6 +163,22 @@ def file_digest(path: str) -> str:
     return h.hexdigest()
 
 
+def source_base(args: dict[str, str], path: str) -> str:
+    """A source path relative to the landing base, unless it is absolute (s3://, /)."""
+    if "://" in path or os.path.isabs(path):
+        return path
+    return join_path(args["alur_landing"], path)
+
+
+def landing_files(sources: list[Any], args: dict[str, str]) -> list[tuple[str, str]]:
+    """(uri, content id) of every landing file an ingestion's `sources` match, sorted."""
+    out: list[tuple[str, str]] = []
+    for source in sources:
+        base = source_base(args, source["path"])
+        out += list_files(base, source["pattern"], source.get("recursive", False))
+    return sorted(set(out))
+
+
 def list_files(base: str, pattern: str, recursive: bool = False) -> list[tuple[str, str]]:
     """(uri, content id) of the files under `base` whose name matches `pattern`, sorted.
 

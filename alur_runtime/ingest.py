@@ -67,13 +67,6 @@ def _now() -> str:
     return str(int(time.time()))
 
 
-def source_base(args: dict[str, str], path: str) -> str:
-    """A source path relative to the landing base, unless it is absolute (s3://, /)."""
-    if "://" in path or os.path.isabs(path):
-        return path
-    return join_path(args["alur_landing"], path)
-
-
 def lake_paths(args: dict[str, str], table: str) -> dict[str, str]:
     lake = args["alur_lake"]
     return {

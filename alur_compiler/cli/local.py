@@ -175,6 +175,8 @@ def _run_local(root: Path, options: RunOptions, yes: bool, verbose: bool = False
     if run.results:
         _explain_failures(run)
         console.print(summary_table(run.results))
+        if not run.spark_started and run.succeeded:
+            typer.echo("nothing changed since the last run: Spark was not started", err=True)
     for name, (cols, rows) in run.previews.items():
         console.print(_preview_table(name, cols, rows))
     return run.exit_code
@@ -206,6 +208,8 @@ class _SparkLog:
         with self.path.open("rb") as fh:
             fh.seek(self.start)
             text = fh.read().decode("utf-8", "replace")
+        if not text:
+            return  # no JVM started in this run
         typer.echo(f"--- Spark's log ({self.path}):\n{text.rstrip()}", err=True)
 
 

@@ -11,7 +11,9 @@ the same time, one SparkSession each, see `run_jobs`); a job whose upstream fail
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -26,6 +28,7 @@ from alur_compiler.ir.graph import job_dependencies, topological_order
 from alur_compiler.ir.layout import ICEBERG_CATALOG, LOCAL_DIRS, LOCAL_ENV, database
 from alur_compiler.ir.quoting import quote_path
 from alur_compiler.ir.runtime import wheel_path
+from alur_compiler.local.session import LazySpark, LocalSparkUnavailable
 from alur_compiler.local.wheel import load_runtime
 
 
@@ -100,25 +103,58 @@ def runtime_wheel(scripts: Path) -> Path:
     return scripts.parent / wheel_path()
 
 
+def session_of(spark: Any) -> Any:
+    """The SparkSession itself (started now if `spark` is a LazySpark)."""
+    return spark.get() if isinstance(spark, LazySpark) else spark
+
+
 def run_script(spark: Any, script: Path, args: dict[str, str]) -> dict[str, Any]:
-    """Run one generated job script with the runtime of its build; returns its report."""
+    """Run one generated job script with the runtime of its build; returns its report.
+
+    A job whose last run left nothing to do and whose inputs, outputs, state, code and
+    configuration have not changed since is answered from the key that run recorded,
+    without Spark (alur_runtime/settled.py); otherwise it runs, and records the key (or
+    forgets the old one) afterwards."""
     runtime = load_runtime(runtime_wheel(script.parent))
-    report: dict[str, Any] = runtime.entry.run_job(spark, load_script(script).JOB, dict(args))
+    job, args = load_script(script).JOB, dict(args)
+    settled = runtime.settled
+    if not settled.applies(job, args):
+        report: dict[str, Any] = runtime.entry.run_job(session_of(spark), job, args)
+        return report
+    known = settled.settled_report(job, args)
+    if known is not None:
+        return dict(known)
+    before = settled.observe(job, args)
+    try:
+        report = runtime.entry.run_job(session_of(spark), job, args)
+    except BaseException:
+        settled.forget(job, args)
+        raise
+    settled.record(job, args, before, report)
     return report
 
 
 def run_one(spark: Any, script: Path, args: dict[str, str]) -> JobResult:
+    """Run one job; its seconds leave out starting Spark (a LazySpark started by it)."""
     start = time.monotonic()
+    cold = isinstance(spark, LazySpark) and not spark.started
+
+    def seconds() -> float:
+        spent = time.monotonic() - start
+        return spent - spark.start_seconds if cold and spark.started else spent
+
     try:
         report = run_script(spark, script, args)
+    except LocalSparkUnavailable:
+        raise  # no job can run: the run reports it (api_local.run_local)
     except Exception as exc:  # a job crashed: the run reports it, the next jobs are skipped
         written = getattr(exc, "alur_report", None)  # alur_runtime.steps.REPORT_ATTR
         if isinstance(written, dict):  # the runtime wrote the failed report
-            return _result(script.stem, written, time.monotonic() - start)
+            return _result(script.stem, written, seconds())
         lines = f"{type(exc).__name__}: {exc}".strip().splitlines()
         message = " ".join(line.strip() for line in lines[:3])[:500]
-        return JobResult(script.stem, "failed", seconds=time.monotonic() - start, error=message)
-    return _result(script.stem, report, time.monotonic() - start)
+        return JobResult(script.stem, "failed", seconds=seconds(), error=message)
+    return _result(script.stem, report, seconds())
 
 
 def local_workers() -> int:
@@ -174,7 +210,9 @@ def run_jobs(
                 if size == 1:  # in this thread, as before (Ctrl-C stops the job at once)
                     _finish(run_one(spark, scripts / f"{name}.py", args), done, broken, on_done)
                     continue
-                job = pool.submit(run_one, spark.newSession(), scripts / f"{name}.py", args)
+                job = pool.submit(
+                    run_one, session_of(spark).newSession(), scripts / f"{name}.py", args
+                )
                 running[job] = name
             if not running:
                 if pending and not _ready(pending, deps, chosen, done, size):
@@ -223,19 +261,90 @@ def _finish(
 
 
 def gold_preview(
-    project: Project, spark: Any, args: dict[str, str], limit: int = 5
-) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
-    """A few rows of each gold table (columns, rows), for the end of a local run."""
-    out: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+    project: Project,
+    spark: Any,
+    args: dict[str, str],
+    limit: int = 5,
+    settled: Any = None,
+) -> dict[str, tuple[list[str], list[tuple[str | None, ...]]]]:
+    """A few rows of each gold table (columns, rows as text), for the end of a local run.
+
+    With `settled` (the run's alur_runtime.settled), each table's rows are kept in
+    WAREHOUSE/previews.json under a key over its Iceberg `metadata/` folder (every commit
+    changes it), so a run that wrote nothing shows them again without Spark."""
+    catalog = settled.catalog_folder(args) if settled is not None else None
+    tree = settled.tree if catalog is not None else None
+    out: dict[str, tuple[list[str], list[tuple[str | None, ...]]]] = {}
+    cache_path = Path(args.get("alur_warehouse", ".")) / PREVIEWS
+    cache = _read_previews(cache_path) if tree is not None else {}
+    fresh: dict[str, Any] = {}
     for table in project.tables:
         if table.layer is not Layer.GOLD:
             continue
+        key = None
+        if tree is not None:
+            folder = Path(catalog or "") / args["alur_db_gold"] / table.name
+            if not folder.is_dir():
+                continue  # not written (yet): nothing to show
+            key = _digest([tree(str(folder / "metadata")), limit, list(table.primary_key)])
+            hit = cache.get(table.name)
+            if isinstance(hit, dict) and hit.get("key") == key:
+                out[table.name] = (hit["columns"], [tuple(r) for r in hit["rows"]])
+                fresh[table.name] = hit
+                continue
         name = ICEBERG_CATALOG + "." + quote_path(args["alur_db_gold"], table.name)
         try:
-            df = spark.table(name)
+            df = session_of(spark).table(name)
         except Exception:  # not written (yet): nothing to show
             continue
         order = [c for c in table.primary_key] or list(df.columns[:1])
-        rows = df.orderBy(*order).limit(limit).collect()
-        out[table.name] = (list(df.columns), [tuple(r) for r in rows])
+        rows = [
+            tuple(None if v is None else str(v) for v in r)
+            for r in df.orderBy(*order).limit(limit).collect()
+        ]
+        out[table.name] = (list(df.columns), rows)
+        fresh[table.name] = {"key": key, "columns": list(df.columns), "rows": rows}
+    if tree is not None and fresh != cache:
+        _write_previews(cache_path, fresh)
     return out
+
+
+#: The gold previews of the last local run (gold_preview), in the warehouse folder.
+PREVIEWS = "previews.json"
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_previews(path: Path) -> dict[str, Any]:
+    """The cached previews; {} for a missing, damaged or foreign file (then Spark reads)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    tables = data.get("tables") if isinstance(data, dict) else None
+    if not isinstance(tables, dict):
+        return {}
+    good = {}
+    for name, entry in tables.items():
+        if (
+            isinstance(entry, dict)
+            and isinstance(entry.get("columns"), list)
+            and isinstance(entry.get("rows"), list)
+            and all(isinstance(r, list) for r in entry["rows"])
+        ):
+            good[name] = entry
+    return good
+
+
+def _write_previews(path: Path, tables: dict[str, Any]) -> None:
+    """Replace the cache in one rename (a reader sees the old file or the new one)."""
+    text = json.dumps({"tables": tables}, sort_keys=True, indent=1, default=str)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(text + "\n", encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        temp.unlink(missing_ok=True)  # a cache: a run never fails on it

@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +94,51 @@ def relocate_warehouse(spark: Any, plan: Relocation) -> None:
 def start_local_spark(build: Path, warehouse: Path, project: Path | None = None) -> Any:
     """The process's SparkSession for `warehouse`, started by the runtime of `build`; a
     warehouse copied or moved from elsewhere is relocated first (`check_warehouse_home`)."""
+    return _start(build, warehouse, check_warehouse_home(warehouse, project))
+
+
+def lazy_local_spark(
+    build: Path, warehouse: Path, project: Path | None, starting: Callable[[], None]
+) -> LazySpark:
+    """`start_local_spark`, deferred until a job needs the session (`starting` is called
+    right before the JVM starts). The warehouse's home is checked now, before any job
+    reads its state; a relocation that needs Spark starts it at once."""
     plan = check_warehouse_home(warehouse, project)
+
+    def start() -> Any:
+        starting()
+        return _start(build, warehouse, plan)
+
+    spark = LazySpark(start)
+    if plan is not None:
+        spark.get()
+    return spark
+
+
+class LazySpark:
+    """The session of a local run, started by `start` when a job first needs it: a run
+    whose jobs all have nothing to do (alur_runtime/settled.py) starts no JVM."""
+
+    def __init__(self, start: Callable[[], Any]) -> None:
+        self._start = start
+        self._spark: Any = None
+        self._lock = threading.Lock()
+        self.start_seconds = 0.0  # how long starting took (not a job's time)
+
+    @property
+    def started(self) -> bool:
+        return self._spark is not None
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._spark is None:
+                began = time.monotonic()
+                self._spark = self._start()
+                self.start_seconds = time.monotonic() - began
+            return self._spark
+
+
+def _start(build: Path, warehouse: Path, plan: Relocation | None) -> Any:
     try:
         session = load_runtime(build / wheel_path()).session
     except RuntimeWheelMissing as exc:

@@ -15,7 +15,7 @@ Every other form (`s3a://`, `file://`, `https://`, `/abs`, `*`, `?`, `[...]`, `{
 path value.
 
 `parse_source_path` is the grammar; `SourcePath.location` is the normalised text the IR
-carries and the job receives: the runtime (alur_runtime.ingest.source_base) takes an
+carries and the job receives: the runtime (alur_runtime.common.source_base) takes an
 `s3://` value as is and joins a relative one under its landing base, and the Terraform
 backend grants exactly that bucket and prefix (`arn:aws:s3:::<bucket>/<prefix>*`).
 """

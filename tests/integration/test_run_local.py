@@ -49,6 +49,9 @@ def test_run_local_retail_twice(spark: Any, tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     # only daily_revenue and its upstreams (specs/selection.md)
     assert "not selected (1 job): customer_lifetime_value" in again.output
+    # nothing new for any of them: answered from their recorded keys (specs/README.md)
+    assert "Spark was not started" in again.output
+    assert again.output.count("nothing changed since its last successful run") == 7
     assert sorted(tuple(r) for r in spark.table(gold).collect()) == before
     count = spark.table("glue_catalog.retail_local_silver.orders").count()
     assert count == 126  # nothing re-ingested

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.spark
 ALURC = [sys.executable, "-m", "alur_compiler"]
 
 
-def alurc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
+def alurc(*args: str, cwd: Path, settled: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"} | ({} if settled else {"ALURC_LOCAL_SETTLED": "0"})
     return subprocess.run(
         [*ALURC, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env
     )
@@ -35,7 +35,15 @@ def test_results_stdout_progress_stderr_and_jvm_noise_in_the_log(tmp_path: Path)
     assert "--- alurc run --local" in log
     assert "Setting default log level" in log
 
-    again = alurc("run", "--local", ".", "--verbose", cwd=project)
+    # Nothing new: every job is answered from its recorded key, no JVM, no log to show.
+    idle = alurc("run", "--local", ".", "--verbose", cwd=project)
+    assert idle.returncode == 0, idle.stdout + idle.stderr
+    assert "Spark was not started" in idle.stderr
+    assert "--- Spark's log (" not in idle.stderr
+    assert log == (project / ".alur" / "warehouse" / "logs" / "spark.log").read_text()
+
+    again = alurc("run", "--local", ".", "--verbose", cwd=project, settled=False)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "--- Spark's log (" in again.stderr
     assert "Setting default log level" in again.stderr
+    assert "Spark was not started" not in again.stderr

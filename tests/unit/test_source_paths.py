@@ -19,7 +19,7 @@ from alur_compiler.backends.glue.config import ingestion_config
 from alur_compiler.backends.terraform import build_stack
 from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.semantic.paths import SourcePath, parse_source_path
-from alur_runtime.ingest import source_base
+from alur_runtime.common import source_base
 
 LANDING = "corpus-dev-landing"
 PROJECT = f"""\
