@@ -190,10 +190,9 @@ def catalog_folder(args: dict[str, str]) -> str | None:
 
         active = SparkSession.getActiveSession()
         if active is not None:
-            try:
-                conf = active.sparkContext.getConf()
-                kind = conf.get("spark.sql.catalog.glue_catalog.type")
-                folder = conf.get("spark.sql.catalog.glue_catalog.warehouse")
+            try:  # two py4j calls (SparkContext.getConf copies every setting: 150)
+                kind = active.conf.get("spark.sql.catalog.glue_catalog.type", None)
+                folder = active.conf.get("spark.sql.catalog.glue_catalog.warehouse", None)
             except Exception:  # a session being stopped: decide nothing from it
                 return None
             if kind != "hadoop" or not folder or "://" in folder:
