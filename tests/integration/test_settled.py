@@ -73,6 +73,17 @@ class Project:
         return items, [files(warehouse / "lake")] + [files(self.catalog / d) for d in dbs]
 
 
+def copy_retail(tmp_path: Path, name: str) -> Path:
+    """examples/retail under its own project name (its own namespaces in the shared catalog)."""
+    root = tmp_path / "retail"
+    shutil.copytree(
+        ROOT / "examples" / "retail", root, ignore=shutil.ignore_patterns(".alur", "build")
+    )
+    yaml = root / "alur.yaml"
+    yaml.write_text(yaml.read_text().replace("name: retail", f"name: {name}", 1))
+    return root
+
+
 def files(folder: Path) -> list[tuple[str, int, int, str]]:
     out = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -96,12 +107,7 @@ def unsettled(result: dict[str, bool]) -> set[str]:
 
 
 def test_settled_jobs_are_exactly_no_op_runs(spark: Any, tmp_path: Path) -> None:
-    root = tmp_path / "retail"
-    shutil.copytree(
-        ROOT / "examples" / "retail", root, ignore=shutil.ignore_patterns(".alur", "build")
-    )
-    yaml = root / "alur.yaml"
-    yaml.write_text(yaml.read_text().replace("name: retail", "name: settled_retail", 1))
+    root = copy_retail(tmp_path, "settled_retail")
     p = Project(root, spark)
     p.run()  # cold: everything ingested and published, every key recorded
     assert unsettled(p.oracle()) == set()
@@ -148,12 +154,7 @@ def test_settled_jobs_are_exactly_no_op_runs(spark: Any, tmp_path: Path) -> None
 def test_a_file_landing_during_the_run_is_not_settled(spark: Any, tmp_path: Path) -> None:
     """The key holds the inputs from before the run: a file that lands while the job runs
     (after its listing) leaves the job unsettled, and the next run ingests it."""
-    root = tmp_path / "retail"
-    shutil.copytree(
-        ROOT / "examples" / "retail", root, ignore=shutil.ignore_patterns(".alur", "build")
-    )
-    yaml = root / "alur.yaml"
-    yaml.write_text(yaml.read_text().replace("name: retail", "name: settled_landing", 1))
+    root = copy_retail(tmp_path, "settled_landing")
     p = Project(root, spark)
     late = root / "data" / "landing" / "products" / "products_2026-11-09.jsonl"
     real: Callable[..., Any] = p.runtime.entry.run_job
