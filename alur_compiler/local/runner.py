@@ -210,9 +210,8 @@ def run_jobs(
                 if size == 1:  # in this thread, as before (Ctrl-C stops the job at once)
                     _finish(run_one(spark, scripts / f"{name}.py", args), done, broken, on_done)
                     continue
-                job = pool.submit(
-                    run_one, session_of(spark).newSession(), scripts / f"{name}.py", args
-                )
+                own = LazySpark(lambda: session_of(spark).newSession())  # only if it runs
+                job = pool.submit(run_one, own, scripts / f"{name}.py", args)
                 running[job] = name
             if not running:
                 if pending and not _ready(pending, deps, chosen, done, size):

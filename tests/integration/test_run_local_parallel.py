@@ -61,6 +61,8 @@ def run_retail(spark: Any, tmp: Path, jobs: str, monkeypatch: pytest.MonkeyPatch
     summary = [
         (r.name, r.status, r.rows_read, r.rows_written, r.rows_quarantined) for r in run.results
     ]
+    again = run_local(project, RunOptions(preview=0))  # nothing new: no job needs Spark
+    assert [r.report.get("settled") for r in again.results] == [True] * len(again.results)
     drop_retail_tables(spark)
     return rows, summary
 
