@@ -115,7 +115,7 @@ def record(job: Job, args: dict[str, str], before: Any, report: dict[str, Any]) 
     forget any key recorded earlier."""
     store = open_state(args)
     after = observe(job, args)
-    if _final(job, args, report, before) and after == before:
+    if _final(job, args, report, before) and after == before and _tables_found(job, after, args):
         item = {"key": _key(job, args, after, store)}
         if job["kind"] == "ingestion":
             item["files"] = str(len(after["landing"]))
@@ -150,6 +150,17 @@ def _final(job: Job, args: dict[str, str], report: dict[str, Any], before: Any) 
     )
 
 
+def _tables_found(job: Job, inputs: Any, args: dict[str, str]) -> bool:
+    """A pipeline's Iceberg sources and target all have a `metadata/` where this looks:
+    a run that succeeded has written its target there (else the catalog is elsewhere and
+    no key is recorded; a source not created yet records none either)."""
+    if job["kind"] == "ingestion":
+        return True
+    if any(layer != "bronze" and not found for layer, _t, found, _b in inputs["sources"]):
+        return False
+    return any(n == job["target"]["name"] and found for n, found in _outputs(job, args))
+
+
 def _key(job: Job, args: dict[str, str], inputs: Any, store: Any) -> str:
     items = [[sk, item] for sk, item in store.query(job["name"], "") if sk != SETTLED]
     whole = {
@@ -182,23 +193,25 @@ def _db_folder(args: dict[str, str], layer: str) -> str:
 
 def catalog_folder(args: dict[str, str]) -> str | None:
     """The folder of the Hadoop catalog `glue_catalog` this run's tables live in: that of
-    the process's SparkSession if one runs already (it is reused as it is), else the one
+    the process's SparkContext if one runs already (any session a run gets now is made
+    from it, whichever session is active in this thread), else the one
     `session.spark_conf` gives the run's warehouse; None when it cannot be known (another
     catalog type, an unreadable setting)."""
-    if "pyspark.sql" in sys.modules:
-        from pyspark.sql import SparkSession
+    context = None
+    if "pyspark" in sys.modules:
+        from pyspark import SparkContext
 
-        active = SparkSession.getActiveSession()
-        if active is not None:
-            try:  # two py4j calls (SparkContext.getConf copies every setting: 150)
-                kind = active.conf.get("spark.sql.catalog.glue_catalog.type", None)
-                folder = active.conf.get("spark.sql.catalog.glue_catalog.warehouse", None)
-            except Exception:  # a session being stopped: decide nothing from it
-                return None
-            if kind != "hadoop" or not folder or "://" in folder:
-                return None
-            return os.path.realpath(folder)
-    return os.path.join(os.path.realpath(args["alur_warehouse"]), "iceberg")
+        context = SparkContext._active_spark_context
+    if context is None:
+        return os.path.join(os.path.realpath(args["alur_warehouse"]), "iceberg")
+    try:  # a few py4j calls (SparkContext.getConf copies every setting: 150)
+        kind = context._conf.get("spark.sql.catalog.glue_catalog.type", None)
+        folder = context._conf.get("spark.sql.catalog.glue_catalog.warehouse", None)
+    except Exception:  # a context being stopped: decide nothing from it
+        return None
+    if kind != "hadoop" or not folder or ":" in folder:
+        return None  # a URI (file:, s3:) or another catalog: not a folder this reads
+    return os.path.realpath(folder)
 
 
 def tree(folder: str) -> list[Any]:

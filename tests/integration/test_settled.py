@@ -16,7 +16,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,20 @@ def unsettled(result: dict[str, bool]) -> set[str]:
     return {name for name, done in result.items() if not done}
 
 
-def test_settled_jobs_are_exactly_no_op_runs(spark: Any, tmp_path: Path) -> None:
+@pytest.fixture
+def no_active_session(spark: Any) -> Iterator[None]:
+    """A SparkContext runs but no session is active in this thread (as after another
+    thread's work in a long process): the catalog must come from the context."""
+    spark._jvm.SparkSession.clearActiveSession()
+    try:
+        yield
+    finally:
+        spark._jvm.SparkSession.setActiveSession(spark._jsparkSession)
+
+
+def test_settled_jobs_are_exactly_no_op_runs(
+    spark: Any, tmp_path: Path, no_active_session: None
+) -> None:
     root = copy_retail(tmp_path, "settled_retail")
     p = Project(root, spark)
     p.run()  # cold: everything ingested and published, every key recorded
@@ -176,3 +189,16 @@ def test_a_file_landing_during_the_run_is_not_settled(spark: Any, tmp_path: Path
     assert not p.runtime.settled.is_settled(p.jobs["ingest_products"], p.args)
     report = real(spark, p.jobs["ingest_products"], dict(p.args))
     assert report["files_claimed"] == 1
+
+
+def test_no_key_when_the_catalog_is_not_where_it_looks(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the catalog folder ever be wrong, its tables are not found there and no
+    pipeline records a key (a key over missing folders would miss every commit)."""
+    p = Project(copy_retail(tmp_path, "settled_elsewhere"), spark)
+    monkeypatch.setattr(p.runtime.settled, "catalog_folder", lambda args: str(tmp_path / "no"))
+    p.run()
+    store = p.runtime.state.open_state(p.args)
+    keyed = {n for n in p.order if store.get(n, "settled") is not None}
+    assert keyed == {n for n in p.order if n.startswith("ingest_")}

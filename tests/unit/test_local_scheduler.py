@@ -44,6 +44,7 @@ class Recorder:
         self.roots: list[bool] = []
 
     def __call__(self, spark: Any, script: Path, args: dict[str, str]) -> JobResult:
+        spark = runner.session_of(spark)  # a job's own session is made when it needs one
         assert isinstance(spark, FakeSpark)
         self.roots.append(spark.root)
         start = time.monotonic()
