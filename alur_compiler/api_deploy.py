@@ -93,10 +93,10 @@ def _loaded(path: Path, hooks: DeployHooks, compile_: bool = False) -> DeployRes
     return result
 
 
-def _options(plugin_dir: Path | None) -> TerraformOptions:
+def _options(plugin_dir: Path | None, hooks: DeployHooks) -> TerraformOptions:
     from alur_compiler.deploy.terraform import TerraformOptions
 
-    return TerraformOptions(plugin_dir=plugin_dir)
+    return TerraformOptions(plugin_dir=plugin_dir, out=hooks.out)
 
 
 def bootstrap(path: Path, env: str, hooks: DeployHooks = DeployHooks()) -> DeployResult:
@@ -139,7 +139,9 @@ def plan(
     if result.project is None or result.build is None:
         return result
     try:
-        result.summary = stack_ops.plan(result.project, env, result.build, _options(plugin_dir))
+        result.summary = stack_ops.plan(
+            result.project, env, result.build, _options(plugin_dir, hooks)
+        )
         data = data_plan(result.project, stack_ops.environment(result.project, env))
         result.summary.data = data
         now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -169,7 +171,7 @@ def apply(
     result = _loaded(path, hooks)
     if result.project is None or result.build is None:
         return result
-    options = _options(plugin_dir)
+    options = _options(plugin_dir, hooks)
     try:
         result.summary = stack_ops.saved_plan(result.project, env, result.build, options)
         data = data_plan(result.project, stack_ops.environment(result.project, env))
@@ -192,7 +194,7 @@ def destroy(
     result = _loaded(path, hooks, compile_=True)
     if result.project is None or result.build is None:
         return result
-    options = _options(plugin_dir)
+    options = _options(plugin_dir, hooks)
     try:
         result.summary = stack_ops.plan(result.project, env, result.build, options, destroy=True)
         _apply(result, env, options, hooks, allow_destroy=True)

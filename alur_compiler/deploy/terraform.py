@@ -12,10 +12,12 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alur_compiler.deploy import state_lock
 from alur_compiler.deploy.errors import DeployError
 
 PLAN_FILE = "alurc.tfplan"
@@ -38,6 +40,11 @@ class TerraformOptions:
     plugin_dir: Path | None = None  # default: $ALURC_TF_PLUGIN_DIR; None = registry
     timeout_seconds: float = 3600.0
     env: dict[str, str] = field(default_factory=dict)
+    out: Callable[[str], None] | None = None  # progress lines (a lock of its own released)
+
+    def say(self, line: str) -> None:
+        if self.out is not None:
+            self.out(line)
 
     def resolved_binary(self) -> str:
         name = self.binary or os.environ.get("ALURC_TERRAFORM") or "terraform"
@@ -83,15 +90,49 @@ class TerraformRunner:
         return env
 
     def run(
-        self, *args: str, step: str, ok_codes: tuple[int, ...] = (0,)
+        self,
+        *args: str,
+        step: str,
+        ok_codes: tuple[int, ...] = (0,),
+        locks: bool = False,
     ) -> subprocess.CompletedProcess[str]:
+        """One terraform command. `locks`: it takes the state lock, and a lock it took
+        itself but failed to see taken (a retried lock request, state_lock.py) is released
+        and the command run again; it had changed nothing."""
         cmd = [self.options.resolved_binary(), f"-chdir={self.config_dir}", *args]
+        for _ in range(3):
+            if not locks:
+                proc = self._call(cmd, step, self._env())
+                break
+            with state_lock.attempt_log(self._env(), self.data_dir) as log:
+                proc = self._call(cmd, step, log.env)
+                attempted = log.attempted(proc.stderr)
+            lock = state_lock.held_lock(proc.stderr or proc.stdout)
+            if proc.returncode in ok_codes or lock is None:
+                break
+            if lock.id not in attempted:
+                raise state_lock.locked_by_another(step, lock, self.config_dir, self.data_dir)
+            unlock = [self.options.resolved_binary(), f"-chdir={self.config_dir}"]
+            released = self._call([*unlock, "force-unlock", "-force", lock.id], step, self._env())
+            if released.returncode != 0:
+                raise _failure("force-unlock", released.stderr or released.stdout)
+            self.options.say(
+                f"terraform {step}: released lock {lock.id}, which this {step} had taken "
+                "itself (a lock request sent twice); running it again"
+            )
+        if proc.returncode not in ok_codes:
+            raise _failure(step, proc.stderr or proc.stdout)
+        return proc
+
+    def _call(
+        self, cmd: list[str], step: str, env: dict[str, str]
+    ) -> subprocess.CompletedProcess[str]:
         try:
-            proc = subprocess.run(
+            return subprocess.run(
                 cmd,
                 capture_output=True,
                 text=True,
-                env=self._env(),
+                env=env,
                 timeout=self.options.timeout_seconds,
                 check=False,
             )
@@ -100,9 +141,6 @@ class TerraformRunner:
                 f"terraform {step} did not finish within {self.options.timeout_seconds:g} s",
                 "an AWS API may be failing and terraform retrying; run terraform manually to see",
             ) from exc
-        if proc.returncode not in ok_codes:
-            raise _failure(step, proc.stderr or proc.stdout)
-        return proc
 
     def init(self) -> None:
         if not (self.config_dir / "main.tf.json").is_file():
@@ -123,7 +161,7 @@ class TerraformRunner:
         args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={self.plan_file}"]
         if destroy:
             args.append("-destroy")
-        return self.run(*args, step="plan", ok_codes=(0, 2)).returncode == 2
+        return self.run(*args, step="plan", ok_codes=(0, 2), locks=True).returncode == 2
 
     def show_plan(self) -> dict[str, Any]:
         if not self.plan_file.is_file():
@@ -134,7 +172,9 @@ class TerraformRunner:
 
     def apply(self) -> str:
         """Apply exactly the saved plan, then forget it (a plan applies once)."""
-        proc = self.run("apply", "-input=false", "-no-color", str(self.plan_file), step="apply")
+        proc = self.run(
+            "apply", "-input=false", "-no-color", str(self.plan_file), step="apply", locks=True
+        )
         self.plan_file.unlink(missing_ok=True)
         lines = [
             ln

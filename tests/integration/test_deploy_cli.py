@@ -1,8 +1,10 @@
 """The deploy commands end to end on examples/retail: `alurc bootstrap`, `plan`, `apply`,
 `plan` (no changes), contract changes classified by `plan` and refused by `apply`,
 `destroy`, through the Typer app, with the S3 state backend and its
-DynamoDB lock on moto's HTTP server and the real terraform CLI. The project's `dev`
-environment is pointed at moto with alur.yaml's `endpoints:`. moto lacks Glue
+DynamoDB lock on moto's HTTP server and the real terraform CLI. DynamoDB is reached through
+tests/lossy_proxy.py, which loses the reply to the first plan's and the apply's lock
+request (terraform's SDK sends it again and meets its own lock; alurc releases it).
+The project's `dev` environment is pointed at moto with alur.yaml's `endpoints:`. moto lacks Glue
 UpdateJob/UpdateTrigger; this flow never updates, so moto is used as shipped.
 """
 
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from lossy_proxy import Losses, lossy_proxy
 from moto_server import moto_server
 from typer.testing import CliRunner
 
@@ -40,20 +43,30 @@ def moto_url(moto_reset: Callable[[str], None]) -> Iterator[str]:
 
 
 @pytest.fixture
-def project(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+def losses() -> Losses:
+    return Losses()
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, moto_url: str, losses: Losses, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     root = tmp_path / "retail"
     shutil.copytree(
         ROOT / "examples" / "retail", root, ignore=shutil.ignore_patterns("build", ".alur")
     )
-    cfg = yaml.safe_load((root / "alur.yaml").read_text())
-    dev = cfg["environments"]["dev"]
-    dev["account"] = "123456789012"  # moto's account
-    dev["endpoints"] = {s: moto_url for s in SERVICES}
-    (root / "alur.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("ALURC_TF_PLUGIN_DIR", str(PLUGIN_DIR))
-    return root
+    with lossy_proxy(moto_url, losses) as proxy:
+        cfg = yaml.safe_load((root / "alur.yaml").read_text())
+        dev = cfg["environments"]["dev"]
+        dev["account"] = "123456789012"  # moto's account
+        dev["endpoints"] = {s: proxy if s == "dynamodb" else moto_url for s in SERVICES}
+        (root / "alur.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+        for name in ("TF_LOG", "TF_LOG_CORE", "TF_LOG_PATH"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv("ALURC_TF_PLUGIN_DIR", str(PLUGIN_DIR))
+        yield root
 
 
 def _alurc(*args: str) -> tuple[int, str]:
@@ -62,7 +75,7 @@ def _alurc(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_bootstrap_plan_apply_destroy(project: Path, moto_url: str) -> None:
+def test_bootstrap_plan_apply_destroy(project: Path, moto_url: str, losses: Losses) -> None:
     import boto3
 
     code, out = _alurc("bootstrap", "--env", "dev", str(project))
@@ -74,16 +87,20 @@ def test_bootstrap_plan_apply_destroy(project: Path, moto_url: str) -> None:
     s3 = boto3.client("s3", region_name="eu-west-1", endpoint_url=moto_url)
     assert s3.get_bucket_versioning(Bucket="retail-dev-tfstate")["Status"] == "Enabled"
 
+    losses.operation, losses.count = "PutItem", 1
     code, out = _alurc("plan", "--env", "dev", str(project))
     assert code == 0, out
+    assert losses.lost == ["DynamoDB_20120810.PutItem"] and "plan: released lock" in out, out
     assert "  pipeline clean_orders\n" in out and "  table orders_raw\n" in out
     assert "+ create  aws_glue_job.pipeline__clean_orders" in out
     assert "DATA LOSS" not in out
     assert "  cost: Glue jobs of dev (eu-west-1) in the 30 days from " in out  # specs/cost.md
     total = next(line.split() for line in out.splitlines() if line.startswith("    total "))
     assert total[-1] == "+" + total[-3] and total[-2] == "0.00", out  # nothing deployed yet
+    losses.count = 1
     code, out = _alurc("apply", "--env", "dev", "--auto-approve", str(project))
     assert code == 0 and "Apply complete!" in out, out
+    assert len(losses.lost) == 2 and "apply: released lock" in out, out
     created = re.search(r"Apply complete! Resources: (\d+) added", out)
     assert created is not None and int(created[1]) >= 72, out
     state = s3.get_object(Bucket="retail-dev-tfstate", Key="retail/dev/terraform.tfstate")
