@@ -32,7 +32,7 @@ import yaml
 
 from alur_compiler.diagnostics import Diagnostics
 from alur_compiler.load.limits import Limits
-from alur_compiler.load.source import SourceDoc, source_lines
+from alur_compiler.load.source import SourceDoc
 from alur_compiler.load.yaml_loader import parse_documents
 
 FOLDER = "yaml"
@@ -41,9 +41,13 @@ FORMAT = 1
 
 @dataclass
 class _Entry:
-    """One spec file of this compile: its documents, and how to write them back."""
+    """One spec file of this compile: its documents' answers, and how to write them back.
 
-    docs: list[SourceDoc]
+    The entry holds each document's `answers` dict (the same object the document fills),
+    never the documents: those, with their node trees, are freed as soon as the project
+    is built (at 1,000 pipelines the node trees alone are about 80 MB)."""
+
+    answers: list[dict[str, Any]]
     payload: bytes  # the documents' values as stored (never the values themselves: a
     #: phase may change them in place)
     saved: list[dict[str, Any]]  # the answers as read (or written) last time
@@ -110,16 +114,19 @@ def parse_cached(
     key = _key(digest, limits)
     hit = _read(session, key, text, path, abspath, limits)
     if hit is not None:
-        session.used[key] = hit
-        return hit.docs
+        docs, entry = hit
+        session.used[key] = entry
+        return docs
     mine = Diagnostics()
     docs = parse_documents(text, path, abspath, mine, limits)
     diags.extend(mine)
     payload = _payload(docs) if not mine.items else None
     if payload is not None:
+        answers: list[dict[str, Any]] = []
         for doc in docs:
             doc.answers = {}
-        session.used[key] = _Entry(docs, payload, [])
+            answers.append(doc.answers)
+        session.used[key] = _Entry(answers, payload, [])
     return docs
 
 
@@ -156,7 +163,7 @@ def _exact(value: Any) -> bool:
 
 def _read(
     session: _Session, key: str, text: str, path: str, abspath: str, limits: Limits
-) -> _Entry | None:
+) -> tuple[list[SourceDoc], _Entry] | None:
     try:
         data = (session.folder / f"{key}.json").read_bytes()
     except OSError:
@@ -176,12 +183,12 @@ def _read(
     if not all(isinstance(v, list) and len(v) == 2 and type(v[0]) is int for v in values):
         return None
     nodes = _LazyNodes(text, path, abspath, limits)
-    lines = source_lines(text)
+    live = [dict(found) for found in answers]  # filled by the documents from here on
     docs = [
-        SourceDoc(path, abspath, index, value, lines=lines, answers=dict(found), compose=nodes)
-        for (index, value), found in zip(values, answers, strict=True)
+        SourceDoc(path, abspath, index, value, answers=mine, compose=nodes)
+        for (index, value), mine in zip(values, live, strict=True)
     ]
-    return _Entry(docs, payload, answers)
+    return docs, _Entry(live, payload, answers)
 
 
 class _LazyNodes:
@@ -204,7 +211,7 @@ def _save(session: _Session) -> None:
     try:
         session.folder.mkdir(parents=True, exist_ok=True)
         for key, entry in session.used.items():
-            answers = [doc.answers or {} for doc in entry.docs]
+            answers = entry.answers
             if answers == entry.saved:
                 continue
             body = orjson.dumps(answers, option=orjson.OPT_SORT_KEYS) + b"\n" + entry.payload

@@ -40,6 +40,20 @@ def node_pos(node: Any) -> tuple[int, int, int, int]:
     return (s.line + 1, s.column + 1, e.line + 1, e.column or 1)
 
 
+#: Where a document's values are, in a form far smaller than PyYAML's node tree (a node
+#: and its two marks are objects with attribute dicts; this is one tuple per value), made
+#: by the loader in the same walk that builds the values (yaml_loader._Builder):
+#:   scalar:   (line, col, end_line, end_col, kind)   kind: "" for a value that is not a
+#:             string, else its style: "p" plain, "'" or '"' quoted; a block scalar is
+#:             (line, col, end_line, end_col, "|" or ">", first content line, its indent
+#:             column), both 1-based (ScalarLoc)
+#:   sequence: (line, col, end_line, end_col, (item, ...))
+#:   mapping:  (line, col, end_line, end_col, {key: (key scalar, value), ...})
+#: Positions are node_pos's. A mapping lists the keys the values have (the first of
+#: duplicate keys; no merge key, no key that is not a plain scalar).
+Pos = tuple[Any, ...]
+
+
 def _drop(value: Any, path: tuple[str | int, ...]) -> Any:
     """`value` with the entry at `path` removed (a new container on the way down)."""
     if not path:
@@ -56,29 +70,29 @@ def _drop(value: Any, path: tuple[str | int, ...]) -> Any:
     return value
 
 
-def _drop_node(node: Any, path: tuple[str | int, ...]) -> Any:
-    """The same removal on a composed YAML node tree (new nodes on the way down)."""
-    import yaml
-
-    if not path:
+def _drop_node(node: Pos | None, path: tuple[str | int, ...]) -> Pos | None:
+    """The same removal on a document's positions (new tuples on the way down)."""
+    if not path or node is None:
         return node
     head, rest = path[0], path[1:]
-    if isinstance(node, yaml.MappingNode):
-        pairs = []
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == head:
-                if not rest:
-                    continue
-                value = _drop_node(value, rest)
-            pairs.append((key, value))
-        return yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
-    if isinstance(node, yaml.SequenceNode) and isinstance(head, int) and head < len(node.value):
-        items = list(node.value)
+    inner = node[4]
+    if type(inner) is dict:
+        if not isinstance(head, str) or head not in inner:
+            return node
+        entries = dict(inner)
+        if rest:
+            key, value = entries[head]
+            entries[head] = (key, _drop_node(value, rest))
+        else:
+            del entries[head]
+        return (*node[:4], entries)
+    if type(inner) is tuple and isinstance(head, int) and head < len(inner):
+        items = list(inner)
         if rest:
             items[head] = _drop_node(items[head], rest)
         else:
             del items[head]
-        return yaml.SequenceNode(node.tag, items, node.start_mark, node.end_mark, node.flow_style)
+        return (*node[:4], tuple(items))
     return node
 
 
@@ -95,20 +109,14 @@ def _unescape(part: str) -> str:
 class SourceDoc:
     """One YAML document of a spec file.
 
-    `data` holds the plain values. Positions are read on demand from `root`, the composed
-    PyYAML node tree of the document (most values never need one, so none is precomputed).
+    `data` holds the plain values; `root` where each of them is (`Pos`), read on demand.
     """
 
     path: str  # as shown in diagnostics (relative to the project root when possible)
     abspath: str
     index: int  # position of the document in its file (0-based)
     data: Any
-    root: Any = field(default=None, compare=False, repr=False)
-    lines: list[str] = field(default_factory=list, compare=False, repr=False)
-    #: id(mapping node) -> key -> (key node, value node); the first of duplicate keys wins
-    _maps: dict[int, dict[str, tuple[Any, Any]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    root: Pos | None = field(default=None, compare=False, repr=False)
     #: position queries answered so far (load/parse_cache.py keeps them with the file's
     #: values): query -> answer, None when not recorded
     answers: dict[str, Any] | None = field(default=None, compare=False, repr=False)
@@ -129,7 +137,7 @@ class SourceDoc:
             return name if isinstance(name, str) else None
         return None
 
-    def _root(self) -> Any:
+    def _root(self) -> Pos | None:
         if self.root is None and self.compose is not None:
             self.root = self.compose(self.index)
             self.compose = None
@@ -150,39 +158,27 @@ class SourceDoc:
         if _is_span(found):
             return Span(self.path, *found)
         root = self._root()
-        return self._span("#", (1, 1, 1, 1) if root is None else node_pos(root))
+        return self._span("#", (1, 1, 1, 1) if root is None else root[:4])
 
-    def _walk(self, ptr: str) -> list[tuple[Any, Any]]:
-        """(key node or None, value node) for each step of `ptr` that exists, in order."""
-        import yaml
-
-        chain: list[tuple[Any, Any]] = []
+    def _walk(self, ptr: str) -> list[tuple[Pos | None, Pos]]:
+        """(key or None, value) positions for each step of `ptr` that exists, in order."""
+        chain: list[tuple[Pos | None, Pos]] = []
         node = self._root()
         for part in ptr.split("/")[1:] if ptr else []:
-            if isinstance(node, yaml.MappingNode):
-                hit = self._mapping(node).get(_unescape(part))
-            elif isinstance(node, yaml.SequenceNode) and part.isdigit() and part == str(int(part)):
+            inner = None if node is None else node[4]
+            hit: tuple[Pos | None, Pos] | None
+            if type(inner) is dict:
+                hit = inner.get(_unescape(part))
+            elif type(inner) is tuple and part.isdigit() and part == str(int(part)):
                 index = int(part)
-                hit = (None, node.value[index]) if index < len(node.value) else None
+                hit = (None, inner[index]) if index < len(inner) else None
             else:
                 hit = None
-            if hit is None:
+            if hit is None or hit[1] is None:
                 break
             chain.append(hit)
             node = hit[1]
         return chain
-
-    def _mapping(self, node: Any) -> dict[str, tuple[Any, Any]]:
-        import yaml
-
-        found = self._maps.get(id(node))
-        if found is None:
-            found = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
-                    found.setdefault(key.value, (key, value))
-            self._maps[id(node)] = found
-        return found
 
     def without(self, parts: list[tuple[str | int, ...]]) -> SourceDoc:
         """A copy with the values at `parts` (mapping keys, list items) removed, from the
@@ -194,7 +190,7 @@ class SourceDoc:
         for path in sorted(parts, key=lambda p: tuple(map(str, p)), reverse=True):
             data = _drop(data, path)
             root = _drop_node(root, path) if root is not None else None
-        return SourceDoc(self.path, self.abspath, self.index, data, root, self.lines)
+        return SourceDoc(self.path, self.abspath, self.index, data, root)
 
     def span_of(self, ptr: str, key: bool = False) -> Span:
         """Span of the value (or of its key) at `ptr`; falls back to the nearest parent."""
@@ -211,13 +207,13 @@ class SourceDoc:
         if len(chain) == steps and chain:
             key_node, value_node = chain[-1]
             if not key:
-                return Span(self.path, *node_pos(value_node))
+                return Span(self.path, *value_node[:4])
             if key_node is not None:
-                return Span(self.path, *node_pos(key_node))
+                return Span(self.path, *key_node[:4])
             chain = chain[:-1]  # a list item has no key: its parent value
         elif len(chain) == steps and key:
             return self.span  # the document itself has no key
-        return Span(self.path, *node_pos(chain[-1][1])) if chain else self.span
+        return Span(self.path, *chain[-1][1][:4]) if chain else self.span
 
     def scalar_loc(self, ptr: str) -> ScalarLoc | None:
         """Where the text of the string value at `ptr` starts (None: not a string)."""
@@ -232,25 +228,17 @@ class SourceDoc:
         return loc
 
     def _scalar_loc(self, ptr: str) -> ScalarLoc | None:
-        import yaml
-
-        from alur_compiler.load.yaml_loader import scalar_value
-
         chain = self._walk(ptr)
         steps = len(ptr.split("/")) - 1 if ptr else 0
         node = chain[-1][1] if chain and len(chain) == steps else None
-        if not isinstance(node, yaml.ScalarNode) or not isinstance(scalar_value(node), str):
+        kind = None if node is None else node[4]
+        if type(kind) is not str or not kind:  # not a scalar, or not a string
             return None
-        mark = node.start_mark
-        if node.style in ("|", ">"):
-            line = mark.line + 1  # 0-based index of the first content line
-            while line < len(self.lines) and not self.lines[line].strip():
-                line += 1
-            text = self.lines[line] if line < len(self.lines) else ""
-            indent = len(text) - len(text.lstrip(" "))
-            return ScalarLoc(line + 1, indent + 1, True)
-        quoted = 1 if node.style in ("'", '"') else 0
-        return ScalarLoc(mark.line + 1, mark.column + 1 + quoted, False)
+        assert node is not None
+        if kind in ("|", ">"):
+            return ScalarLoc(node[5], node[6], True)
+        quoted = 1 if kind in ("'", '"') else 0
+        return ScalarLoc(node[0], node[1] + quoted, False)
 
     def span_in_scalar(self, ptr: str, line: int, col: int, length: int = 1) -> Span:
         """Span of the 1-based (line, col) position inside the string value at `ptr`."""

@@ -1,4 +1,4 @@
-"""YAML with positions: compose nodes with PyYAML, build plain values, keep the nodes.
+"""YAML with positions: compose nodes with PyYAML, build plain values and their positions.
 
 Why not plain `yaml.safe_load`: it forgets where values came from, silently keeps the last
 of two duplicate keys, and applies YAML 1.1 surprises (`NO` -> False, `2026-01-01` ->
@@ -22,7 +22,7 @@ from alur_compiler.load.limits import (
     needs_prescan,
     prescan,
 )
-from alur_compiler.load.source import SourceDoc, node_pos, source_lines
+from alur_compiler.load.source import Pos, SourceDoc, node_pos, source_lines
 
 try:  # the C composer is ~5x faster; PyYAML wheels ship it
     _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -69,33 +69,58 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
 
 
 class _Builder:
-    """Plain values from composed nodes; positions stay in the nodes (see SourceDoc)."""
+    """Plain values from composed nodes and, in the same walk, where each value is
+    (source.Pos): the node tree itself is not kept."""
 
-    def __init__(self, path: str, diags: Diagnostics, limits: Limits) -> None:
+    def __init__(self, path: str, diags: Diagnostics, limits: Limits, lines: list[str]) -> None:
         self.path = path
+        self.lines = lines
         self.diags = diags
         self.limits = limits
         self.too_deep = False
 
-    def build(self, node: yaml.Node, depth: int = 0) -> Any:
-        if depth >= self.limits.max_depth and not isinstance(node, yaml.ScalarNode):
+    def build(self, node: yaml.Node) -> tuple[Any, Pos | None]:
+        """The document's values and their positions."""
+        return self._build(node, 0)
+
+    def _build(self, node: yaml.Node, depth: int) -> tuple[Any, Pos | None]:
+        if type(node) is yaml.ScalarNode:
+            value = scalar_value(node)
+            if node.style in ("|", ">"):
+                return value, (*node_pos(node), node.style, *self._content(node))
+            kind = (node.style or "p") if type(value) is str else ""
+            return value, (*node_pos(node), kind)
+        if depth >= self.limits.max_depth:
             line, col, _, _ = node_pos(node)
             span = Span(self.path, line, col)
             self.diags.report(
                 codes.YAML_TOO_DEEP, depth_message(self.limits), span, hint=DEPTH_HINT
             )
             self.too_deep = True
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            return scalar_value(node)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, depth + 1) for item in node.value]
+            return None, None
+        if type(node) is yaml.SequenceNode:
+            values: list[Any] = []
+            where: list[Pos | None] = []
+            for item in node.value:
+                value, pos = self._build(item, depth + 1)
+                values.append(value)
+                where.append(pos)
+            return values, (*node_pos(node), tuple(where))
         assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, depth)
 
-    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
+    def _content(self, node: yaml.ScalarNode) -> tuple[int, int]:
+        """A block scalar's first content line and that line's indent column (1-based)."""
+        lines = self.lines
+        line = node.start_mark.line + 1  # 0-based index of the line after the indicator
+        while line < len(lines) and not lines[line].strip():
+            line += 1
+        text = lines[line] if line < len(lines) else ""
+        return line + 1, len(text) - len(text.lstrip(" ")) + 1
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> tuple[dict[str, Any], Pos]:
         out: dict[str, Any] = {}
-        first: dict[str, yaml.Node] = {}
+        first: dict[str, tuple[Pos, Pos | None]] = {}
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
                 self.diags.report(
@@ -119,12 +144,12 @@ class _Builder:
                     f"duplicate key '{key}'",
                     Span(self.path, *node_pos(key_node)),
                     hint="remove one of them; YAML would silently keep only the last",
-                    notes=(("first defined here", Span(self.path, *node_pos(first[key]))),),
+                    notes=(("first defined here", Span(self.path, *first[key][0][:4])),),
                 )
                 continue
-            first[key] = key_node
-            out[key] = self.build(value_node, depth + 1)
-        return out
+            out[key], pos = self._build(value_node, depth + 1)
+            first[key] = ((*node_pos(key_node), "p"), pos)
+        return out, (*node_pos(node), first)
 
 
 def _yaml_error_span(path: str, exc: yaml.YAMLError, text: str) -> Span:
@@ -176,14 +201,13 @@ def parse_documents(
     except RecursionError:
         diags.report(codes.YAML_UNSUPPORTED, "nesting too deep", Span(path, 1, 1, 1, 1))
         return []
-    lines = source_lines(text)
     docs: list[SourceDoc] = []
-    builder = _Builder(path, diags, limits)
+    builder = _Builder(path, diags, limits, source_lines(text))
     for index, node in enumerate(nodes):
         if node is None:
             continue
-        data = builder.build(node)
+        data, where = builder.build(node)
         if data is None:
             continue
-        docs.append(SourceDoc(path, abspath, index, data, root=node, lines=lines))
+        docs.append(SourceDoc(path, abspath, index, data, root=where))
     return [] if builder.too_deep else docs  # like the pre-scan: the file is not read

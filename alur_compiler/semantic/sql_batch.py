@@ -7,6 +7,7 @@ Workers are forked, so they start with the modules and the catalog already loade
 
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -71,9 +72,36 @@ def analyze_one(sql: str, target: str, catalog: Catalog) -> SqlResult:
     return result
 
 
+#: queries analysed between two collections of their garbage
+COLLECT_EVERY = 32
+
+
+def _analyze_serial(
+    items: list[tuple[str, str, str]], catalog: Catalog
+) -> list[tuple[str, SqlResult]]:
+    """Each query analysed in turn, and the garbage of the analyses freed as it comes.
+
+    A compile runs with the cyclic collector paused (api.gc_paused), and sqlglot's trees
+    are cycles (every node points to its parent): without a collection, every tree of the
+    project stays in memory until the compile ends (about 100 MB per 1,000 dbt-like
+    pipelines). Everything that existed before is frozen first, so each collection of the
+    youngest generation examines only what the last few analyses allocated: the cost
+    grows with the queries, never with the project around them."""
+    out: list[tuple[str, SqlResult]] = []
+    gc.freeze()
+    try:
+        for count, (key, sql, target) in enumerate(items, 1):
+            out.append((key, analyze_one(sql, target, catalog)))
+            if count % COLLECT_EVERY == 0:
+                gc.collect(0)
+        gc.collect(0)
+    finally:
+        gc.unfreeze()
+    return out
+
+
 def _worker(chunk: list[tuple[str, str, str]]) -> list[tuple[str, SqlResult]]:
-    catalog = _STATE["pending"]
-    return [(key, analyze_one(sql, target, catalog)) for key, sql, target in chunk]
+    return _analyze_serial(chunk, _STATE["pending"])
 
 
 def analyze_many(items: list[tuple[str, str, str]], catalog: Catalog) -> dict[str, SqlResult]:
@@ -96,7 +124,7 @@ def _analyze_many(items: list[tuple[str, str, str]], catalog: Catalog) -> dict[s
     """(key, sql, target) -> result; uses a forked process pool for large batches."""
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < PARALLEL_THRESHOLD or workers < 2 or os.environ.get("ALURC_NO_PARALLEL"):
-        return {key: analyze_one(sql, target, catalog) for key, sql, target in items}
+        return dict(_analyze_serial(items, catalog))
     _STATE["pending"] = catalog
     _schema(catalog)  # build before forking: children inherit it
     size = max(1, len(items) // (workers * 4))
