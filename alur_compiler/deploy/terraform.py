@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,7 @@ class TerraformOptions:
     binary: str | None = None  # default: $ALURC_TERRAFORM, then `terraform` on PATH
     plugin_dir: Path | None = None  # default: $ALURC_TF_PLUGIN_DIR; None = registry
     timeout_seconds: float = 3600.0
+    grace_seconds: float = 300.0  # after the timeout's SIGINT: time to stop safely
     env: dict[str, str] = field(default_factory=dict)
     out: Callable[[str], None] | None = None  # progress lines (a lock of its own released)
 
@@ -127,20 +130,67 @@ class TerraformRunner:
     def _call(
         self, cmd: list[str], step: str, env: dict[str, str]
     ) -> subprocess.CompletedProcess[str]:
-        try:
-            return subprocess.run(
-                cmd,
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=self.options.timeout_seconds,
-                check=False,
+        """Run terraform to its end, and stop it only the way terraform stops safely.
+
+        Terraform runs in a session of its own, so a Ctrl-C reaches alurc alone; alurc
+        passes each one on as one SIGINT. On the first, terraform finishes the calls in
+        flight, saves its state and releases its lock (a SIGKILL would leave resources that
+        exist but are in no state, and a held lock); on a second, it exits at once, as it
+        does in a terminal. alurc waits for it either way, then raises KeyboardInterrupt.
+        The timeout sends the same SIGINT and waits `grace_seconds` before killing it."""
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        deadline: float | None = time.monotonic() + self.options.timeout_seconds
+        interrupts = 0
+        timed_out = False
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                stdout, stderr = proc.communicate(timeout=left)
+                break
+            except KeyboardInterrupt:
+                interrupts += 1
+                proc.send_signal(signal.SIGINT)
+                deadline = None  # from here on, the user decides: a second Ctrl-C
+                if interrupts == 1:
+                    self.options.say(
+                        f"interrupted: terraform {step} is stopping safely (saving its state, "
+                        "releasing its lock); Ctrl-C again stops it at once, and terraform "
+                        "may then lose track of what it created"
+                    )
+            except subprocess.TimeoutExpired:
+                if timed_out:
+                    proc.kill()
+                    proc.communicate()
+                    raise DeployError(
+                        f"terraform {step} did not finish within "
+                        f"{self.options.timeout_seconds:g} s, nor stop within "
+                        f"{self.options.grace_seconds:g} s of an interrupt, and was killed",
+                        "its state may lack what it created and its lock may be held: "
+                        "run `alurc plan` to see",
+                    ) from None
+                timed_out = True
+                proc.send_signal(signal.SIGINT)
+                deadline = time.monotonic() + self.options.grace_seconds
+        if interrupts:
+            self.options.say(
+                f"terraform {step} stopped (exit {proc.returncode}); run `alurc plan` to see "
+                "what is deployed now"
             )
-        except subprocess.TimeoutExpired as exc:
+            raise KeyboardInterrupt
+        if timed_out:
             raise DeployError(
-                f"terraform {step} did not finish within {self.options.timeout_seconds:g} s",
+                f"terraform {step} did not finish within {self.options.timeout_seconds:g} s "
+                "and was stopped as on Ctrl-C (state saved, lock released)",
                 "an AWS API may be failing and terraform retrying; run terraform manually to see",
-            ) from exc
+            )
+        return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
     def init(self) -> None:
         if not (self.config_dir / "main.tf.json").is_file():

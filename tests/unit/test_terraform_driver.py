@@ -52,11 +52,37 @@ def test_missing_binary_and_missing_stack(tmp_path: Path) -> None:
         runner.show_plan()
 
 
-def test_timeout_is_bounded(tmp_path: Path) -> None:
+def _slow_terraform(tmp_path: Path, on_interrupt: str) -> str:
+    """A terraform that takes 30 s; on SIGINT it runs `on_interrupt` (shell)."""
     script = tmp_path / "terraform"
-    script.write_text("#!/bin/sh\nsleep 5\n")
+    marks = tmp_path / "marks"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"trap '{on_interrupt}' INT\n"
+        "i=0\n"
+        f"while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo done >> {marks}\n"
+    )
     script.chmod(0o755)
-    runner = _runner(tmp_path, str(script))
-    runner.options = TerraformOptions(binary=str(script), timeout_seconds=0.3)
-    with pytest.raises(DeployError, match=r"did not finish within 0.3 s"):
+    return str(script)
+
+
+def test_the_timeout_stops_terraform_as_ctrl_c_does(tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    binary = _slow_terraform(tmp_path, f"echo saved >> {marks}; exit 1")
+    runner = _runner(tmp_path, binary)
+    runner.options = TerraformOptions(binary=binary, timeout_seconds=0.5)
+    with pytest.raises(DeployError, match=r"did not finish within 0.5 s and was stopped as on"):
         runner.init()
+    assert marks.read_text() == "saved\n"  # it had the SIGINT, and the time to act on it
+
+
+def test_a_terraform_that_ignores_the_interrupt_is_killed_after_the_grace(
+    tmp_path: Path,
+) -> None:
+    marks = tmp_path / "marks"
+    binary = _slow_terraform(tmp_path, f"echo ignored >> {marks}")
+    runner = _runner(tmp_path, binary)
+    runner.options = TerraformOptions(binary=binary, timeout_seconds=0.5, grace_seconds=0.5)
+    with pytest.raises(DeployError, match=r"nor stop within 0.5 s of an interrupt, and was"):
+        runner.init()
+    assert marks.read_text() == "ignored\n"
