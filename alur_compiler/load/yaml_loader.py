@@ -86,10 +86,15 @@ class _Builder:
     def _build(self, node: yaml.Node, depth: int) -> tuple[Any, Pos | None]:
         if type(node) is yaml.ScalarNode:
             value = scalar_value(node)
-            if node.style in ("|", ">"):
-                return value, (*node_pos(node), node.style, *self._content(node))
-            kind = (node.style or "p") if type(value) is str else ""
-            return value, (*node_pos(node), kind)
+            style = node.style
+            if style in ("|", ">"):
+                return value, (*node_pos(node), style, *self._content(node))
+            kind = (style or "p") if type(value) is str else ""
+            start, end = node.start_mark, node.end_mark
+            if end.line > start.line and end.column == 0:  # as node_pos, inlined: the
+                #: position of every scalar of the project is made here
+                return value, (start.line + 1, start.column + 1, end.line, 1, kind)
+            return value, (start.line + 1, start.column + 1, end.line + 1, end.column or 1, kind)
         if depth >= self.limits.max_depth:
             line, col, _, _ = node_pos(node)
             span = Span(self.path, line, col)
@@ -148,7 +153,12 @@ class _Builder:
                 )
                 continue
             out[key], pos = self._build(value_node, depth + 1)
-            first[key] = ((*node_pos(key_node), "p"), pos)
+            start, end = key_node.start_mark, key_node.end_mark  # node_pos, inlined
+            if end.line > start.line and end.column == 0:
+                at = (start.line + 1, start.column + 1, end.line, 1, "p")
+            else:
+                at = (start.line + 1, start.column + 1, end.line + 1, end.column or 1, "p")
+            first[key] = (at, pos)
         return out, (*node_pos(node), first)
 
 

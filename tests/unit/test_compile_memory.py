@@ -49,6 +49,7 @@ def _at_write(monkeypatch: pytest.MonkeyPatch, root: Path) -> dict[str, int]:
 
     monkeypatch.setattr(api, "_write_outputs", counted)
     monkeypatch.setenv("ALURC_NO_PARALLEL", "1")  # analyse in this process
+    gc.collect()  # what earlier tests in this process left is not this compile's
     result = api.compile_project(root)
     assert not result.diagnostics.has_errors
     return seen
