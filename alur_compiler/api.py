@@ -276,6 +276,7 @@ def compile_and_load(path: Path) -> CompileResult:
 def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
     found = find_root(root)
     sql_cache_folder: Path | None = None
+    began: int | None = None  # the file system's clock as this compile begins (fastpath)
     if found is not None:
         given = Path(os.path.abspath(out if out is not None else found / "build"))
         target = given.resolve()
@@ -290,6 +291,7 @@ def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
             )
         if not given.is_symlink() and cached(found, target):  # the same rule as fastpath's
             sql_cache_folder = found / CACHE.parent
+            began = fastpath.clock(found)  # before any input is read
     from alur_compiler.backends import memo
     from alur_compiler.load import parse_cache
     from alur_compiler.semantic import sql_cache
@@ -303,10 +305,12 @@ def _compile(root: Path, out: Path | None, check: bool) -> CompileResult:
         sql_cache.enabled(folder, tool),
         memo.enabled(folder, tool),
     ):
-        return _compile_loaded(root, out, check)
+        return _compile_loaded(root, out, check, began)
 
 
-def _compile_loaded(root: Path, out: Path | None, check: bool) -> CompileResult:
+def _compile_loaded(
+    root: Path, out: Path | None, check: bool, began: int | None = None
+) -> CompileResult:
     loaded = load(root)
     result = CompileResult(loaded.project, loaded.diagnostics, None, files=loaded.files)
     if loaded.project is None or loaded.root is None:
@@ -339,6 +343,7 @@ def _compile_loaded(root: Path, out: Path | None, check: bool) -> CompileResult:
             sql_files(loaded.project, loaded.root),
             result.generated,
             {rel: digest for rel, digest in loaded.inputs.items() if not rel.startswith("sql:")},
+            began,
         )
     return result
 

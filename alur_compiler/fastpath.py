@@ -7,6 +7,14 @@ over every input byte (alur.yaml, spec files, SQL files) and over alurc itself, 
 size and modification time of every file it wrote. When all of these still match, there
 is nothing to do. The cache is only a shortcut: deleting it costs one full compile.
 
+An input file is read and hashed again unless its stat (size, mtime, ctime, inode,
+device) is the one recorded with its hash, and that record was made only for a file whose
+ctime was at least RACY_NS older than the moment the compile began (`clock`, the ctime of
+a file alurc writes in its cache folder, so the file system's own clock). Any write or
+`touch` after that moment gives the file a later ctime, which no tool can set back (utime
+sets ctime to now), so an unchanged stat means unchanged bytes, as in git's index; a file
+changed just before or during a compile is hashed at the next one.
+
 Only a build folder inside the project (the default PROJECT/build, or `--out` below the
 project) is cached. A compile with `--out D` outside the project writes nothing into the
 project folder (alurc writes only inside its build folder and its own state), and D holds
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +36,11 @@ import yaml
 
 _PACKAGE = Path(__file__).resolve().parent
 CACHE = Path(".alur") / "cache" / "compile.json"
+CLOCK = Path(".alur") / "cache" / "clock"
+#: a file changed this close before the compile began is not trusted by its stat (covers
+#: coarse file-system timestamps: FAT's 2 s, a jiffy on Linux)
+RACY_NS = 3_000_000_000
+Stat = list[int]  # size, mtime_ns, ctime_ns, inode, device
 
 
 def _tool_hash() -> str:
@@ -61,32 +75,76 @@ def _project_doc(path: Path) -> object:
         return None
 
 
-def input_hash(root: Path, sql_files: list[str], known: dict[str, str] | None = None) -> str | None:
+def input_hash(
+    root: Path,
+    sql_files: list[str],
+    known: dict[str, str] | None = None,
+    trusted: dict[str, list[Any]] | None = None,
+) -> str | None:
     """Hash over alurc, alur.yaml, every discovered spec file and the given SQL files.
 
     `known` maps root-relative paths to the sha256 (hex) of the bytes the compile read, so
     the cache describes what was compiled even if a file changed in the meantime.
+    `trusted` maps paths to [*Stat, sha256] recorded by `remember`: a file whose stat is
+    still that one is not read again.
     """
+    found = input_digests(root, sql_files, known, trusted)
+    if found is None:
+        return None
+    digest = hashlib.sha256(_tool_hash().encode())
+    for rel, hexdigest, _ in found:
+        digest.update(rel.encode() + b"\0" + bytes.fromhex(hexdigest))
+    return digest.hexdigest()
+
+
+def input_digests(
+    root: Path,
+    sql_files: list[str],
+    known: dict[str, str] | None = None,
+    trusted: dict[str, list[Any]] | None = None,
+) -> list[tuple[str, str, Stat]] | None:
+    """(path, sha256, stat) of every input, in hashing order; None if one cannot be read.
+    The stat is taken before the bytes are read."""
     known = known or {}
+    trusted = trusted or {}
     from alur_compiler.load.discover import DEFAULT_PATHS, PROJECT_FILE, spec_files
 
-    digest = hashlib.sha256(_tool_hash().encode())
     base = str(root)  # os.path, not pathlib: this loop runs once per input file
     doc = _project_doc(root / PROJECT_FILE)
     paths = doc.get("paths") if isinstance(doc, dict) else None
     if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
         paths = list(DEFAULT_PATHS)
     names = [PROJECT_FILE, *sorted(p.relative_to(root).as_posix() for p in spec_files(root, paths))]
+    out: list[tuple[str, str, Stat]] = []
     for rel in [*names, *sorted(set(sql_files))]:
-        hexdigest = known.get(rel)
-        if hexdigest is None:
-            try:
-                with open(os.path.join(base, rel), "rb") as handle:
-                    hexdigest = hashlib.sha256(handle.read()).hexdigest()
-            except OSError:
-                return None
-        digest.update(rel.encode() + b"\0" + bytes.fromhex(hexdigest))
-    return digest.hexdigest()
+        path = os.path.join(base, rel)
+        try:
+            st = os.stat(path)
+            now = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+            hexdigest = known.get(rel)
+            if hexdigest is None:
+                seen = trusted.get(rel)
+                if isinstance(seen, list) and seen[:5] == now and isinstance(seen[5], str):
+                    hexdigest = seen[5]
+                else:
+                    with open(path, "rb") as handle:
+                        hexdigest = hashlib.sha256(handle.read()).hexdigest()
+        except OSError:
+            return None
+        out.append((rel, hexdigest, now))
+    return out
+
+
+def clock(root: Path) -> int | None:
+    """The file system's time now, as the ctime of a file written in alurc's cache folder
+    (None when it cannot be written: then no input is trusted by its stat)."""
+    path = root / CLOCK
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(str(time.time_ns()).encode())
+        return os.stat(path).st_ctime_ns
+    except OSError:
+        return None
 
 
 def _stat(path: Path | str) -> list[int]:
@@ -113,17 +171,28 @@ def remember(
     sql_files: list[str],
     written: list[str],
     known: dict[str, str] | None = None,
+    began: int | None = None,
 ) -> None:
     """Record a successful compile of `root` into `out` (best effort: never fails a build).
 
     `known`: root-relative path -> sha256 of the spec files as the compile read them.
+    `began`: `clock` when the compile began; inputs whose ctime is RACY_NS older are
+    recorded with their stat (see the module docstring).
     Nothing is written for an `out` outside `root` (see the module docstring).
     """
     if not cached(root, out):
         return
     try:
+        found = input_digests(root, sql_files, known)
+        digest = hashlib.sha256(_tool_hash().encode())
+        trusted: dict[str, list[Any]] = {}
+        for rel, hexdigest, st in found or []:
+            digest.update(rel.encode() + b"\0" + bytes.fromhex(hexdigest))
+            if began is not None and st[2] < began - RACY_NS and st[1] < began - RACY_NS:
+                trusted[rel] = [*st, hexdigest]
         entry = {
-            "input_hash": input_hash(root, sql_files, known),
+            "input_hash": None if found is None else digest.hexdigest(),
+            "inputs": trusted,
             "sql_files": sorted(sql_files),
             "outputs": {rel: _stat(os.path.join(out, rel)) for rel in sorted(written)},
         }
@@ -157,7 +226,10 @@ def up_to_date(root: Path, out: Path) -> bool:
     if not isinstance(entry, dict) or not isinstance(entry.get("outputs"), dict):
         return False
     sql_files = [str(x) for x in entry.get("sql_files", [])]
-    if input_hash(root, sql_files) != entry.get("input_hash"):
+    trusted = entry.get("inputs")
+    if input_hash(root, sql_files, trusted=trusted if isinstance(trusted, dict) else None) != (
+        entry.get("input_hash")
+    ):
         return False
     try:
         base = str(out)

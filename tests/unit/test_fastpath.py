@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +128,86 @@ def test_an_edited_runtime_makes_the_build_stale(tmp_path: Path, monkeypatch: An
     before = fastpath._tool_hash()
     (copy / "common.py").write_text("# edited\n", encoding="utf-8")
     assert fastpath._tool_hash() != before
+
+
+def _inputs(project: Path) -> dict[str, Any]:
+    import orjson
+
+    (entry,) = orjson.loads((project / fastpath.CACHE).read_bytes()).values()
+    trusted: dict[str, Any] = entry["inputs"]
+    return trusted
+
+
+def _same_stat_edit(path: Path, swap: tuple[str, str]) -> None:
+    """Change the bytes, keep the size, and put the mtime (and atime) back."""
+    st = path.stat()
+    text = path.read_text()
+    assert swap[0] in text
+    path.write_text(text.replace(swap[0], swap[1], 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+
+
+def test_an_input_is_trusted_by_its_stat_only_while_no_byte_can_have_changed(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Oracle: the bytes themselves. Every edit that keeps the size and the mtime (put back
+    with utime, or a same-size file renamed over it) must still make the build stale."""
+    monkeypatch.setattr(fastpath, "RACY_NS", 200_000_000)
+    project = _project(tmp_path)
+    out = project / "build"
+    time.sleep(0.3)  # every copied file is now older than the racy window
+    assert api.compile_project(project).ok
+    trusted = _inputs(project)
+    assert "alur.yaml" in trusted and "contracts/silver/orders.yaml" in trusted
+    assert all(len(v) == 6 for v in trusted.values())  # stat + sha256
+    assert fastpath.up_to_date(project, out)
+
+    contract = project / "contracts" / "silver" / "orders.yaml"
+    _same_stat_edit(contract, ("orders", "ordres"))
+    assert not fastpath.up_to_date(project, out)  # its ctime moved
+    _same_stat_edit(contract, ("ordres", "orders"))  # the same bytes again
+    assert fastpath.up_to_date(project, out)  # rehashed: identical, so nothing to do
+
+    sql = next((project / "sql").glob("*.sql"))
+    st = sql.stat()
+    other = sql.with_suffix(".tmp")
+    text = sql.read_text()
+    other.write_text(text[:-1] + ("x" if text[-1] != "x" else "y"))
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(other, sql)  # another inode, the same size and mtime
+    assert not fastpath.up_to_date(project, out)
+
+
+def test_a_file_edited_while_the_compile_runs_is_never_trusted(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(fastpath, "RACY_NS", 200_000_000)
+    project = _project(tmp_path)
+    out = project / "build"
+    time.sleep(0.3)
+    contract = project / "contracts" / "silver" / "orders.yaml"
+    write = api._write_outputs
+
+    def edit_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        contract.write_text(contract.read_text() + "\n# edited after it was read\n")
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(api, "_write_outputs", edit_meanwhile)
+    assert api.compile_project(project).ok
+    assert "contracts/silver/orders.yaml" not in _inputs(project)
+    assert "alur.yaml" in _inputs(project)
+    assert not fastpath.up_to_date(project, out)  # the build holds the bytes before
+
+
+def test_only_files_older_than_the_racy_window_are_recorded(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    out = project / "build"
+    result = api.compile_project(project)
+    ctime = (project / "alur.yaml").stat().st_ctime_ns
+    fastpath.remember(project, out, [], result.generated, {}, began=ctime + 1)
+    assert "alur.yaml" not in _inputs(project)
+    fastpath.remember(project, out, [], result.generated, {}, began=ctime + fastpath.RACY_NS + 1)
+    assert "alur.yaml" in _inputs(project)
+    fastpath.remember(project, out, [], result.generated, {}, began=None)
+    assert _inputs(project) == {}
