@@ -89,8 +89,11 @@ def input_hash(
     still that one is not read again.
     """
     found = input_digests(root, sql_files, known, trusted)
-    if found is None:
-        return None
+    return None if found is None else _combined(found)
+
+
+def _combined(found: list[tuple[str, str, Stat]]) -> str:
+    """The input hash: alurc's own code, then each input's path and sha256."""
     digest = hashlib.sha256(_tool_hash().encode())
     for rel, hexdigest, _ in found:
         digest.update(rel.encode() + b"\0" + bytes.fromhex(hexdigest))
@@ -102,9 +105,11 @@ def input_digests(
     sql_files: list[str],
     known: dict[str, str] | None = None,
     trusted: dict[str, list[Any]] | None = None,
+    began: list[int | None] | None = None,
 ) -> list[tuple[str, str, Stat]] | None:
     """(path, sha256, stat) of every input, in hashing order; None if one cannot be read.
-    The stat is taken before the bytes are read."""
+    Every stat is taken before any file is read. With `began` (a list to fill), `clock`
+    is read first when some file has to be read: began[0] then precedes every read."""
     known = known or {}
     trusted = trusted or {}
     from alur_compiler.load.discover import DEFAULT_PATHS, PROJECT_FILE, spec_files
@@ -115,23 +120,27 @@ def input_digests(
     if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
         paths = list(DEFAULT_PATHS)
     names = [PROJECT_FILE, *sorted(p.relative_to(root).as_posix() for p in spec_files(root, paths))]
-    out: list[tuple[str, str, Stat]] = []
-    for rel in [*names, *sorted(set(sql_files))]:
-        path = os.path.join(base, rel)
-        try:
-            st = os.stat(path)
+    found: list[tuple[str, str | None, Stat]] = []
+    try:
+        for rel in [*names, *sorted(set(sql_files))]:
+            st = os.stat(os.path.join(base, rel))
             now = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
             hexdigest = known.get(rel)
             if hexdigest is None:
                 seen = trusted.get(rel)
                 if isinstance(seen, list) and seen[:5] == now and isinstance(seen[5], str):
                     hexdigest = seen[5]
-                else:
-                    with open(path, "rb") as handle:
-                        hexdigest = hashlib.sha256(handle.read()).hexdigest()
-        except OSError:
-            return None
-        out.append((rel, hexdigest, now))
+            found.append((rel, hexdigest, now))
+        if began is not None and any(h is None for _, h, _ in found):
+            began.append(clock(root))
+        out: list[tuple[str, str, Stat]] = []
+        for rel, hexdigest, now in found:
+            if hexdigest is None:
+                with open(os.path.join(base, rel), "rb") as handle:
+                    hexdigest = hashlib.sha256(handle.read()).hexdigest()
+            out.append((rel, hexdigest, now))
+    except OSError:
+        return None
     return out
 
 
@@ -184,15 +193,9 @@ def remember(
         return
     try:
         found = input_digests(root, sql_files, known)
-        digest = hashlib.sha256(_tool_hash().encode())
-        trusted: dict[str, list[Any]] = {}
-        for rel, hexdigest, st in found or []:
-            digest.update(rel.encode() + b"\0" + bytes.fromhex(hexdigest))
-            if began is not None and st[2] < began - RACY_NS and st[1] < began - RACY_NS:
-                trusted[rel] = [*st, hexdigest]
         entry = {
-            "input_hash": None if found is None else digest.hexdigest(),
-            "inputs": trusted,
+            "input_hash": None if found is None else _combined(found),
+            "inputs": {} if found is None or began is None else _old_enough(found, began),
             "sql_files": sorted(sql_files),
             "outputs": {rel: _stat(os.path.join(out, rel)) for rel in sorted(written)},
         }
@@ -227,12 +230,47 @@ def up_to_date(root: Path, out: Path) -> bool:
         return False
     sql_files = [str(x) for x in entry.get("sql_files", [])]
     trusted = entry.get("inputs")
-    if input_hash(root, sql_files, trusted=trusted if isinstance(trusted, dict) else None) != (
-        entry.get("input_hash")
-    ):
+    trusted = trusted if isinstance(trusted, dict) else {}
+    began: list[int | None] = []
+    found = input_digests(root, sql_files, trusted=trusted, began=began)
+    if found is None or _combined(found) != entry.get("input_hash"):
         return False
     try:
         base = str(out)
-        return all(_stat(os.path.join(base, rel)) == st for rel, st in entry["outputs"].items())
+        if not all(_stat(os.path.join(base, rel)) == st for rel, st in entry["outputs"].items()):
+            return False
     except OSError:
         return False
+    if began and began[0] is not None:  # files read this time: trust those now old enough
+        _trust(root, out, entry, found, began[0])
+    return True
+
+
+def _old_enough(found: list[tuple[str, str, Stat]], began: int) -> dict[str, list[Any]]:
+    """path -> [*stat, sha256] of the inputs whose mtime and ctime are RACY_NS older than
+    `began`: nothing can have changed them since, unseen."""
+    return {
+        rel: [*st, hexdigest]
+        for rel, hexdigest, st in found
+        if st[2] < began - RACY_NS and st[1] < began - RACY_NS
+    }
+
+
+def _trust(
+    root: Path, out: Path, entry: dict[str, Any], found: list[tuple[str, str, Stat]], began: int
+) -> None:
+    """Record the stat of every input read by an up-to-date check that is now older than
+    the racy window (the same rule as `remember`), so the next check does not read it."""
+    trusted = {**(entry.get("inputs") or {}), **_old_enough(found, began)}
+    if trusted == entry.get("inputs"):
+        return
+    try:
+        cache = _load_cache(root)
+        if cache.get(str(out.resolve())) != entry:
+            return  # another compile recorded meanwhile
+        cache[str(out.resolve())] = {**entry, "inputs": trusted}
+        tmp = root / CACHE.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps(cache, option=orjson.OPT_SORT_KEYS))
+        os.replace(tmp, root / CACHE)
+    except OSError:
+        pass

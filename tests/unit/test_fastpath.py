@@ -211,3 +211,20 @@ def test_only_files_older_than_the_racy_window_are_recorded(tmp_path: Path) -> N
     assert "alur.yaml" in _inputs(project)
     fastpath.remember(project, out, [], result.generated, {}, began=None)
     assert _inputs(project) == {}
+
+
+def test_an_up_to_date_check_records_the_inputs_it_had_to_read(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Files compiled right after they were written are read by the next check; once they
+    are older than the racy window, that check records them, under the same rule."""
+    monkeypatch.setattr(fastpath, "RACY_NS", 200_000_000)
+    project = _project(tmp_path)
+    out = project / "build"
+    assert api.compile_project(project).ok  # right after the copy: nothing trusted
+    assert _inputs(project) == {}
+    time.sleep(0.3)
+    assert fastpath.up_to_date(project, out)
+    assert "contracts/silver/orders.yaml" in _inputs(project)
+    _same_stat_edit(project / "contracts" / "silver" / "orders.yaml", ("orders", "ordres"))
+    assert not fastpath.up_to_date(project, out)
