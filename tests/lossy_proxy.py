@@ -11,6 +11,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 _HOP_BY_HOP = {"connection", "content-length", "keep-alive", "transfer-encoding"}
@@ -76,3 +78,34 @@ def lossy_proxy(upstream: str, losses: Losses) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+#: every service the retail stack uses (the after: chains add an EventBridge rule, a Lambda)
+SERVICES = ("cloudwatch", "dynamodb", "events", "glue", "iam", "lambda", "logs", "s3", "sts")
+
+
+@contextmanager
+def retail_on_moto(
+    tmp_path: Path, moto_url: str, losses: Losses, monkeypatch: Any, plugin_dir: Path
+) -> Iterator[Path]:
+    """A copy of examples/retail whose `dev` environment is moto (alur.yaml `endpoints:`),
+    DynamoDB through a lossy proxy; fake credentials, the provider mirror, no TF_LOG*."""
+    import shutil
+
+    import yaml
+
+    root = tmp_path / "retail"
+    examples = Path(__file__).resolve().parents[1] / "examples" / "retail"
+    shutil.copytree(examples, root, ignore=shutil.ignore_patterns("build", ".alur"))
+    with lossy_proxy(moto_url, losses) as proxy:
+        cfg = yaml.safe_load((root / "alur.yaml").read_text())
+        dev = cfg["environments"]["dev"]
+        dev["account"] = "123456789012"  # moto's account
+        dev["endpoints"] = {s: proxy if s == "dynamodb" else moto_url for s in SERVICES}
+        (root / "alur.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+        for name in ("TF_LOG", "TF_LOG_CORE", "TF_LOG_PATH"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv("ALURC_TF_PLUGIN_DIR", str(plugin_dir))
+        yield root

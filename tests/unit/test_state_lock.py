@@ -1,7 +1,7 @@
 """Telling a state lock this terraform run took itself from anyone else's (state_lock.py).
 
 The parsing is checked on terraform 1.11's own words (captured from a real run against
-moto, tests/integration/test_deploy_state_lock.py); the runner's decision on a scripted
+moto, tests/integration/test_deploy_cli.py); the runner's decision on a scripted
 terraform that prints them: release and run again only for an id the run's own core log
 attempted, otherwise fail with who holds the lock and never call force-unlock."""
 
@@ -110,11 +110,14 @@ def _scripted(tmp_path: Path, held: str) -> tuple[TerraformRunner, Path]:
     return runner, calls
 
 
-def test_its_own_lock_is_released_and_the_plan_run_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def no_tf_log(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("TF_LOG", "TF_LOG_CORE", "TF_LOG_PATH"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("no_tf_log")
+def test_its_own_lock_is_released_and_the_plan_run_again(tmp_path: Path) -> None:
     runner, calls = _scripted(tmp_path, held=OURS)
     assert runner.plan() is False
     lines = calls.read_text().splitlines()
@@ -127,11 +130,8 @@ def test_its_own_lock_is_released_and_the_plan_run_again(
     assert list((tmp_path / "data").glob("tf-core-*.log")) == []
 
 
-def test_someone_elses_lock_is_never_released(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name in ("TF_LOG", "TF_LOG_CORE", "TF_LOG_PATH"):
-        monkeypatch.delenv(name, raising=False)
+@pytest.mark.usefixtures("no_tf_log")
+def test_someone_elses_lock_is_never_released(tmp_path: Path) -> None:
     runner, calls = _scripted(tmp_path, held=THEIRS)
     with pytest.raises(DeployError) as info:
         runner.plan()
