@@ -193,6 +193,8 @@ def remember(
         return
     try:
         found = input_digests(root, sql_files, known)
+        if found is not None and began is not None and _changed_since(found, known, began):
+            found = None  # hashed now, but it may not be what the compile read: no shortcut
         entry = {
             "input_hash": None if found is None else _combined(found),
             "inputs": {} if found is None or began is None else _old_enough(found, began),
@@ -244,6 +246,15 @@ def up_to_date(root: Path, out: Path) -> bool:
     if began and began[0] is not None:  # files read this time: trust those now old enough
         _trust(root, out, entry, found, began[0])
     return True
+
+
+def _changed_since(
+    found: list[tuple[str, str, Stat]], known: dict[str, str] | None, began: int
+) -> bool:
+    """Whether an input hashed only now (a SQL file: the compile read it earlier) was
+    written after the compile began: then the bytes it compiled are not known."""
+    known = known or {}
+    return any(rel not in known and st[2] >= began for rel, _, st in found)
 
 
 def _old_enough(found: list[tuple[str, str, Stat]], began: int) -> dict[str, list[Any]]:

@@ -228,3 +228,22 @@ def test_an_up_to_date_check_records_the_inputs_it_had_to_read(
     assert "contracts/silver/orders.yaml" in _inputs(project)
     _same_stat_edit(project / "contracts" / "silver" / "orders.yaml", ("orders", "ordres"))
     assert not fastpath.up_to_date(project, out)
+
+
+def test_a_sql_file_edited_while_the_compile_runs_makes_the_next_check_compile(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The SQL files are hashed when the compile is recorded, after it read them: one
+    edited in between must not be recorded as compiled."""
+    project = _project(tmp_path)
+    out = project / "build"
+    sql = next((project / "sql").glob("*.sql"))
+    write = api._write_outputs
+
+    def edit_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        sql.write_text(sql.read_text() + "\n-- edited after it was read\n")
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(api, "_write_outputs", edit_meanwhile)
+    assert api.compile_project(project).ok
+    assert not fastpath.up_to_date(project, out)  # the build holds the SQL before the edit
