@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -127,9 +128,9 @@ def input_digests(
             now = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
             hexdigest = known.get(rel)
             if hexdigest is None:
-                seen = trusted.get(rel)
-                if isinstance(seen, list) and seen[:5] == now and isinstance(seen[5], str):
-                    hexdigest = seen[5]
+                seen = trusted.get(rel)  # [*Stat, sha256]; anything else is ignored
+                if isinstance(seen, list) and len(seen) == 6 and seen[:5] == now:
+                    hexdigest = seen[5] if _is_sha256(seen[5]) else None
             found.append((rel, hexdigest, now))
         if began is not None and any(h is None for _, h, _ in found):
             began.append(clock(root))
@@ -142,6 +143,11 @@ def input_digests(
     except OSError:
         return None
     return out
+
+
+def _is_sha256(value: object) -> bool:
+    """A hex sha256 as `remember` writes it (a damaged cache entry is a miss, not a crash)."""
+    return isinstance(value, str) and re.fullmatch("[0-9a-f]{64}", value) is not None
 
 
 def clock(root: Path) -> int | None:
@@ -203,12 +209,17 @@ def remember(
         }
         cache = _load_cache(root)
         cache[str(out.resolve())] = entry
-        (root / CACHE).parent.mkdir(parents=True, exist_ok=True)
-        tmp = root / CACHE.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps(cache, option=orjson.OPT_SORT_KEYS))
-        os.replace(tmp, root / CACHE)
+        _save_cache(root, cache)
     except OSError:
         pass
+
+
+def _save_cache(root: Path, cache: dict[str, Any]) -> None:
+    """Replace compile.json atomically (raises OSError)."""
+    (root / CACHE).parent.mkdir(parents=True, exist_ok=True)
+    tmp = root / CACHE.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(orjson.dumps(cache, option=orjson.OPT_SORT_KEYS))
+    os.replace(tmp, root / CACHE)
 
 
 def recorded_outputs(root: Path, out: Path) -> dict[str, object]:
@@ -280,8 +291,6 @@ def _trust(
         if cache.get(str(out.resolve())) != entry:
             return  # another compile recorded meanwhile
         cache[str(out.resolve())] = {**entry, "inputs": trusted}
-        tmp = root / CACHE.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps(cache, option=orjson.OPT_SORT_KEYS))
-        os.replace(tmp, root / CACHE)
+        _save_cache(root, cache)
     except OSError:
         pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -179,6 +180,18 @@ def test_an_input_is_trusted_by_its_stat_only_while_no_byte_can_have_changed(
     assert not fastpath.up_to_date(project, out)
 
 
+def _compile_editing(project: Path, path: Path, monkeypatch: Any) -> None:
+    """Compile, appending a line to `path` after the compile read it (before it writes)."""
+    write = api._write_outputs
+
+    def edit_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        path.write_text(path.read_text() + "\n")
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(api, "_write_outputs", edit_meanwhile)
+    assert api.compile_project(project).ok
+
+
 def test_a_file_edited_while_the_compile_runs_is_never_trusted(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -186,15 +199,7 @@ def test_a_file_edited_while_the_compile_runs_is_never_trusted(
     project = _project(tmp_path)
     out = project / "build"
     time.sleep(0.3)
-    contract = project / "contracts" / "silver" / "orders.yaml"
-    write = api._write_outputs
-
-    def edit_meanwhile(*args: Any, **kwargs: Any) -> Any:
-        contract.write_text(contract.read_text() + "\n# edited after it was read\n")
-        return write(*args, **kwargs)
-
-    monkeypatch.setattr(api, "_write_outputs", edit_meanwhile)
-    assert api.compile_project(project).ok
+    _compile_editing(project, project / "contracts" / "silver" / "orders.yaml", monkeypatch)
     assert "contracts/silver/orders.yaml" not in _inputs(project)
     assert "alur.yaml" in _inputs(project)
     assert not fastpath.up_to_date(project, out)  # the build holds the bytes before
@@ -237,13 +242,27 @@ def test_a_sql_file_edited_while_the_compile_runs_makes_the_next_check_compile(
     edited in between must not be recorded as compiled."""
     project = _project(tmp_path)
     out = project / "build"
-    sql = next((project / "sql").glob("*.sql"))
-    write = api._write_outputs
-
-    def edit_meanwhile(*args: Any, **kwargs: Any) -> Any:
-        sql.write_text(sql.read_text() + "\n-- edited after it was read\n")
-        return write(*args, **kwargs)
-
-    monkeypatch.setattr(api, "_write_outputs", edit_meanwhile)
-    assert api.compile_project(project).ok
+    _compile_editing(project, next((project / "sql").glob("*.sql")), monkeypatch)
     assert not fastpath.up_to_date(project, out)  # the build holds the SQL before the edit
+
+
+def test_a_damaged_stat_record_is_a_miss_never_a_crash(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(fastpath, "RACY_NS", 200_000_000)
+    project = _project(tmp_path)
+    out = project / "build"
+    time.sleep(0.3)
+    assert api.compile_project(project).ok
+    cache_file = project / fastpath.CACHE
+    good = cache_file.read_bytes()
+    stat = _inputs(project)["alur.yaml"][:5]
+    for damaged in ([*stat], [*stat, "zz" * 32], [*stat, 7], [*stat, "ab" * 32, "extra"], "x"):
+        cache = json.loads(good)
+        (entry,) = cache.values()
+        entry["inputs"]["alur.yaml"] = damaged
+        cache_file.write_text(json.dumps(cache))
+        assert fastpath.up_to_date(project, out), damaged  # alur.yaml is read and hashed
+    cache = json.loads(good)
+    (entry,) = cache.values()
+    entry["inputs"]["alur.yaml"] = [*stat, "ab" * 32]  # a well-formed but wrong hash
+    cache_file.write_text(json.dumps(cache))
+    assert not fastpath.up_to_date(project, out)  # trusted as recorded: a different input
