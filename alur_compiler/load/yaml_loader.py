@@ -68,6 +68,15 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
     return value
 
 
+def _at(node: yaml.Node, kind: str) -> Pos:
+    """A scalar's Pos: node_pos's four numbers and `kind`, made in one tuple (this runs for
+    every scalar and key of the project)."""
+    start, end = node.start_mark, node.end_mark
+    if end.line > start.line and end.column == 0:
+        return (start.line + 1, start.column + 1, end.line, 1, kind)
+    return (start.line + 1, start.column + 1, end.line + 1, end.column or 1, kind)
+
+
 class _Builder:
     """Plain values from composed nodes and, in the same walk, where each value is
     (source.Pos): the node tree itself is not kept."""
@@ -89,12 +98,7 @@ class _Builder:
             style = node.style
             if style in ("|", ">"):
                 return value, (*node_pos(node), style, *self._content(node))
-            kind = (style or "p") if type(value) is str else ""
-            start, end = node.start_mark, node.end_mark
-            if end.line > start.line and end.column == 0:  # as node_pos, inlined: the
-                #: position of every scalar of the project is made here
-                return value, (start.line + 1, start.column + 1, end.line, 1, kind)
-            return value, (start.line + 1, start.column + 1, end.line + 1, end.column or 1, kind)
+            return value, _at(node, (style or "p") if type(value) is str else "")
         if depth >= self.limits.max_depth:
             line, col, _, _ = node_pos(node)
             span = Span(self.path, line, col)
@@ -153,12 +157,7 @@ class _Builder:
                 )
                 continue
             out[key], pos = self._build(value_node, depth + 1)
-            start, end = key_node.start_mark, key_node.end_mark  # node_pos, inlined
-            if end.line > start.line and end.column == 0:
-                at = (start.line + 1, start.column + 1, end.line, 1, "p")
-            else:
-                at = (start.line + 1, start.column + 1, end.line + 1, end.column or 1, "p")
-            first[key] = (at, pos)
+            first[key] = (_at(key_node, "p"), pos)
         return out, (*node_pos(node), first)
 
 
