@@ -115,8 +115,7 @@ class TerraformRunner:
                 break
             if lock.id not in attempted:
                 raise state_lock.locked_by_another(step, lock, self.config_dir, self.data_dir)
-            unlock = [self.options.resolved_binary(), f"-chdir={self.config_dir}"]
-            released = self._call([*unlock, "force-unlock", "-force", lock.id], step, self._env())
+            released = self._call([*cmd[:2], "force-unlock", "-force", lock.id], step, self._env())
             if released.returncode != 0:
                 raise _failure("force-unlock", released.stderr or released.stdout)
             self.options.say(

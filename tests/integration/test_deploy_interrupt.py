@@ -32,7 +32,6 @@ import sys
 from pathlib import Path
 from alur_compiler.deploy.terraform import TerraformOptions, TerraformRunner
 
-said = []
 runner = TerraformRunner(
     Path(sys.argv[1]), Path(sys.argv[2]), TerraformOptions(out=print), local_state=True
 )
