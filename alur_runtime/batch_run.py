@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from alur_runtime import bronze_types
 from alur_runtime.common import JobFailed, finish_report, log
 from alur_runtime.config import IngestionJob
 from alur_runtime.ingest import lake_paths
@@ -34,11 +35,14 @@ def run_batch(
     report: dict[str, Any],
     body: Callable[[], None],
     undo: Callable[[], None],
+    store: Any,
 ) -> dict[str, Any]:
-    """Run `body` as the batch `report["run_id"]`; `undo` removes what it wrote."""
+    """Run `body` as the batch `report["run_id"]`; `undo` removes what it wrote. First of
+    all the contract's types are checked against those the table's files store."""
     run_id = report["run_id"]
     ACTIVE_RUNS.add(run_id)
     try:
+        bronze_types.guard(spark, job, args, store)
         body()
     except JobFailed as exc:
         undo()

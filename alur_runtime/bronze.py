@@ -70,7 +70,7 @@ def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[s
         commit_batch(spark, store, ctx, results)
 
     return run_batch(
-        spark, job, args, report, body, lambda: _undo(spark, store, ctx, claimed, report)
+        spark, job, args, report, body, lambda: _undo(spark, store, ctx, claimed, report), store
     )
 
 

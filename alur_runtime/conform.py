@@ -12,6 +12,7 @@ null.
 
 from __future__ import annotations
 
+import re
 from functools import reduce
 from typing import Any
 
@@ -34,6 +35,16 @@ def sql_string(value: str) -> str:
 def table_ddl(columns: list[Column]) -> str:
     """Column list for CREATE TABLE / a reader schema: "`a` string, `b` int"."""
     return ", ".join(f"{quote_ident(c['name'])} {c['type']}" for c in columns)
+
+
+_CHAR = re.compile(r"\b(?:var)?char\s*\(\s*\d+\s*\)", re.IGNORECASE)
+
+
+def reader_ddl(columns: list[Column]) -> str:
+    """A reader schema for Parquet files (a bronze table): char(n) and varchar(n) as
+    string, which is how Spark writes them and the only way it reads them (a reader
+    schema with either fails: UNSUPPORTED_CHAR_OR_VARCHAR_AS_STRING)."""
+    return ", ".join(f"{quote_ident(c['name'])} {_CHAR.sub('string', c['type'])}" for c in columns)
 
 
 def partition_spec(parts: list[Partition]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from alur_runtime.common import JobFailed, join_path, log, path_exists
 from alur_runtime.config import Check, Job, Lookup, Merge
-from alur_runtime.conform import quote_ident, table_ddl
+from alur_runtime.conform import quote_ident, reader_ddl
 from alur_runtime.quality import evaluate_checks
 
 
@@ -31,7 +31,7 @@ def bronze_frame(spark: Any, args: dict[str, str], table: str, columns: Any) -> 
     """A bronze table's rows; no rows (not an error) while no file was ever published into
     its folder, as a Glue catalog table over an empty prefix reads."""
     path = join_path(args["alur_lake"], "bronze", table)
-    ddl = table_ddl(columns)
+    ddl = reader_ddl(columns)
     if not path_exists(spark, path):
         return spark.createDataFrame([], ddl)
     return spark.read.schema(ddl).parquet(path)

@@ -71,7 +71,9 @@ def run_jdbc_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> d
         else:
             _release(store, ctx)
 
-    return run_batch(spark, job, args, report, body, lambda: _undo(spark, store, ctx, report))
+    return run_batch(
+        spark, job, args, report, body, lambda: _undo(spark, store, ctx, report), store
+    )
 
 
 def _claim(spark: Any, store: Any, ctx: dict[str, Any], report: dict[str, Any]) -> bool:

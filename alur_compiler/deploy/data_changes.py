@@ -127,13 +127,20 @@ def refuse_breaking(plan: DataPlan, env: str) -> None:
     breaking = [c for c in plan.changes if c.kind == "breaking"]
     if not breaking:
         return
-    tables = sorted({c.entity.split(" ", 1)[1] for c in breaking if c.entity.startswith("table ")})
-    down = sorted({d for c in breaking for d in c.downstream} - set(tables))
+    # Only changes whose remedy is a refresh name tables to refresh; a bronze table is
+    # never refreshed, its change says what to do instead (ir/changes.py _BRONZE).
+    refreshed = [c for c in breaking if "full refresh of" in c.action]
+    tables = sorted({c.entity.split(" ", 1)[1] for c in refreshed if c.entity.startswith("table ")})
+    down = sorted({d for c in refreshed for d in c.downstream} - set(tables))
     what = "; ".join(f"{c.entity}: {c.what}" for c in breaking)
-    refresh = ", ".join(tables + down)
-    raise DeployError(
-        f"the plan has breaking data changes: {what}",
-        f"re-run apply with --allow-breaking, then refresh fully {refresh} (each writer's job "
-        "with --alur_full_refresh true, upstream first; locally: alurc run --local "
-        "--full-refresh -s <pipeline>+)",
-    )
+    hints = [f"{c.entity}: {c.action}" for c in breaking if c not in refreshed]
+    if tables or down:
+        hints.insert(
+            0,
+            f"re-run apply with --allow-breaking, then refresh fully {', '.join(tables + down)} "
+            "(each writer's job with --alur_full_refresh true, upstream first; locally: alurc "
+            "run --local --full-refresh -s <pipeline>+)",
+        )
+    else:
+        hints.insert(0, "re-run apply with --allow-breaking to apply it anyway")
+    raise DeployError(f"the plan has breaking data changes: {what}", "; ".join(hints))

@@ -85,6 +85,32 @@ def _refresh(table: str, down: tuple[str, ...]) -> str:
     return f"backfill needed: full refresh of {table}{extra}"
 
 
+#: a bronze table has no refresh: its files are the record of what landed (landing files
+#: may be gone) and are never rewritten; what can be done instead, per kind of change
+_BRONZE = {
+    "type": (
+        "the ingestion refuses to write (Spark reads a Parquet column only as the type it "
+        "was written with): keep {old} in the contract and CAST in the pipelines that read "
+        "it, or ingest into a table of a new name"
+    ),
+    "required": "files already written read NULL in it; declare it nullable",
+    "dropped": "new files no longer carry it; files already written keep its values",
+    "tightened": "rows already written may hold NULL; the check applies to new rows only",
+    "layout": (
+        "files already written keep the old layout, which no reader can read together with "
+        "the new one: keep it, or ingest into a table of a new name"
+    ),
+}
+
+
+def _remedy(bronze: bool, kind: str, table: str, down: tuple[str, ...], **values: str) -> str:
+    """What to do about a breaking change: a refresh of the table and its downstream
+    tables, or for bronze (never refreshed) what _BRONZE says."""
+    if bronze:
+        return _BRONZE[kind].format(**values)
+    return _refresh(table, down)
+
+
 def _column_changes(old: TableShape, new: TableShape, down: tuple[str, ...]) -> list[Change]:
     entity = f"table {new.name}"
     bronze = new.layer == str(Layer.BRONZE)
@@ -111,7 +137,8 @@ def _column_changes(old: TableShape, new: TableShape, down: tuple[str, ...]) -> 
                         entity,
                         "breaking",
                         f"new NOT NULL column {col.name}",
-                        "existing rows would read NULL: " + _refresh(new.name, down),
+                        "existing rows would read NULL: "
+                        + _remedy(bronze, "required", new.name, down),
                         down,
                     )
                 )
@@ -134,7 +161,9 @@ def _column_changes(old: TableShape, new: TableShape, down: tuple[str, ...]) -> 
                 entity,
                 "breaking",
                 f"column {name} dropped",
-                "the job refuses to drop it: " + _refresh(new.name, down),
+                _remedy(bronze, "dropped", new.name, down)
+                if bronze
+                else "the job refuses to drop it: " + _refresh(new.name, down),
                 down,
             )
         )
@@ -167,7 +196,7 @@ def _same_column(
                 entity,
                 "breaking",
                 f"column {col.name} {prev.type} -> {col.type} ({why})",
-                _refresh(table, down),
+                _remedy(bronze, "type", table, down, old=prev.type),
                 down,
             )
         )
@@ -177,7 +206,9 @@ def _same_column(
                 entity,
                 "breaking",
                 f"column {col.name} nullable -> NOT NULL",
-                "old rows may hold NULL: " + _refresh(table, down),
+                _remedy(bronze, "tightened", table, down)
+                if bronze
+                else "old rows may hold NULL: " + _refresh(table, down),
                 down,
             )
         )
@@ -193,6 +224,7 @@ def _same_column(
 def _table_changes(old: TableShape, new: TableShape, after: Shapes) -> list[Change]:
     entity = f"table {new.name}"
     down = downstream_tables(after, new.name)
+    bronze = new.layer == str(Layer.BRONZE) and old.layer == str(Layer.BRONZE)
     out: list[Change] = []
     for attr, label in (
         ("layer", "layer"),
@@ -207,7 +239,7 @@ def _table_changes(old: TableShape, new: TableShape, after: Shapes) -> list[Chan
                     entity,
                     "breaking",
                     f"{label} {_show(a)} -> {_show(b)}",
-                    _refresh(new.name, down),
+                    _remedy(bronze and attr == "partition_by", "layout", new.name, down),
                     down,
                 )
             )

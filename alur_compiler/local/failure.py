@@ -9,6 +9,8 @@ replacements, then from the SQL's line and column to the YAML block or the sql_f
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +60,8 @@ def explain(project: Project, result: JobResult) -> Failure:
         location, located = sql_location(job, failure), "SQL"
     if location is None and check:
         location, located = _check_span(project, job, str(check)), f"check '{check}'"
+    if location is None:  # a deliberate stop located at a contract column (evolution)
+        location, located = column_location(project, str(failure.get("message", "")))
     if location is None and job is not None:
         location, located = job.span, ("pipeline" if isinstance(job, Pipeline) else "ingestion")
     return Failure(
@@ -126,6 +130,31 @@ def _span_in_sql(pipeline: Pipeline, line: int, col: int, length: int) -> Span:
     first = pipeline.sql_span
     file_line, file_col = first.line + line - 1, first.col + col - 1
     return Span(first.file, file_line, file_col, file_line, file_col + length - 1, first.source)
+
+
+#: "contracts/x.yaml:12:5: column 'c' of ..." in a runtime message (evolve.py, bronze_types.py)
+_COLUMN_AT = re.compile(
+    r"(?m)^\s*(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+): column '(?P<name>[^']+)'"
+)
+
+
+def column_location(project: Project, message: str) -> tuple[Span | None, str]:
+    """The contract column the first located line of `message` names: the column's own
+    span (the runtime writes the contract's path relative to the project root)."""
+    found = _COLUMN_AT.search(message)
+    if found is None:
+        return None, ""
+    rel = "/" + found["file"].lstrip("./")
+    for table in project.tables:
+        if not os.path.abspath(table.span.file).replace(os.sep, "/").endswith(rel):
+            continue
+        for col in table.columns:
+            if col.name == found["name"] and (col.span.line, col.span.col) == (
+                int(found["line"]),
+                int(found["col"]),
+            ):
+                return col.span, f"column '{col.name}' of {table.name}"
+    return None, ""
 
 
 def _check_span(project: Project, job: object, name: str) -> Span | None:

@@ -160,3 +160,38 @@ def test_failed_relationship_check_names_the_check_and_the_cause(
     assert report["status"] == "failed"
     assert report["failure"]["step"] == "checks"
     assert report["failure"]["failed_checks"] == [report["failure"]["check"]]
+
+
+def test_a_contract_change_the_tables_cannot_follow_is_shown_at_the_column(
+    spark: Any, tmp_path: Path
+) -> None:
+    """Both kinds of refusal (alur_runtime/bronze_types.py for bronze Parquet files,
+    evolve.py for Iceberg tables) are rendered at the contract column they name."""
+    root = write_project(tmp_path / "p", "warn")
+    first = CliRunner().invoke(app, ["run", "--local", str(root)])
+    assert first.exit_code == 0, first.output
+    bronze = root / "contracts/bronze.yaml"
+    bronze.write_text(BRONZE.replace("{name: label, type: string}", "{name: label, type: int}"))
+    (root / "landing/codes/more.csv").write_text("code,label\nc,3\n")
+    result = CliRunner().invoke(app, ["run", "--local", str(root)])
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "error: job ingest_codes failed in step plan" in out
+    assert "its Parquet files store string, the contract says int" in out
+    assert "contracts/bronze.yaml:7:5  (column 'label' of codes_raw)" in out
+    assert "7 |   - {name: label, type: int}" in out
+
+    bronze.write_text(BRONZE)  # back; now the silver column changes type
+    silver = root / "contracts/silver.yaml"
+    silver.write_text(
+        SILVER.replace("{action}", "warn").replace(
+            "{name: value, type: int}", "{name: value, type: string}"
+        )
+    )
+    (root / "pipelines/clean_codes.yaml").write_text(PIPELINE.replace("AS INT", "AS STRING"))
+    result = CliRunner().invoke(app, ["run", "--local", str(root)])
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "error: job clean_codes failed in step plan" in out
+    assert "the table stores int, the contract says string" in out
+    assert "contracts/silver.yaml:8:5  (column 'value' of codes)" in out

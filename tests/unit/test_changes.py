@@ -214,18 +214,42 @@ def test_layer_and_format_change_is_breaking() -> None:
     ]
 
 
-def test_bronze_widening_is_breaking() -> None:
-    before, after = proj(), proj()
-    raw = replace(after.table("products_raw"), columns=with_col("qty", type="bigint"))
-    after = replace(after, tables=(after.tables[0], raw, after.tables[2]))
-    got = changes(after, before)
-    assert [(c.entity, c.kind, c.what) for c in got] == [
-        (
+def bronze_edit(**table: object) -> Project:
+    after = proj()
+    raw = replace(after.table("products_raw"), **table)  # type: ignore[arg-type]
+    return replace(after, tables=(after.tables[0], raw, after.tables[2]))
+
+
+def test_bronze_widening_is_breaking_and_says_what_can_be_done() -> None:
+    got = changes(bronze_edit(columns=with_col("qty", type="bigint")))
+    assert got == [
+        Change(
             "table products_raw",
             "breaking",
             "column qty int -> bigint (bronze Parquet files keep their type)",
+            "the ingestion refuses to write (Spark reads a Parquet column only as the type it "
+            "was written with): keep int in the contract and CAST in the pipelines that read "
+            "it, or ingest into a table of a new name",
+            ("products", "sales"),
         )
     ]
+
+
+def test_no_breaking_bronze_change_asks_for_a_refresh_of_the_bronze_table() -> None:
+    """An ingestion is never refreshed (alur_runtime/refresh.py): every breaking change of
+    a bronze table must say what can be done instead."""
+    edits = {
+        "type": {"columns": with_col("qty", type="string")},
+        "new NOT NULL": {"columns": (*COLS, Column("extra", "int", nullable=False))},
+        "dropped": {"columns": COLS[:2]},
+        "tightened": {"columns": with_col("qty", nullable=False)},
+        "layout": {"partition_by": (PartitionField("qty"),)},
+    }
+    for label, edit in edits.items():
+        got = [c for c in changes(bronze_edit(**edit)) if c.entity == "table products_raw"]
+        assert [c.kind for c in got] == ["breaking"], label
+        assert "refresh" not in got[0].action, (label, got[0].action)
+        assert got[0].action, label
 
 
 def test_logic_change_lists_the_target_and_downstream_tables() -> None:
@@ -282,3 +306,30 @@ def test_shapes_round_trip_through_json() -> None:
         proj(with_col("qty", renamed_from="q"), partition_by=(PartitionField("qty", "bucket", 4),))
     )
     assert load_shapes(shapes_json(shapes)) == shapes
+
+
+def test_apply_refusing_a_bronze_change_never_asks_to_refresh_the_bronze_table() -> None:
+    import pytest
+
+    from alur_compiler.deploy.data_changes import DataPlan, refuse_breaking
+    from alur_compiler.deploy.errors import DeployError
+
+    plan = DataPlan("s3://x", changes(bronze_edit(columns=with_col("qty", type="bigint"))))
+    with pytest.raises(DeployError) as refused:
+        refuse_breaking(plan, "dev")
+    assert refused.value.hint == (
+        "re-run apply with --allow-breaking to apply it anyway; table products_raw: the "
+        "ingestion refuses to write (Spark reads a Parquet column only as the type it was "
+        "written with): keep int in the contract and CAST in the pipelines that read it, or "
+        "ingest into a table of a new name"
+    )
+    # With a silver change too, only the silver table and its downstream are refreshed.
+    both = bronze_edit(columns=with_col("qty", type="bigint"))
+    silver = replace(both.tables[0], columns=COLS[:2])
+    plan = DataPlan("s3://x", changes(replace(both, tables=(silver, *both.tables[1:]))))
+    with pytest.raises(DeployError) as refused:
+        refuse_breaking(plan, "dev")
+    assert refused.value.hint.startswith(
+        "re-run apply with --allow-breaking, then refresh fully products, sales (each"
+    )
+    assert "table products_raw: the ingestion refuses to write" in refused.value.hint
