@@ -13,6 +13,7 @@ a temporary view of that relation, so nothing it can say writes to the warehouse
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,17 @@ class Relation:
         return f"__alur_{self.layer}_{self.name}"
 
 
+#: char(n) / varchar(n): Spark stores both as string and refuses them in a reader schema
+#: (UNSUPPORTED_CHAR_OR_VARCHAR_AS_STRING); the runtime's bronze reader does the same
+#: (alur_runtime.conform.reader_ddl)
+_CHAR = re.compile(r"\b(?:var)?char\s*\(\s*\d+\s*\)", re.IGNORECASE)
+
+
 def _ddl(columns: Any) -> str:
-    return ", ".join(f"`{c.name}` {c.type}" for c in columns)
+    """A bronze table's reader schema."""
+    return ", ".join(
+        f"`{c.name.replace('`', '``')}` {_CHAR.sub('string', c.type)}" for c in columns
+    )
 
 
 def relations(project: Project, args: Mapping[str, str]) -> dict[str, Relation]:
