@@ -28,34 +28,18 @@ and the record is rewritten from them, so a refusal always rests on the files.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from alur_runtime.common import JobFailed, join_path, log, path_exists
 from alur_runtime.config import Column, IngestionJob
-
-_ALIASES = {
-    "integer": "int",
-    "long": "bigint",
-    "short": "smallint",
-    "byte": "tinyint",
-    "real": "float",
-    "bool": "boolean",
-    "timestamp_ltz": "timestamp",
-}
+from alur_runtime.conform import spelled
 
 
 def parquet_type(type_: str) -> str:
-    """A Spark SQL type as a Parquet footer reads back: lower case, no blanks, aliases
-    resolved, varchar/char as string, a bare decimal as (10,0). Unlike Iceberg (evolve.py)
-    Parquet keeps smallint and tinyint apart from int: Spark would read an int column as
-    smallint by truncating it."""
-    t = type_.lower().replace(" ", "")
-    t = re.sub(r"\b(?:var)?char\(\d+\)", "string", t)
-    t = re.sub(r"\b(?:dec|numeric)\b", "decimal", t)
-    t = re.sub(r"\bdecimal\b(?!\()", "decimal(10,0)", t)
-    t = re.sub(r"decimal\((\d+)\)", r"decimal(\1,0)", t)
-    return re.sub(r"\b[a-z_]+\b", lambda m: _ALIASES.get(m.group(0), m.group(0)), t)
+    """A Spark SQL type as a Parquet footer reads back (conform.spelled). Unlike Iceberg
+    (evolve.stored_type) Parquet keeps smallint and tinyint apart from int: Spark would
+    read an int column as smallint by truncating it."""
+    return spelled(type_)
 
 
 def stored_columns(job: IngestionJob) -> list[Column]:

@@ -37,6 +37,28 @@ def table_ddl(columns: list[Column]) -> str:
     return ", ".join(f"{quote_ident(c['name'])} {c['type']}" for c in columns)
 
 
+_SPELLINGS = {
+    "integer": "int",
+    "long": "bigint",
+    "short": "smallint",
+    "byte": "tinyint",
+    "real": "float",
+    "bool": "boolean",
+    "timestamp_ltz": "timestamp",
+}
+
+
+def spelled(type_: str) -> str:
+    """A Spark SQL type in the one spelling Spark reports it back with: lower case, no
+    blanks, aliases resolved, varchar/char as string, a bare decimal as (10,0)."""
+    t = type_.lower().replace(" ", "")
+    t = re.sub(r"\b(?:var)?char\(\d+\)", "string", t)
+    t = re.sub(r"\b(?:dec|numeric)\b", "decimal", t)
+    t = re.sub(r"\bdecimal\b(?!\()", "decimal(10,0)", t)
+    t = re.sub(r"decimal\((\d+)\)", r"decimal(\1,0)", t)
+    return re.sub(r"\b[a-z_]+\b", lambda m: _SPELLINGS.get(m.group(0), m.group(0)), t)
+
+
 _CHAR = re.compile(r"\b(?:var)?char\s*\(\s*\d+\s*\)", re.IGNORECASE)
 
 

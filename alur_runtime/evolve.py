@@ -25,32 +25,16 @@ from typing import Any
 
 from alur_runtime.common import JobFailed, log
 from alur_runtime.config import Column, Partition, PipelineJob
-from alur_runtime.conform import partition_spec, quote_ident, sql_string
+from alur_runtime.conform import partition_spec, quote_ident, spelled, sql_string
 
-_ALIASES = {
-    "integer": "int",
-    "long": "bigint",
-    "short": "int",
-    "smallint": "int",  # Iceberg stores both as int
-    "tinyint": "int",
-    "byte": "int",
-    "real": "float",
-    "bool": "boolean",
-    "timestamp_ltz": "timestamp",
-}
 _DECIMAL = re.compile(r"^(?:decimal|dec|numeric)(?:\((\d+)(?:,(\d+))?\))?$")
 _WIDER = {("int", "bigint"), ("float", "double")}
 
 
 def stored_type(type_: str) -> str:
-    """A Spark SQL type as an Iceberg table reports it back: lower case, no blanks,
-    aliases resolved, small ints as int, varchar/char as string, bare decimal as (10,0)."""
-    t = type_.lower().replace(" ", "")
-    t = re.sub(r"\b(?:var)?char\(\d+\)", "string", t)
-    t = re.sub(r"\b(?:decimal|dec|numeric)\b(?!\()", "decimal(10,0)", t)
-    t = re.sub(r"\b(?:dec|numeric)\(", "decimal(", t)
-    t = re.sub(r"decimal\((\d+)\)", r"decimal(\1,0)", t)
-    return re.sub(r"\b[a-z_]+\b", lambda m: _ALIASES.get(m.group(0), m.group(0)), t)
+    """A Spark SQL type as an Iceberg table reports it back: conform.spelled, with small
+    ints as int (Iceberg stores smallint and tinyint as int)."""
+    return re.sub(r"\b(?:smallint|tinyint)\b", "int", spelled(type_))
 
 
 def promotion(have: str, want: str) -> str:

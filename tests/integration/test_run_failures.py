@@ -162,6 +162,14 @@ def test_failed_relationship_check_names_the_check_and_the_cause(
     assert report["failure"]["failed_checks"] == [report["failure"]["check"]]
 
 
+def failed_run(root: Path, job: str, step: str) -> str:
+    """`alurc run --local` of `root`, which must fail in `job` at `step`; its output."""
+    result = CliRunner().invoke(app, ["run", "--local", str(root)])
+    assert result.exit_code == 1, result.output
+    assert f"error: job {job} failed in step {step}" in result.output
+    return result.output
+
+
 def test_a_contract_change_the_tables_cannot_follow_is_shown_at_the_column(
     spark: Any, tmp_path: Path
 ) -> None:
@@ -173,10 +181,7 @@ def test_a_contract_change_the_tables_cannot_follow_is_shown_at_the_column(
     bronze = root / "contracts/bronze.yaml"
     bronze.write_text(BRONZE.replace("{name: label, type: string}", "{name: label, type: int}"))
     (root / "landing/codes/more.csv").write_text("code,label\nc,3\n")
-    result = CliRunner().invoke(app, ["run", "--local", str(root)])
-    assert result.exit_code == 1, result.output
-    out = result.output
-    assert "error: job ingest_codes failed in step plan" in out
+    out = failed_run(root, "ingest_codes", "plan")
     assert "its Parquet files store string, the contract says int" in out
     assert "contracts/bronze.yaml:7:5  (column 'label' of codes_raw)" in out
     assert "7 |   - {name: label, type: int}" in out
@@ -189,9 +194,6 @@ def test_a_contract_change_the_tables_cannot_follow_is_shown_at_the_column(
         )
     )
     (root / "pipelines/clean_codes.yaml").write_text(PIPELINE.replace("AS INT", "AS STRING"))
-    result = CliRunner().invoke(app, ["run", "--local", str(root)])
-    assert result.exit_code == 1, result.output
-    out = result.output
-    assert "error: job clean_codes failed in step plan" in out
+    out = failed_run(root, "clean_codes", "plan")
     assert "the table stores int, the contract says string" in out
     assert "contracts/silver.yaml:8:5  (column 'value' of codes)" in out

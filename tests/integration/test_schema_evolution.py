@@ -199,28 +199,40 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_bronze_type_change_stops_the_ingestion_before_it_writes(
-    spark: Any, tmp_path: Path
-) -> None:
+def one_ingested_file(spark: Any, tmp_path: Path) -> tuple[Harness, Path, dict[str, bytes]]:
+    """The first build with one landing file ingested: the harness, the bronze table's
+    folder and its bytes."""
     v1 = Harness(spark, tmp_path, project(tmp_path))
     write_csv(v1.landing, "1.csv", HEADER, ["O1,C1,1,10.00,placed,2026-11-01 10:00:00"])
     run_ok(v1, "ingest_orders")
-    run_ok(v1, "clean_orders")
     folder = tmp_path / "lake" / "bronze" / "orders_raw"
-    before = folder_bytes(folder)
+    return v1, folder, folder_bytes(folder)
+
+
+def refused_ingestion(h: Harness, row: str) -> str:
+    """A new landing file with `row`, then ingest_orders, which must stop unwritten."""
+    write_csv(h.landing, "2.csv", HEADER, [row])
+    report = h.run("ingest_orders")
+    assert report["status"] == "failed"
+    assert "nothing was written" in report["error"]
+    return str(report["error"])
+
+
+def test_a_bronze_type_change_stops_the_ingestion_before_it_writes(
+    spark: Any, tmp_path: Path
+) -> None:
+    v1, folder, before = one_ingested_file(spark, tmp_path)
+    run_ok(v1, "clean_orders")
     # The oracle for the refusal: Spark itself cannot read the int file as bigint.
     with pytest.raises(Exception, match="Parquet column cannot be converted"):
         spark.read.schema("quantity bigint").parquet(str(folder)).collect()
 
     v2 = rebuild(v1, bronze_changed(tmp_path, "bigint"))
-    write_csv(v2.landing, "2.csv", HEADER, ["O2,C2,5000000000,1.00,placed,2026-11-02 10:00:00"])
-    report = v2.run("ingest_orders")
-    assert report["status"] == "failed"
+    error = refused_ingestion(v2, "O2,C2,5000000000,1.00,placed,2026-11-02 10:00:00")
     assert (
         "contracts/orders_raw.yaml:9:5: column 'quantity' of bronze table orders_raw: its "
-        "Parquet files store int, the contract says bigint" in report["error"]
+        "Parquet files store int, the contract says bigint" in error
     )
-    assert "nothing was written" in report["error"]
     assert folder_bytes(folder) == before  # not one file added, removed or changed
     assert v2.run("clean_orders")["status"] == "succeeded"  # the folder still reads
 
@@ -239,22 +251,16 @@ def test_a_bronze_partitioning_change_stops_the_ingestion_and_a_damaged_record_i
 ) -> None:
     from alur_runtime.state import LocalStateStore
 
-    v1 = Harness(spark, tmp_path, project(tmp_path))
-    write_csv(v1.landing, "1.csv", HEADER, ["O1,C1,1,10.00,placed,2026-11-01 10:00:00"])
-    run_ok(v1, "ingest_orders")
-    folder = tmp_path / "lake" / "bronze" / "orders_raw"
-    before = folder_bytes(folder)
+    v1, folder, before = one_ingested_file(spark, tmp_path)
     # A record that is not one (damaged, foreign) never decides: the files are read.
     store = LocalStateStore(v1.args["alur_state"])
     store.put("bronze#orders_raw", "types", {"types": "{not json", "partitions": "[]"})
 
     v2 = rebuild(v1, bronze_changed(tmp_path, "int", partition_by=("status",)))
-    write_csv(v2.landing, "2.csv", HEADER, ["O2,C2,2,1.00,placed,2026-11-02 10:00:00"])
-    report = v2.run("ingest_orders")
-    assert report["status"] == "failed"
+    error = refused_ingestion(v2, "O2,C2,2,1.00,placed,2026-11-02 10:00:00")
     assert (
         "bronze table orders_raw: its files are not partitioned, the contract says "
-        "partitioned by (status)" in report["error"]
+        "partitioned by (status)" in error
     )
     assert folder_bytes(folder) == before
     # Why it must stop (oracle: Spark): once partition folders exist, Spark's reader
