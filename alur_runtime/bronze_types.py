@@ -95,10 +95,16 @@ def wanted(job: IngestionJob) -> dict[str, Any]:
     return {"types": types, "partitions": layout(job)}
 
 
-def _folders(path: str, file: str) -> list[str]:
-    """The `name=value` folders between the table folder and one of its data files."""
-    rest = file.split(path.rstrip("/") + "/", 1)[-1]
-    return [p.split("=", 1)[0].lower() for p in rest.split("/")[:-1] if "=" in p]
+def _folders(file: str) -> list[str]:
+    """The `name=value` folders a data file sits in, outermost first: the run of such
+    folders right above it (as Spark's partition discovery reads them; the path above the
+    table folder may be URL-encoded and hold anything)."""
+    names: list[str] = []
+    for part in reversed(file.split("/")[:-1]):
+        if "=" not in part:
+            break
+        names.insert(0, part.split("=", 1)[0].lower())
+    return names
 
 
 def from_files(spark: Any, path: str, job: IngestionJob) -> dict[str, Any] | None:
@@ -122,7 +128,7 @@ def from_files(spark: Any, path: str, job: IngestionJob) -> dict[str, Any] | Non
         ) from None
     if not files:
         return None
-    parts = _folders(path, str(files[0]))
+    parts = _folders(str(files[0]))
     types = {
         f.name.lower(): parquet_type(f.dataType.simpleString())
         for f in df.schema.fields
