@@ -30,12 +30,14 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
-import yaml
 
 _PACKAGE = Path(__file__).resolve().parent
+#: the job runtime's sources, as ir.runtime.runtime_dir() finds them (not imported here:
+#: the `alur_compiler.ir` package costs 20 ms to import; test_fastpath checks they agree)
+RUNTIME = _PACKAGE.parent / "alur_runtime"
 CACHE = Path(".alur") / "cache" / "compile.json"
 CLOCK = Path(".alur") / "cache" / "clock"
 #: a file changed this close before the compile began is not trusted by its stat (covers
@@ -47,11 +49,10 @@ Stat = list[int]  # size, mtime_ns, ctime_ns, inode, device
 def _tool_hash() -> str:
     """alurc's own code, the job runtime it packs into build/runtime/ and the schemas, by
     path, size and mtime (cheap: no file is read)."""
-    from alur_compiler.ir.runtime import runtime_dir
     from alur_compiler.schema.files import schema_dir
 
     digest = hashlib.sha256()
-    code = sorted(_PACKAGE.rglob("*.py")) + sorted(runtime_dir().rglob("*.py"))  # the wheel
+    code = sorted(_PACKAGE.rglob("*.py")) + sorted(RUNTIME.rglob("*.py"))  # the wheel
     for path in code + sorted(schema_dir().glob("*.json")):
         st = path.stat()
         digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -62,6 +63,8 @@ def _project_doc(path: Path) -> object:
     """alur.yaml's first document, or None when it cannot be read within the loader's
     limits (load/limits.py): then the cache misses and the full compile reports why. A
     hostile alur.yaml must not crash or hang this shortcut either."""
+    import yaml
+
     from alur_compiler.load.limits import limits_from_env, needs_prescan, prescan
 
     limits = limits_from_env()
@@ -101,30 +104,46 @@ def _combined(found: list[tuple[str, str, Stat]]) -> str:
     return digest.hexdigest()
 
 
+def spec_folders(root: Path) -> list[str]:
+    """alur.yaml's `paths` (the default ones when it has none or cannot be read)."""
+    from alur_compiler.load.spec_paths import DEFAULT_PATHS, PROJECT_FILE
+
+    doc = _project_doc(root / PROJECT_FILE)
+    paths = doc.get("paths") if isinstance(doc, dict) else None
+    if not _strings(paths):
+        return list(DEFAULT_PATHS)
+    return list(paths)
+
+
+def _strings(value: object) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(p, str) for p in value)
+
+
 def input_digests(
     root: Path,
     sql_files: list[str],
     known: dict[str, str] | None = None,
     trusted: dict[str, list[Any]] | None = None,
     began: list[int | None] | None = None,
+    paths: list[str] | None = None,
 ) -> list[tuple[str, str, Stat]] | None:
     """(path, sha256, stat) of every input, in hashing order; None if one cannot be read.
     Every stat is taken before any file is read. With `began` (a list to fill), `clock`
-    is read first when some file has to be read: began[0] then precedes every read."""
+    is read first when some file has to be read: began[0] then precedes every read.
+    `paths`: alur.yaml's `paths` as recorded with the hash being checked, so alur.yaml need
+    not be parsed: alur.yaml is an input, so if it changed, its hash and the result do."""
     known = known or {}
     trusted = trusted or {}
-    from alur_compiler.load.discover import DEFAULT_PATHS, PROJECT_FILE, spec_files
+    from alur_compiler.load.spec_paths import PROJECT_FILE, spec_files
 
-    base = str(root)  # os.path, not pathlib: this loop runs once per input file
-    doc = _project_doc(root / PROJECT_FILE)
-    paths = doc.get("paths") if isinstance(doc, dict) else None
-    if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
-        paths = list(DEFAULT_PATHS)
+    base = os.path.join(str(root), "")  # plain strings: these loops run once per input file
+    if paths is None:
+        paths = spec_folders(root)
     names = [PROJECT_FILE, *sorted(p.relative_to(root).as_posix() for p in spec_files(root, paths))]
     found: list[tuple[str, str | None, Stat]] = []
     try:
         for rel in [*names, *sorted(set(sql_files))]:
-            st = os.stat(os.path.join(base, rel))
+            st = os.stat(base + rel)
             now = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
             hexdigest = known.get(rel)
             if hexdigest is None:
@@ -137,7 +156,7 @@ def input_digests(
         out: list[tuple[str, str, Stat]] = []
         for rel, hexdigest, now in found:
             if hexdigest is None:
-                with open(os.path.join(base, rel), "rb") as handle:
+                with open(base + rel, "rb") as handle:
                     hexdigest = hashlib.sha256(handle.read()).hexdigest()
             out.append((rel, hexdigest, now))
     except OSError:
@@ -147,7 +166,10 @@ def input_digests(
 
 def _is_sha256(value: object) -> bool:
     """A hex sha256 as `remember` writes it (a damaged cache entry is a miss, not a crash)."""
-    return isinstance(value, str) and re.fullmatch("[0-9a-f]{64}", value) is not None
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
+_SHA256 = re.compile("[0-9a-f]{64}")
 
 
 def clock(root: Path) -> int | None:
@@ -198,13 +220,15 @@ def remember(
     if not cached(root, out):
         return
     try:
-        found = input_digests(root, sql_files, known)
+        paths = spec_folders(root)
+        found = input_digests(root, sql_files, known, paths=paths)
         if found is not None and began is not None and _changed_since(found, known, began):
             found = None  # hashed now, but it may not be what the compile read: no shortcut
         entry = {
             "input_hash": None if found is None else _combined(found),
             "inputs": {} if found is None or began is None else _old_enough(found, began),
             "sql_files": sorted(sql_files),
+            "paths": paths,
             "outputs": {rel: _stat(os.path.join(out, rel)) for rel in sorted(written)},
         }
         cache = _load_cache(root)
@@ -245,12 +269,15 @@ def up_to_date(root: Path, out: Path) -> bool:
     trusted = entry.get("inputs")
     trusted = trusted if isinstance(trusted, dict) else {}
     began: list[int | None] = []
-    found = input_digests(root, sql_files, trusted=trusted, began=began)
+    paths = entry.get("paths")
+    found = input_digests(
+        root, sql_files, trusted=trusted, began=began, paths=paths if _strings(paths) else None
+    )
     if found is None or _combined(found) != entry.get("input_hash"):
         return False
     try:
-        base = str(out)
-        if not all(_stat(os.path.join(base, rel)) == st for rel, st in entry["outputs"].items()):
+        base = os.path.join(str(out), "")
+        if not all(_stat(base + rel) == st for rel, st in entry["outputs"].items()):
             return False
     except OSError:
         return False

@@ -123,9 +123,10 @@ def test_an_edited_runtime_makes_the_build_stale(tmp_path: Path, monkeypatch: An
     """The runtime is packed into build/runtime/: a change to it is a change to alurc."""
     from alur_compiler.ir import runtime
 
+    assert runtime.runtime_dir() == fastpath.RUNTIME  # the folder the wheel is packed from
     copy = tmp_path / "alur_runtime"
     shutil.copytree(runtime.runtime_dir(), copy)
-    monkeypatch.setattr(runtime, "runtime_dir", lambda: copy)
+    monkeypatch.setattr(fastpath, "RUNTIME", copy)
     before = fastpath._tool_hash()
     (copy / "common.py").write_text("# edited\n", encoding="utf-8")
     assert fastpath._tool_hash() != before
@@ -266,3 +267,44 @@ def test_a_damaged_stat_record_is_a_miss_never_a_crash(tmp_path: Path, monkeypat
     entry["inputs"]["alur.yaml"] = [*stat, "ab" * 32]  # a well-formed but wrong hash
     cache_file.write_text(json.dumps(cache))
     assert not fastpath.up_to_date(project, out)  # trusted as recorded: a different input
+
+
+def test_the_check_lists_inputs_by_the_recorded_paths_and_still_sees_an_edited_alur_yaml(
+    tmp_path: Path,
+) -> None:
+    """The check does not parse alur.yaml (nor import the YAML library): it lists the spec
+    files by the `paths` recorded with the hash, which is safe because alur.yaml is itself
+    an input. A new spec folder named in alur.yaml makes the build stale at once, and a
+    cache from an older alurc (no `paths`) is checked by parsing alur.yaml."""
+    import orjson
+
+    project = _project(tmp_path)
+    out = project / "build"
+    assert api.compile_project(project).ok
+    (entry,) = orjson.loads((project / fastpath.CACHE).read_bytes()).values()
+    assert entry["paths"] == fastpath.spec_folders(project)
+    code = (
+        "import sys; from pathlib import Path; from alur_compiler import fastpath; "
+        f"ok = fastpath.up_to_date(Path({str(project)!r}), Path({str(out)!r})); "
+        "print(ok, 'yaml' in sys.modules)"
+    )
+    checked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert checked.stdout.split() == ["True", "False"], checked.stderr
+
+    extra = project / "more"
+    extra.mkdir()
+    shutil.copy(project / "contracts" / "silver" / "orders.yaml", extra / "x.yaml")
+    alur = project / "alur.yaml"
+    alur.write_text(alur.read_text().replace("paths: [", "paths: [more, ", 1))
+    assert "more" in fastpath.spec_folders(project)
+    assert not fastpath.up_to_date(project, out)
+
+    alur.write_text(alur.read_text().replace("paths: [more, ", "paths: [", 1))
+    assert api.compile_project(project).ok
+    cache = orjson.loads((project / fastpath.CACHE).read_bytes())
+    for value in cache.values():
+        del value["paths"]  # as an older alurc wrote it
+    (project / fastpath.CACHE).write_bytes(orjson.dumps(cache))
+    assert fastpath.up_to_date(project, out)
+    (extra / "x.yaml").write_text((extra / "x.yaml").read_text() + "\n")
+    assert fastpath.up_to_date(project, out)  # not a configured folder: not an input
