@@ -38,7 +38,7 @@ def run_batch(
     store: Any,
 ) -> dict[str, Any]:
     """Run `body` as the batch `report["run_id"]`; `undo` removes what it wrote. First of
-    all the contract's types are checked against those the table's files store."""
+    all the contract is checked against what the table's files store (bronze_types)."""
     run_id = report["run_id"]
     ACTIVE_RUNS.add(run_id)
     try:

@@ -17,7 +17,7 @@ from typing import Any
 from alur_compiler.deploy.aws import client
 from alur_compiler.deploy.errors import DeployError
 from alur_compiler.ir import Environment, Project
-from alur_compiler.ir.changes import SEVERITY, Change, Kind, classify, worst
+from alur_compiler.ir.changes import REFRESH, SEVERITY, Change, Kind, classify, worst
 from alur_compiler.ir.layout import database
 from alur_compiler.ir.shapes import (
     CONTRACTS_FILE,
@@ -129,7 +129,7 @@ def refuse_breaking(plan: DataPlan, env: str) -> None:
         return
     # Only changes whose remedy is a refresh name tables to refresh; a bronze table is
     # never refreshed, its change says what to do instead (ir/changes.py _BRONZE).
-    refreshed = [c for c in breaking if "full refresh of" in c.action]
+    refreshed = [c for c in breaking if REFRESH in c.action]
     tables = sorted({c.entity.split(" ", 1)[1] for c in refreshed if c.entity.startswith("table ")})
     down = sorted({d for c in refreshed for d in c.downstream} - set(tables))
     what = "; ".join(f"{c.entity}: {c.what}" for c in breaking)

@@ -80,9 +80,13 @@ def downstream_tables(after: Shapes, table: str) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+#: how every remedy that is a refresh reads (deploy/data_changes.py lists their tables)
+REFRESH = "full refresh of "
+
+
 def _refresh(table: str, down: tuple[str, ...]) -> str:
     extra = f", then {', '.join(down)}" if down else ""
-    return f"backfill needed: full refresh of {table}{extra}"
+    return f"backfill needed: {REFRESH}{table}{extra}"
 
 
 #: a bronze table has no refresh: its files are the record of what landed (landing files
@@ -96,19 +100,26 @@ _BRONZE = {
     "required": "files already written read NULL in it; declare it nullable",
     "dropped": "new files no longer carry it; files already written keep its values",
     "tightened": "rows already written may hold NULL; the check applies to new rows only",
-    "layout": (
+    "partition_by": (
         "files already written keep the old layout, which no reader can read together with "
         "the new one: keep it, or ingest into a table of a new name"
+    ),
+    "primary_key": "rows already written are not checked against the new key",
+    "file_format": (
+        "files already written keep their format, which no reader reads together with the "
+        "new one: keep it, or ingest into a table of a new name"
     ),
 }
 
 
-def _remedy(bronze: bool, kind: str, table: str, down: tuple[str, ...], **values: str) -> str:
-    """What to do about a breaking change: a refresh of the table and its downstream
-    tables, or for bronze (never refreshed) what _BRONZE says."""
+def _remedy(
+    bronze: bool, kind: str, table: str, down: tuple[str, ...], lead: str = "", **values: str
+) -> str:
+    """What to do about a breaking change: `lead` and a refresh of the table and its
+    downstream tables, or for bronze (never refreshed) what _BRONZE says."""
     if bronze:
         return _BRONZE[kind].format(**values)
-    return _refresh(table, down)
+    return lead + _refresh(table, down)
 
 
 def _column_changes(old: TableShape, new: TableShape, down: tuple[str, ...]) -> list[Change]:
@@ -137,8 +148,9 @@ def _column_changes(old: TableShape, new: TableShape, down: tuple[str, ...]) -> 
                         entity,
                         "breaking",
                         f"new NOT NULL column {col.name}",
-                        "existing rows would read NULL: "
-                        + _remedy(bronze, "required", new.name, down),
+                        _remedy(
+                            bronze, "required", new.name, down, "existing rows would read NULL: "
+                        ),
                         down,
                     )
                 )
@@ -161,9 +173,7 @@ def _column_changes(old: TableShape, new: TableShape, down: tuple[str, ...]) -> 
                 entity,
                 "breaking",
                 f"column {name} dropped",
-                _remedy(bronze, "dropped", new.name, down)
-                if bronze
-                else "the job refuses to drop it: " + _refresh(new.name, down),
+                _remedy(bronze, "dropped", new.name, down, "the job refuses to drop it: "),
                 down,
             )
         )
@@ -206,9 +216,7 @@ def _same_column(
                 entity,
                 "breaking",
                 f"column {col.name} nullable -> NOT NULL",
-                _remedy(bronze, "tightened", table, down)
-                if bronze
-                else "old rows may hold NULL: " + _refresh(table, down),
+                _remedy(bronze, "tightened", table, down, "old rows may hold NULL: "),
                 down,
             )
         )
@@ -224,7 +232,7 @@ def _same_column(
 def _table_changes(old: TableShape, new: TableShape, after: Shapes) -> list[Change]:
     entity = f"table {new.name}"
     down = downstream_tables(after, new.name)
-    bronze = new.layer == str(Layer.BRONZE) and old.layer == str(Layer.BRONZE)
+    bronze = new.layer == str(Layer.BRONZE) and old.layer == str(Layer.BRONZE)  # same layer
     out: list[Change] = []
     for attr, label in (
         ("layer", "layer"),
@@ -239,7 +247,7 @@ def _table_changes(old: TableShape, new: TableShape, after: Shapes) -> list[Chan
                     entity,
                     "breaking",
                     f"{label} {_show(a)} -> {_show(b)}",
-                    _remedy(bronze and attr == "partition_by", "layout", new.name, down),
+                    _remedy(bronze, attr, new.name, down),
                     down,
                 )
             )

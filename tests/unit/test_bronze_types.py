@@ -13,6 +13,7 @@ from alur_runtime import bronze_types as bt
 
 def job(*cols: tuple[str, str], parts: tuple[str, ...] = ()) -> Any:
     return {
+        "name": "ingest_raw",
         "target": {
             "name": "raw",
             "contract": "contracts/raw.yaml",
@@ -99,3 +100,57 @@ def test_a_missing_or_damaged_record_is_no_record(item: dict[str, str] | None) -
 def test_a_record_reads_back() -> None:
     item = {"types": json.dumps({"qty": "int"}), "partitions": json.dumps(["day"])}
     assert bt._load(item) == {"types": {"qty": "int"}, "partitions": ["day"]}
+
+
+class Store:
+    """The state store's get/put (alur_runtime/state.py), counting the writes."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, str]] = {}
+        self.puts = 0
+
+    def get(self, pk: str, sk: str) -> dict[str, str] | None:
+        return self.items.get((pk, sk))
+
+    def put(self, pk: str, sk: str, item: dict[str, str]) -> None:
+        self.puts += 1
+        self.items[(pk, sk)] = dict(item)
+
+
+def test_the_record_spares_the_footers_and_a_refusal_rests_on_the_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files: dict[str, Any] = {"types": {"id": "string", "qty": "int"}, "partitions": []}
+    reads: list[str] = []
+
+    def from_files(spark: Any, path: str, job: Any) -> dict[str, Any] | None:
+        reads.append(path)
+        return files
+
+    monkeypatch.setattr(bt, "from_files", from_files)
+    store, args = Store(), {"alur_lake": "/lake"}
+    v1 = job(("id", "string"), ("qty", "int"))
+    bt.guard(None, v1, args, store)  # no record: the files are asked, the record written
+    assert (reads, store.puts) == (["/lake/bronze/raw"], 1)
+    bt.guard(None, v1, args, store)  # the record agrees: no footer read, no write
+    assert (len(reads), store.puts) == (1, 1)
+
+    v2 = job(("id", "string"), ("qty", "int"), ("note", "string"))  # additive
+    bt.guard(None, v2, args, store)
+    assert (len(reads), store.puts) == (1, 2)
+    assert json.loads(store.items[("bronze#raw", "types")]["types"])["note"] == "string"
+
+    narrowed = job(("id", "string"), ("qty", "bigint"))
+    with pytest.raises(bt.JobFailed, match="its Parquet files store int, the contract says"):
+        bt.guard(None, narrowed, args, store)
+    assert (len(reads), store.puts) == (2, 2)  # asked the files, wrote nothing
+
+    # A record that says more than the files (its run crashed before writing one): the
+    # files decide, and the record is rewritten from them.
+    store.items[("bronze#raw", "types")]["types"] = json.dumps({"qty": "string"})
+    bt.guard(None, v1, args, store)
+    assert len(reads) == 3
+    assert json.loads(store.items[("bronze#raw", "types")]["types"]) == {
+        "id": "string",
+        "qty": "int",
+    }

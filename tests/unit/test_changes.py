@@ -244,6 +244,8 @@ def test_no_breaking_bronze_change_asks_for_a_refresh_of_the_bronze_table() -> N
         "dropped": {"columns": COLS[:2]},
         "tightened": {"columns": with_col("qty", nullable=False)},
         "layout": {"partition_by": (PartitionField("qty"),)},
+        "key": {"primary_key": ("product_id",)},
+        "format": {"file_format": "iceberg"},
     }
     for label, edit in edits.items():
         got = [c for c in changes(bronze_edit(**edit)) if c.entity == "table products_raw"]
