@@ -47,8 +47,9 @@ from alur_compiler.emit import (
 )
 from alur_compiler.fastpath import CACHE, cached, recorded_outputs, remember, up_to_date
 from alur_compiler.ir import Project
-from alur_compiler.load.discover import LoadedProject, find_root, load_project_files
+from alur_compiler.load.discover import LoadedProject, load_project_files
 from alur_compiler.load.realpath import Realpath
+from alur_compiler.load.spec_paths import find_root
 from alur_compiler.outputs import Generator, build_outputs, shards
 
 if TYPE_CHECKING:  # heavy modules (jsonschema, sqlglot, backends) load only when needed

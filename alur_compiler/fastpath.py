@@ -134,12 +134,12 @@ def input_digests(
     not be parsed: alur.yaml is an input, so if it changed, its hash and the result do."""
     known = known or {}
     trusted = trusted or {}
-    from alur_compiler.load.spec_paths import PROJECT_FILE, spec_files
+    from alur_compiler.load.spec_paths import PROJECT_FILE, spec_names
 
     base = os.path.join(str(root), "")  # plain strings: these loops run once per input file
     if paths is None:
         paths = spec_folders(root)
-    names = [PROJECT_FILE, *sorted(p.relative_to(root).as_posix() for p in spec_files(root, paths))]
+    names = [PROJECT_FILE, *spec_names(root, paths)]
     found: list[tuple[str, str | None, Stat]] = []
     try:
         for rel in [*names, *sorted(set(sql_files))]:

@@ -13,7 +13,12 @@ from alur_compiler.diagnostics import Diagnostics, Span, codes
 from alur_compiler.load.limits import ENV_MAX_BYTES, Limits, limits_from_env
 from alur_compiler.load.parse_cache import parse_cached
 from alur_compiler.load.source import SourceDoc
-from alur_compiler.load.spec_paths import DEFAULT_PATHS, PROJECT_FILE, resolve_entry, spec_files
+from alur_compiler.load.spec_paths import (
+    DEFAULT_PATHS,
+    PROJECT_FILE,
+    resolve_entry,
+    spec_files,
+)
 from alur_compiler.load.yaml_loader import parse_documents
 
 #: Where `alurc test` finds `kind: Test` documents besides any inside `paths`.
@@ -28,20 +33,6 @@ class LoadedProject:
     tests: list[SourceDoc] = field(default_factory=list)  # `kind: Test` ones (alurc test)
     files: dict[str, str] = field(default_factory=dict)  # display path -> text (for rendering)
     digests: dict[str, str] = field(default_factory=dict)  # absolute path -> sha256 of bytes
-
-
-def find_root(start: Path) -> Path | None:
-    """The folder holding alur.yaml: `start` itself or one of its parents."""
-    try:
-        start = start.resolve()
-    except (RuntimeError, OSError, ValueError):  # a symlink loop, a NUL in the name
-        return None
-    if start.is_file():
-        start = start.parent
-    for folder in (start, *start.parents):
-        if (folder / PROJECT_FILE).is_file():
-            return folder
-    return None
 
 
 def _display(path: Path, cwd: str) -> str:

@@ -66,7 +66,8 @@ def run_tests(
     of its own); results come back in the tests' order. `select` / `exclude`: selectors
     (specs/selection.md) over jobs; only the tests of the selected jobs run."""
     from alur_compiler import api
-    from alur_compiler.load.discover import find_root, load_project_files, load_test_files
+    from alur_compiler.load.discover import load_project_files, load_test_files
+    from alur_compiler.load.spec_paths import find_root
     from alur_compiler.testing.spec import load_tests
 
     compiled = api.compile_and_load(path)

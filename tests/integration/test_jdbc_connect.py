@@ -67,7 +67,7 @@ def validate(root: Path, password: str, user: str) -> subprocess.CompletedProces
 def test_drift_is_reported_at_the_contract_columns(tmp_path: Path, postgres: PgServer) -> None:
     postgres.psql(
         "SET ROLE alur_reader; DROP TABLE IF EXISTS accounts; CREATE TABLE accounts ("
-        "id bigint, \"OWNER\" text, balance numeric(12,2), opened timestamptz, "
+        'id bigint, "OWNER" text, balance numeric(12,2), opened timestamptz, '
         "tags text[], counter bigint)"
     )
     root = project(tmp_path, postgres)

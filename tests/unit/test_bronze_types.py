@@ -22,7 +22,7 @@ def job(*cols: tuple[str, str], parts: tuple[str, ...] = ()) -> Any:
                 for i, (n, t) in enumerate(cols)
             ],
             "partition_by": [{"column": p, "transform": None, "arg": None} for p in parts],
-        }
+        },
     }
 
 

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from alur_compiler import api, fastpath
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -283,13 +285,18 @@ def test_the_check_lists_inputs_by_the_recorded_paths_and_still_sees_an_edited_a
     assert api.compile_project(project).ok
     (entry,) = orjson.loads((project / fastpath.CACHE).read_bytes()).values()
     assert entry["paths"] == fastpath.spec_folders(project)
+    # `alurc compile` itself (its console entry point), not only the check function
     code = (
-        "import sys; from pathlib import Path; from alur_compiler import fastpath; "
-        f"ok = fastpath.up_to_date(Path({str(project)!r}), Path({str(out)!r})); "
-        "print(ok, 'yaml' in sys.modules)"
+        "import sys; from alur_compiler import entry; "
+        f"sys.argv = ['alurc', 'compile', {str(project)!r}]\n"
+        "try:\n    entry.main()\nexcept SystemExit as e:\n"
+        "    heavy = [m for m in ('yaml', 'alur_compiler.load.discover', 'alur_compiler.ir',"
+        " 'typer') if m in sys.modules]\n"
+        "    print(e.code, heavy)"
     )
     checked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert checked.stdout.split() == ["True", "False"], checked.stderr
+    assert checked.stdout.split() == ["0", "[]"], checked.stdout + checked.stderr
+    assert "up to date" in checked.stderr
 
     extra = project / "more"
     extra.mkdir()
@@ -308,3 +315,38 @@ def test_the_check_lists_inputs_by_the_recorded_paths_and_still_sees_an_edited_a
     assert fastpath.up_to_date(project, out)
     (extra / "x.yaml").write_text((extra / "x.yaml").read_text() + "\n")
     assert fastpath.up_to_date(project, out)  # not a configured folder: not an input
+
+
+@pytest.mark.parametrize("how", ["parent path", "symbolic link"])
+def test_a_spec_folder_outside_the_project_is_an_input_like_any_other(
+    tmp_path: Path, how: str
+) -> None:
+    """`paths: [../shared/contracts]` or a `contracts` link to a folder elsewhere: the
+    compile used to end in an internal error (AL901) when it recorded its inputs, since a
+    file outside the project has no path relative to it. Its files are inputs named
+    `../shared/...`, an unchanged build is up to date, and an edit there is seen."""
+    project = _project(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.move(project / "contracts", shared / "contracts")
+    alur = project / "alur.yaml"
+    if how == "symbolic link":
+        (project / "contracts").symlink_to(shared / "contracts", target_is_directory=True)
+    else:
+        alur.write_text(alur.read_text().replace("[contracts,", "[../shared/contracts,", 1))
+    out = project / "build"
+    first = api.compile_project(project)
+    assert first.ok, [d.message for d in first.diagnostics.items]
+    inputs = json.loads((out / "manifest.json").read_text())["inputs"]
+    assert "../shared/contracts/silver/orders.yaml" in inputs
+    assert fastpath.up_to_date(project, out)
+    assert api.compile_project(project).up_to_date
+
+    contract = shared / "contracts" / "silver" / "orders.yaml"
+    contract.write_text(contract.read_text() + "\n# edited outside the project\n")
+    assert not fastpath.up_to_date(project, out)
+    again = api.compile_project(project)
+    assert again.ok and not again.up_to_date
+    digest = hashlib.sha256(contract.read_bytes()).hexdigest()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["inputs"]["../shared/contracts/silver/orders.yaml"] == digest

@@ -112,7 +112,7 @@ def test_watermark_literals_are_quoted_by_each_engine_rules() -> None:
     pg = reader().range_filter(hostile, "2026-02-01 00:00:00+00")
     assert pg == (
         " WHERE \"up\"\"dated\" > '2026-01-01'' OR ''1''=''1 \\' "
-        "AND \"up\"\"dated\" <= '2026-02-01 00:00:00+00'"
+        'AND "up""dated" <= \'2026-02-01 00:00:00+00\''
     )
     my = reader("mysql").range_filter(hostile, "x")
     assert my == " WHERE `up\"dated` > '2026-01-01'' OR ''1''=''1 \\\\' AND `up\"dated` <= 'x'"

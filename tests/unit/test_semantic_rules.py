@@ -15,4 +15,3 @@ def test_every_rule_is_registered_once() -> None:
     for rules in (checks.CHECK_RULES, tables.COLUMN_RULES, tables.CONTENT_RULES, passes.RULES):
         assert len(set(rules)) == len(rules)
         assert all(callable(r) for r in rules)
-
