@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-import hashlib
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ import uuid
 from typing import Any
 
 from alur_runtime.config import Job
+from alur_runtime.digest import file_digest
 
 #: Argument keys every job understands (contracts.md §3), without the leading "--".
 ARG_KEYS = (
@@ -152,15 +152,6 @@ def _s3_client() -> Any:
     import boto3
 
     return boto3.client("s3", endpoint_url=os.environ.get("ALUR_S3_ENDPOINT") or None)
-
-
-def file_digest(path: str) -> str:
-    """sha256 of a local file's bytes (its content identity)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def source_base(args: dict[str, str], path: str) -> str:
