@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from alur_runtime.common import JobFailed, join_path, log, path_exists
+from alur_runtime.common import JobFailed, crash_point, join_path, log, path_exists
 from alur_runtime.config import Column, IngestionJob
 from alur_runtime.conform import spelled
 
@@ -182,3 +182,4 @@ def guard(spark: Any, job: IngestionJob, args: dict[str, str], store: Any) -> No
     new = {"types": json.dumps(types, sort_keys=True), "partitions": json.dumps(want["partitions"])}
     if item != new:
         store.put(pk, RECORD, new)
+    crash_point("after_type_record")

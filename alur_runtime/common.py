@@ -48,6 +48,7 @@ class SimulatedCrash(BaseException):
 #: SimulatedCrash instead (in-process tests).
 KILL_POINTS: dict[str, tuple[str, ...]] = {
     "ingestion": (
+        "after_type_record",
         "after_open_batch",
         "after_claim",
         "after_file_quarantine",
@@ -62,6 +63,7 @@ KILL_POINTS: dict[str, tuple[str, ...]] = {
     ),
     #: a database (jdbc) ingestion, alur_runtime/jdbc.py
     "jdbc": (
+        "after_type_record",
         "after_open_batch",
         "after_extract",
         "after_commit",

@@ -52,6 +52,7 @@ ALL_CASES = [("ingestion", p) for p in KILL_POINTS["ingestion"]] + [
     (kind, p) for kind, points in PIPELINE_POINTS.items() for p in points
 ]
 SAMPLE = [
+    ("ingestion", "after_type_record"),
     ("ingestion", "after_data_write"),
     ("ingestion", "after_file_commit"),
     ("merge", "after_merge"),
