@@ -41,7 +41,7 @@ from alur_runtime.ingest import (
     staged_path,
 )
 from alur_runtime.state import open_state
-from alur_runtime.steps import enter
+from alur_runtime.steps import describe, enter
 
 
 def run_ingestion(spark: Any, job: IngestionJob, args: dict[str, str]) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def _ingest_claimed(
             raw = read_landing_file(spark, uri, _source_of(job, args, uri))
             conformed, reason = conform_file(raw, uri, columns)
         except Exception as exc:  # an unreadable file is a bad file
-            conformed, reason = None, f"unreadable: {type(exc).__name__}: {exc}"[:2000]
+            conformed, reason = None, unreadable(exc)
         if conformed is None:
             results[sk] = _bad_file(job, ctx, uri, str(reason), report)
             continue
@@ -215,3 +215,16 @@ def _append_bronze(
     writer.parquet(staged_path(ctx, "data"))
     report["rows_written"] = outcome.get("rows_passed", good)
     outcome["release"]()
+
+
+def unreadable(exc: BaseException) -> str:
+    """Why a file could not be read, in one line: Spark's error class or the innermost
+    Java exception, and its message (no stack trace, no plan)."""
+    why = describe(exc)
+    if why.get("error_class"):
+        head = f"[{why['error_class']}] "
+    elif why.get("java_class"):
+        head = ""  # the message starts with the Java class
+    else:
+        head = f"{why['exception']}: "
+    return f"unreadable: {head}{why['message']}"[:2000]

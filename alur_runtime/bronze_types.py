@@ -33,6 +33,7 @@ from typing import Any
 from alur_runtime.common import JobFailed, crash_point, join_path, log, path_exists
 from alur_runtime.config import Column, IngestionJob
 from alur_runtime.conform import spelled
+from alur_runtime.spark_paths import literal
 
 
 def parquet_type(type_: str) -> str:
@@ -113,7 +114,7 @@ def from_files(spark: Any, path: str, job: IngestionJob) -> dict[str, Any] | Non
     if not path_exists(spark, path):
         return None
     try:
-        df = spark.read.option("mergeSchema", "true").parquet(path)
+        df = spark.read.option("mergeSchema", "true").parquet(literal(path))
         files = df.inputFiles()
     except Exception as exc:
         text = str(exc)

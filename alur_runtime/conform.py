@@ -19,6 +19,7 @@ from typing import Any
 from pyspark.sql import functions as F
 
 from alur_runtime.config import Column, FileSource, Partition
+from alur_runtime.spark_paths import literal, readable
 
 
 def quote_ident(name: str) -> str:
@@ -91,6 +92,7 @@ def read_landing_file(spark: Any, uri: str, source: FileSource) -> Any:
     """One landing file as a DataFrame: CSV as strings with its header, JSON lines, Parquet."""
     fmt = source["format"]
     options = dict(source["options"])
+    uri = readable(uri)  # the file named, never a pattern (spark_paths.py)
     if fmt == "csv":
         options.setdefault("header", "true")
         options["inferSchema"] = "false"
@@ -187,7 +189,7 @@ def files_with_batch(spark: Any, path: str, batch_id: str) -> list[str]:
     """Data files under `path` holding rows of `batch_id` (a batch writes its own files)."""
     # A given schema, never inference: a folder holding only `_temporary/` (a write killed
     # before its first commit), an empty folder or no data file at all reads as empty.
-    df = spark.read.schema("_batch_id string").parquet(path)
+    df = spark.read.schema("_batch_id string").parquet(literal(path))
     rows = (
         df.where(F.col("_batch_id") == batch_id)
         .select(F.input_file_name().alias("f"))

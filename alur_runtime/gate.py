@@ -13,6 +13,7 @@ from alur_runtime.common import JobFailed, join_path, log, path_exists
 from alur_runtime.config import Check, Job, Lookup, Merge
 from alur_runtime.conform import quote_ident, reader_ddl
 from alur_runtime.quality import evaluate_checks
+from alur_runtime.spark_paths import literal
 
 
 def table_reader(spark: Any, args: dict[str, str], tables: dict[str, Lookup]) -> Any:
@@ -34,7 +35,7 @@ def bronze_frame(spark: Any, args: dict[str, str], table: str, columns: Any) -> 
     ddl = reader_ddl(columns)
     if not path_exists(spark, path):
         return spark.createDataFrame([], ddl)
-    return spark.read.schema(ddl).parquet(path)
+    return spark.read.schema(ddl).parquet(literal(path))
 
 
 def iceberg_name(args: dict[str, str], layer: str, table: str) -> str:

@@ -23,6 +23,7 @@ from alur_compiler.diagnostics.suggest import UnknownName
 from alur_compiler.ir import Layer, Project, WriteMode
 from alur_compiler.ir.layout import ICEBERG_CATALOG, quarantine_table
 from alur_compiler.ir.quoting import quote_path
+from alur_runtime.spark_paths import literal
 
 TOMBSTONES = "__alur_tombstones"  # alur_runtime/merge.py TOMBSTONE_SUFFIX
 ONE_SELECT = "write one SELECT (or WITH ... SELECT); show and query never write"
@@ -162,7 +163,7 @@ def register(spark: Any, rel: Relation) -> None:
 
 def _parquet(spark: Any, path: Path, ddl: str | None) -> Any:
     reader = spark.read.schema(ddl) if ddl else spark.read
-    return reader.parquet(str(path))
+    return reader.parquet(literal(str(path)))
 
 
 def _not_written(rel: Relation) -> QueryError:

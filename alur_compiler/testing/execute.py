@@ -25,6 +25,7 @@ from alur_compiler.testing.rows import Rows
 from alur_compiler.testing.spec import QUARANTINE_COLUMNS, TestCase
 from alur_compiler.testing.stderr import THREAD_STDERR
 from alur_compiler.testing.tables import create_source, read_cells, write_bronze, write_iceberg
+from alur_runtime.spark_paths import literal
 
 
 @dataclass
@@ -217,7 +218,7 @@ class _OneTest:
     def _parquet(self, path: str) -> Any:
         if not Path(path).exists() or not any(Path(path).rglob("*.parquet")):
             return None
-        return self.spark.read.option("mergeSchema", "true").parquet(path)
+        return self.spark.read.option("mergeSchema", "true").parquet(literal(path))
 
 
 __all__ = ["QUARANTINE_COLUMNS", "TestResult", "TestRunner"]
