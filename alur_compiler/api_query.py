@@ -99,6 +99,8 @@ def _read(
         LocalSparkUnavailable,
         check_warehouse_home,
         get_spark,
+        jvm_log,
+        jvm_output_into,
         relocate_warehouse,
     )
 
@@ -108,7 +110,8 @@ def _read(
         planned = [(name, *rewrite(sql, known)) for name, sql in queries]
         with warehouse_lock(paths["warehouse"]):
             plan = check_warehouse_home(paths["warehouse"], Path(run.project.root))
-            spark = get_spark(paths["warehouse"])
+            with jvm_output_into(jvm_log(paths["warehouse"])):  # no JVM lines on stderr
+                spark = get_spark(paths["warehouse"])
             if plan is not None:  # a copied or moved project: made its own first
                 relocate_warehouse(spark, plan)
             for name, sql, used in planned:

@@ -154,7 +154,8 @@ def _start(build: Path, warehouse: Path, plan: Relocation | None) -> Any:
 
 
 def jvm_log(warehouse: Path) -> Path:
-    """Where the JVM's own output of local runs goes (`run --local --verbose` shows it)."""
+    """Where the JVM's own output of local runs, `show` and `query` goes (`run --local
+    --verbose` shows it)."""
     return warehouse.resolve() / "logs" / "spark.log"
 
 
@@ -178,7 +179,8 @@ def jvm_output_into(log: Path) -> Iterator[None]:
     saved = os.dup(2)
     target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
-        os.write(target, f"--- alurc run --local, pid {os.getpid()}\n".encode())
+        command = " ".join(["alurc", *sys.argv[1:2], *[a for a in sys.argv[2:] if a == "--local"]])
+        os.write(target, f"--- {command}, pid {os.getpid()}\n".encode())
         os.dup2(target, 2)
         yield
     finally:

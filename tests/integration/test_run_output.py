@@ -47,3 +47,13 @@ def test_results_stdout_progress_stderr_and_jvm_noise_in_the_log(tmp_path: Path)
     assert "--- Spark's log (" in again.stderr
     assert "Setting default log level" in again.stderr
     assert "Spark was not started" not in again.stderr
+
+    # `show` and `query` start Spark too: their JVM lines go to the same log
+    for args in (("show", "orders", ".", "-f", "csv"), ("query", "SELECT 41 + 1 AS x", ".")):
+        read = alurc(*args, cwd=project)
+        assert read.returncode == 0, read.stdout + read.stderr
+        for noise in ("NativeCodeLoader", "Setting default log level", "setLogLevel"):
+            assert noise not in read.stderr and noise not in read.stdout, args
+        log = (project / ".alur" / "warehouse" / "logs" / "spark.log").read_text()
+        assert f"--- alurc {args[0]}, pid" in log
+    assert "42" in read.stdout
