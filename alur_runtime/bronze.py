@@ -116,7 +116,7 @@ def _ingest_claimed(
 ) -> dict[str, str]:
     """Read, conform, check and append the claimed files; returns sk -> result."""
     results: dict[str, str] = {}
-    frames = []
+    frames: list[tuple[str, str, Any]] = []  # (sk, uri, conformed rows) of each good file
     columns = job["file_columns"]
     seen: dict[str, str] = {}
     for uri, fingerprint in claimed:
@@ -136,11 +136,56 @@ def _ingest_claimed(
         if conformed is None:
             results[sk] = _bad_file(job, ctx, uri, str(reason), report)
             continue
-        frames.append(conformed)
+        frames.append((sk, uri, conformed))
         results[sk] = "ingested"
     if frames:
-        _write_rows(spark, job, ctx, union_all(frames), report)
+        try:
+            _write_rows(spark, job, ctx, union_all([f for _, _, f in frames]), report)
+        except _CountFailed as failed:  # nothing written yet: is it one file's fault?
+            kept = _files_read_alone(job, ctx, frames, results, report, failed.cause)
+            _write_rows(spark, job, ctx, union_all(kept), report)
     return results
+
+
+class _CountFailed(Exception):
+    """The batch's first action, counting its rows, failed (nothing is written before)."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _files_read_alone(
+    job: IngestionJob,
+    ctx: dict[str, Any],
+    frames: list[tuple[str, str, Any]],
+    results: dict[str, str],
+    report: dict[str, Any],
+    cause: Exception,
+) -> list[Any]:
+    """The rows of the files that read on their own, once the batch as a whole failed to.
+
+    Spark reads a file lazily, so a fault it finds only while reading (a CSV header that
+    names a column twice, a damaged Parquet page) fails the whole batch's count, not the
+    file's `read_landing_file`. Each file is then counted alone: when some read and some
+    do not, those that do not are bad files (`on_bad_file`) and the others are ingested.
+    When none reads alone, or every one does, the fault is not one file's: the batch fails
+    as before, naming the files that did not read."""
+    failing: list[tuple[str, str, str]] = []  # (sk, uri, why)
+    for sk, uri, frame in frames:
+        try:
+            count_rows(frame)
+        except Exception as exc:  # this file does not read
+            failing.append((sk, uri, unreadable(exc)))
+    if not failing or len(failing) == len(frames):
+        if failing:
+            named = "; ".join(f"{uri}: {why}" for _, uri, why in failing[:3])
+            raise RuntimeError(f"no file of the batch could be read: {named}") from cause
+        raise cause
+    for sk, uri, why in failing:
+        results[sk] = _bad_file(job, ctx, uri, why, report)
+    bad = {sk for sk, _, _ in failing}
+    return [frame for sk, _, frame in frames if sk not in bad]
 
 
 def _same_content(
@@ -178,7 +223,10 @@ def _write_rows(
     now = datetime.datetime.now(datetime.UTC)
     staged = add_batch_columns(df, now, job["source_system"], ctx["batch_id"]).cache()
     try:
-        total, bad = count_rows(staged)
+        try:
+            total, bad = count_rows(staged)
+        except Exception as exc:  # the first action: Spark reads the files only now
+            raise _CountFailed(exc) from exc
         report["rows_read"] = total
         if bad and job["on_bad_row"] == "fail":
             raise JobFailed(f"{bad} row(s) have values that do not fit the contract types")

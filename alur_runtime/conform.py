@@ -88,16 +88,34 @@ def column_names(columns: list[Column]) -> list[str]:
     return [c["name"] for c in columns]
 
 
+#: CSV reader options alurc sets unless the source's `options` do (any case: Spark's
+#: option names are case-insensitive): the header names columns, never its position;
+#: `multiLine` parses a quoted value across lines as RFC 4180 does (line by line, Spark
+#: would split `a,"1<newline>2"` into two rows, the second `2"`: silently wrong rows);
+#: `escape` is RFC 4180's doubled quote (Spark's default `\` kept `"a ""b"""` as is)
+CSV_DEFAULTS = {"header": "true", "enforceSchema": "false", "multiLine": "true", "escape": '"'}
+#: ...and those it always sets: values stay text, cast to the contract afterwards
+CSV_FIXED = {"inferSchema": "false"}
+
+
+def csv_options(given: dict[str, Any]) -> dict[str, Any]:
+    """The reader options of a CSV source: its own, CSV_DEFAULTS where it sets none,
+    CSV_FIXED always (whatever case the source spells a name in)."""
+    fixed = {k.lower() for k in CSV_FIXED}
+    options = {k: v for k, v in given.items() if k.lower() not in fixed}
+    named = {k.lower() for k in options}
+    options.update({k: v for k, v in CSV_DEFAULTS.items() if k.lower() not in named})
+    options.update(CSV_FIXED)
+    return options
+
+
 def read_landing_file(spark: Any, uri: str, source: FileSource) -> Any:
     """One landing file as a DataFrame: CSV as strings with its header, JSON lines, Parquet."""
     fmt = source["format"]
     options = dict(source["options"])
     uri = readable(uri)  # the file named, never a pattern (spark_paths.py)
     if fmt == "csv":
-        options.setdefault("header", "true")
-        options["inferSchema"] = "false"
-        options.setdefault("enforceSchema", "false")
-        return spark.read.options(**options).csv(uri)
+        return spark.read.options(**csv_options(options)).csv(uri)
     if fmt == "json":
         return spark.read.options(**options).json(uri)
     if fmt == "parquet":

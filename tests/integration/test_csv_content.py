@@ -1,0 +1,97 @@
+"""CSV files as spreadsheets and exports write them, through a real ingestion.
+
+- A quoted value across lines (RFC 4180): read line by line, Spark split `a,"1<LF>2"`
+  into the rows `(a, 1)` and `(2", NULL)` and ingested both (multiLine is now the default).
+- A byte order mark, CRLF line ends, no final newline, a header without rows.
+- A file whose header names a column twice fails only when Spark reads it, at the
+  batch's count: it failed the whole batch as a crash; now that file is a bad file and
+  the others are ingested, and a batch of only such files fails naming the file.
+
+Real embedded Spark through the CLI; the oracle is Python's csv module (RFC 4180) over
+the same bytes, and the bronze Parquet files are read back with pyarrow.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from test_run_failures import INGESTIONS, write_project
+from typer.testing import CliRunner
+
+from alur_compiler.cli import app
+
+pytestmark = pytest.mark.spark
+
+GOOD = {
+    "quoted_newlines.csv": b'code,label\na,"line one\nline two"\nb,"x, ""quoted"" y"\n',
+    "bom.csv": b"\xef\xbb\xbfcode,label\nc,3\n",
+    "crlf.csv": b"code,label\r\nd,4\r\ne,5\r\n",
+    "no_final_newline.csv": b"code,label\nf,6",
+    "header_only.csv": b"code,label\n",
+}
+TWICE = b"code,label,label\ng,7,8\n"
+
+
+def _project(root: Path, files: dict[str, bytes]) -> Path:
+    write_project(root, "warn")
+    quarantining = INGESTIONS.replace(
+        '  - {path: codes/, format: csv, pattern: "*.csv"}',
+        '  - {path: codes/, format: csv, pattern: "*.csv"}\non_bad_file: quarantine',
+    )
+    assert quarantining != INGESTIONS
+    (root / "ingestions/ingest.yaml").write_text(quarantining)
+    landing = root / "landing" / "codes"
+    (landing / "codes.csv").unlink()
+    for name, data in files.items():
+        (landing / name).write_bytes(data)
+    return root
+
+
+def _bronze(root: Path) -> list[tuple[Any, ...]]:
+    folder = root / ".alur/warehouse/lake/bronze/codes_raw"
+    files = sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
+    rows = [r for f in files for r in pq.read_table(f).to_pylist()]
+    return sorted((r["code"], r["label"], Path(r["_source_file"]).name) for r in rows)
+
+
+def _oracle(files: dict[str, bytes]) -> list[tuple[Any, ...]]:
+    return sorted(
+        (row["code"], row["label"], name)
+        for name, data in files.items()
+        for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    )
+
+
+def _report(root: Path) -> dict[str, Any]:
+    reports = sorted((root / ".alur/warehouse/reports/ingest_codes").glob("*.json"))
+    return dict(json.loads(reports[-1].read_text()))
+
+
+def test_exported_csv_files_read_as_rfc_4180_says(spark: Any, tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", {**GOOD, "twice.csv": TWICE})
+    run = CliRunner().invoke(app, ["run", "--local", str(root), "ingest_codes"])
+    assert run.exit_code == 0, run.output
+    assert _bronze(root) == _oracle(GOOD)
+    assert ("a", "line one\nline two", "quoted_newlines.csv") in _bronze(root)
+    bad = _report(root)["bad_files"]
+    assert [Path(b["file"]).name for b in bad] == ["twice.csv"]
+    assert "CSV header does not conform" in bad[0]["reason"], bad
+    assert "\n" not in bad[0]["reason"] and "\tat " not in bad[0]["reason"]
+    copies = root / ".alur/warehouse/lake/quarantine/codes_raw/files"
+    assert [p.read_bytes() for p in copies.rglob("twice.csv")] == [TWICE]
+
+
+def test_a_batch_of_only_unreadable_files_fails_naming_them(spark: Any, tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", {"twice.csv": TWICE})
+    run = CliRunner().invoke(app, ["run", "--local", str(root), "ingest_codes"])
+    assert run.exit_code == 1, run.output
+    report = _report(root)
+    assert report["status"] == "failed"
+    assert "twice.csv" in report["error"] and "CSV header does not conform" in report["error"]
+    assert _bronze(root) == []
