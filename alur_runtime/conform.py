@@ -147,12 +147,21 @@ def _spelled(col: Column) -> str:
     return col["name"] if source is None else f"{col['name']} (source_name {source!r})"
 
 
-def conform_file(df: Any, uri: str, columns: list[Column]) -> tuple[Any, str | None]:
+#: what Spark's CSV and JSON readers put where a file's bytes do not decode
+UNDECODED = "\ufffd"
+
+
+def conform_file(
+    df: Any, uri: str, columns: list[Column], decoded: bool = True
+) -> tuple[Any, str | None]:
     """Map `df` onto the contract `columns`; returns (conformed df, None) or (None, reason).
 
     The conformed df has the contract columns in contract order, then `_bad_columns`
-    (array of columns whose value did not cast), `_raw_record` (the row as JSON) and
-    `_source_file`.
+    (array of columns whose value did not cast, or held text that did not decode: Spark's
+    readers put U+FFFD where a file's bytes are not valid in its encoding, a latin-1 `é`
+    in a UTF-8 read, and would store it silently), `_raw_record` (the row as JSON) and
+    `_source_file`. `decoded`: the rows were decoded from a file's bytes (not a database's
+    text, where a U+FFFD is what the database holds).
     """
     sources = file_columns(df.columns, columns)
     missing = [_spelled(c) for c in columns if not c["nullable"] and c["name"] not in sources]
@@ -161,6 +170,7 @@ def conform_file(df: Any, uri: str, columns: list[Column]) -> tuple[Any, str | N
     originals = [c for c in df.columns if c != "_corrupt_record"]
     raw = F.to_json(F.struct(*[F.col(quote_ident(c)) for c in originals]))
     out, bad = [], []
+    text = {name for name, kind in df.dtypes if kind == "string"} if decoded else set()
     for col in columns:
         src = sources.get(col["name"])
         if src is None:
@@ -168,7 +178,11 @@ def conform_file(df: Any, uri: str, columns: list[Column]) -> tuple[Any, str | N
             continue
         cast = F.expr(f"try_cast({quote_ident(src)} AS {col['type']})")
         out.append(cast.alias(col["name"]))
-        bad.append(F.when(F.col(quote_ident(src)).isNotNull() & cast.isNull(), F.lit(col["name"])))
+        value = F.col(quote_ident(src))
+        unfit = value.isNotNull() & cast.isNull()
+        if src in text:
+            unfit = unfit | value.contains(UNDECODED)
+        bad.append(F.when(unfit, F.lit(col["name"])))
     if "_corrupt_record" in df.columns:
         bad.append(F.when(F.col("_corrupt_record").isNotNull(), F.lit("_corrupt_record")))
     bad_cols = F.array_compact(F.array(*bad)) if bad else F.array().cast("array<string>")

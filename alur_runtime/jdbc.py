@@ -201,7 +201,7 @@ def _extract(
         where = reader.range_filter(low, high)
     _record_range(store, ctx, low, high)
     df = reader.read(where)
-    conformed, reason = conform_file(df, source["identity"], job["file_columns"])
+    conformed, reason = conform_file(df, source["identity"], job["file_columns"], decoded=False)
     if conformed is None:
         raise JobFailed(f"source {source['identity']}: {reason}")
     _write_rows(spark, job, ctx, conformed, report)

@@ -95,3 +95,34 @@ def test_a_batch_of_only_unreadable_files_fails_naming_them(spark: Any, tmp_path
     assert report["status"] == "failed"
     assert "twice.csv" in report["error"] and "CSV header does not conform" in report["error"]
     assert _bronze(root) == []
+
+
+LATIN1 = "code,label\nh,café\ni,plain\n".encode("latin-1")
+
+
+def test_bytes_that_do_not_decode_make_a_bad_row_and_the_encoding_option_reads_them(
+    spark: Any, tmp_path: Path
+) -> None:
+    """A latin-1 file read as UTF-8: Spark puts U+FFFD where `é` was and alurc used to store
+    `caf�`. That row is a bad row now (quarantined, the column named); the rest loads. With
+    `encoding: ISO-8859-1` the same bytes read as Python's latin-1 codec reads them."""
+    root = _project(tmp_path / "utf8", {"latin1.csv": LATIN1})
+    run = CliRunner().invoke(app, ["run", "--local", str(root), "ingest_codes"])
+    assert run.exit_code == 0, run.output
+    assert _bronze(root) == [("i", "plain", "latin1.csv")]
+    folder = root / ".alur/warehouse/lake/quarantine/codes_raw/rows"
+    rows = [r for f in sorted(folder.rglob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    assert [(r["code"], r["_bad_columns"]) for r in rows] == [("h", ["label"])]
+
+    root = _project(tmp_path / "latin1", {"latin1.csv": LATIN1})
+    ingest = root / "ingestions/ingest.yaml"
+    ingest.write_text(
+        ingest.read_text().replace(
+            'pattern: "*.csv"}\non_bad_file',
+            'pattern: "*.csv", options: {encoding: ISO-8859-1}}\non_bad_file',
+        )
+    )
+    run = CliRunner().invoke(app, ["run", "--local", str(root), "ingest_codes"])
+    assert run.exit_code == 0, run.output
+    want = {"latin1.csv": LATIN1.decode("latin-1").encode("utf-8")}
+    assert _bronze(root) == _oracle(want)
