@@ -96,16 +96,29 @@ def column_names(columns: list[Column]) -> list[str]:
 CSV_DEFAULTS = {"header": "true", "enforceSchema": "false", "multiLine": "true", "escape": '"'}
 #: ...and those it always sets: values stay text, cast to the contract afterwards
 CSV_FIXED = {"inferSchema": "false"}
+#: JSON: a number with a fraction is read as a decimal, exactly as written (as a double,
+#: `12345678.123456789` became 12345678.12345679 in a decimal(20,9) column, and
+#: `1.5E7` in a string one)
+JSON_DEFAULTS = {"prefersDecimal": "true"}
 
 
 def csv_options(given: dict[str, Any]) -> dict[str, Any]:
-    """The reader options of a CSV source: its own, CSV_DEFAULTS where it sets none,
-    CSV_FIXED always (whatever case the source spells a name in)."""
-    fixed = {k.lower() for k in CSV_FIXED}
-    options = {k: v for k, v in given.items() if k.lower() not in fixed}
+    """The reader options of a CSV source (see `reader_options`)."""
+    return reader_options(given, CSV_DEFAULTS, CSV_FIXED)
+
+
+def reader_options(
+    given: dict[str, Any], defaults: dict[str, str], fixed: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A source's reader options: its own, `defaults` where it sets none, `fixed` always,
+    whatever case the source spells a name in (Spark's option names are case-insensitive:
+    two spellings of one name would leave it to Spark which one counts)."""
+    fixed = fixed or {}
+    overruled = {k.lower() for k in fixed}
+    options = {k: v for k, v in given.items() if k.lower() not in overruled}
     named = {k.lower() for k in options}
-    options.update({k: v for k, v in CSV_DEFAULTS.items() if k.lower() not in named})
-    options.update(CSV_FIXED)
+    options.update({k: v for k, v in defaults.items() if k.lower() not in named})
+    options.update(fixed)
     return options
 
 
@@ -117,7 +130,7 @@ def read_landing_file(spark: Any, uri: str, source: FileSource) -> Any:
     if fmt == "csv":
         return spark.read.options(**csv_options(options)).csv(uri)
     if fmt == "json":
-        return spark.read.options(**options).json(uri)
+        return spark.read.options(**reader_options(options, JSON_DEFAULTS)).json(uri)
     if fmt == "parquet":
         return spark.read.options(**options).parquet(uri)
     raise ValueError(f"unsupported format {fmt!r}")

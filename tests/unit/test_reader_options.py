@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from alur_runtime.conform import CSV_DEFAULTS, CSV_FIXED, csv_options
+from alur_runtime.conform import CSV_DEFAULTS, CSV_FIXED, JSON_DEFAULTS, csv_options, reader_options
 
 
 def _lower(options: dict[str, object]) -> dict[str, object]:
@@ -36,3 +36,12 @@ def test_defaults_fill_in_and_never_shadow_what_a_source_sets() -> None:
                 for name, value in {**CSV_DEFAULTS, **CSV_FIXED}.items():
                     if name not in chosen:
                         assert got[name.lower()] == value, (given, got)
+
+
+def test_json_reads_fractions_as_decimals_unless_the_source_says_otherwise() -> None:
+    assert reader_options({}, JSON_DEFAULTS) == {"prefersDecimal": "true"}
+    assert reader_options({"PrefersDecimal": False}, JSON_DEFAULTS) == {"PrefersDecimal": False}
+    assert reader_options({"multiLine": True}, JSON_DEFAULTS) == {
+        "multiLine": True,
+        "prefersDecimal": "true",
+    }
