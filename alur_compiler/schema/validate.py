@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 from alur_compiler.diagnostics import Diagnostics, codes
 from alur_compiler.diagnostics.suggest import suggestion_suffix
 from alur_compiler.load.source import SourceDoc, pointer
+from alur_compiler.schema.comma_cut import merge_cuts
 from alur_compiler.schema.messages import problems_of
 from alur_compiler.schema.problem import Problem
 from alur_compiler.schema.registry import (
@@ -84,10 +85,11 @@ def check_kind(doc: SourceDoc, diags: Diagnostics) -> str | None:
 
 def _problems(kind: str, doc: SourceDoc, errors: list[ValidationError]) -> list[Problem]:
     """Every error in the user's words; a missing key that an unknown key misspells is
-    reported once, as the misspelling."""
+    reported once, as the misspelling; a value cut at a comma once, at the value."""
     found = [p for e in errors for p in problems_of(kind, doc.data, e)]
     meant = {(p.path[:-1], p.suggests) for p in found if p.suggests is not None}
-    return [p for p in found if p.missing is None or (p.path, p.missing) not in meant]
+    found = [p for p in found if p.missing is None or (p.path, p.missing) not in meant]
+    return merge_cuts(kind, doc.data, found)
 
 
 def _report(doc: SourceDoc, problem: Problem, diags: Diagnostics) -> None:
