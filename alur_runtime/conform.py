@@ -164,6 +164,25 @@ def _spelled(col: Column) -> str:
 UNDECODED = "\ufffd"
 
 
+def _misread(names: list[str]) -> str:
+    """Why a file may show none of the contract's columns: read with the wrong delimiter
+    (one column named `code;label`) or the wrong encoding (UTF-16 read as UTF-8 puts a NUL
+    between the header's letters); empty when neither is likely."""
+    if len(names) == 1 and "\x00" not in names[0]:
+        for sep, shown in ((";", ";"), ("\t", "\\t"), ("|", "|")):
+            if sep in names[0]:
+                return (
+                    f" (the file has one column, `{names[0][:60]}`: if it is separated by "
+                    f"'{shown}', set `options: {{delimiter: \"{shown}\"}}` on the source)"
+                )
+    if any("\x00" in n for n in names):
+        return (
+            " (its header holds NUL characters, as UTF-16 read as UTF-8 does: set "
+            "`options: {encoding: UTF-16}` on the source if it is UTF-16)"
+        )
+    return ""
+
+
 def conform_file(
     df: Any, uri: str, columns: list[Column], decoded: bool = True
 ) -> tuple[Any, str | None]:
@@ -179,7 +198,7 @@ def conform_file(
     sources = file_columns(df.columns, columns)
     missing = [_spelled(c) for c in columns if not c["nullable"] and c["name"] not in sources]
     if missing:
-        return None, "missing required column(s): " + ", ".join(missing)
+        return None, "missing required column(s): " + ", ".join(missing) + _misread(df.columns)
     originals = [c for c in df.columns if c != "_corrupt_record"]
     raw = F.to_json(F.struct(*[F.col(quote_ident(c)) for c in originals]))
     out, bad = [], []

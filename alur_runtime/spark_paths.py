@@ -6,11 +6,16 @@ which reads `* ? [ ] { } \\` as a pattern. A landing file named `orders[1].csv` 
 bronze table at all. `literal` escapes them with Hadoop's escape character, so a reader
 gets exactly the path named (and Hadoop looks the path up instead of listing its folder).
 
-Hadoop's local file system cannot open a file whose name holds `:` (its checksum file's
-name `.<name>.crc` does not parse as a relative path), a common shape for exported files
-(`orders 2026-11-03T10:00:00.csv`). `readable` reads such a local file through a symbolic
-link with `:` replaced, in a folder of this process's own that is removed when it exits;
-the rows' `_source_file` is still the file's own path (conform.conform_file).
+Escaping is not always enough. Hadoop's local file system cannot open a file whose name
+holds `:` (its checksum file's name `.<name>.crc` does not parse as a relative path), a
+common shape for exported files (`orders 2026-11-03T10:00:00.csv`); and a reader that
+hands the files it found to Hadoop's `FileInputFormat` (CSV and JSON with `multiLine`)
+globs their real paths once more, so a file below `shop [copy]/` matches nothing.
+`readable` therefore reads a local file whose path holds a glob character, or whose name
+holds `:`, through a symbolic link with a plain path, in a folder of this process's own
+that is removed when it exits; the rows' `_source_file` is still the file's own path
+(conform.conform_file). On S3 no link can be made: there such a key is escaped only, and
+a `multiLine` read of it finds no file (a bad file, never another file's rows).
 
 Every Spark file read of the runtime and of alurc goes through these two functions
 (tests/unit/test_spark_paths.py checks the sources for any that does not).
@@ -36,9 +41,9 @@ def literal(path: str) -> str:
 
 
 def readable(path: str) -> str:
-    """`path` as a Spark reader must be given it: `literal`, and a local file whose name
-    holds `:` through a link with a plain name."""
-    if "://" not in path and ":" in os.path.basename(path):
+    """`path` as a Spark reader must be given it: `literal`, and a local file with a glob
+    character in its path or `:` in its name through a link with a plain path."""
+    if "://" not in path and (":" in os.path.basename(path) or _GLOB.search(path)):
         path = _link(path)
     return literal(path)
 
@@ -51,7 +56,7 @@ def _link(path: str) -> str:
             atexit.register(shutil.rmtree, _FOLDER[0], True)
         folder = os.path.join(_FOLDER[0], str(len(_LINKS)))  # one per file: names may clash
         os.mkdir(folder)
-        link = os.path.join(folder, os.path.basename(path).replace(":", "_"))
+        link = os.path.join(folder, _GLOB.sub("_", os.path.basename(path).replace(":", "_")))
         os.symlink(os.path.abspath(path), link)
         _LINKS[path] = link
     return link

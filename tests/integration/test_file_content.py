@@ -173,3 +173,40 @@ def test_json_numbers_reach_decimal_and_string_columns_as_written(
     )
     assert got == want
     assert {r["code"]: r["label"] for r in rows}["c"] == "text"
+
+
+@pytest.mark.parametrize(
+    ("data", "hint", "option"),
+    [
+        (b"code;label\nj;10\n", "separated by ';'", 'delimiter: ";"'),
+        ("code,label\nk,11\n".encode("utf-16"), "UTF-16", "encoding: UTF-16"),
+    ],
+    ids=["semicolons", "utf16"],
+)
+def test_a_file_read_with_the_wrong_delimiter_or_encoding_says_which_option(
+    spark: Any, tmp_path: Path, data: bytes, hint: str, option: str
+) -> None:
+    """A `;`-separated or UTF-16 file shows none of the contract's columns. The bad file's
+    reason says which option would read it, and with that option it reads as Python does."""
+    root = _project(tmp_path / "wrong", {"f.csv": data})
+    run = CliRunner().invoke(app, ["run", "--local", str(root), "ingest_codes"])
+    assert run.exit_code == 0, run.output
+    (bad,) = _report(root)["bad_files"]
+    assert "missing required column(s): code" in bad["reason"] and hint in bad["reason"], bad
+
+    root = _project(tmp_path / "right", {"f.csv": data})
+    ingest = root / "ingestions/ingest.yaml"
+    ingest.write_text(
+        ingest.read_text().replace(
+            'pattern: "*.csv"}\non_bad_file',
+            f'pattern: "*.csv", options: {{{option}}}}}\non_bad_file',
+        )
+    )
+    run = CliRunner().invoke(app, ["run", "--local", str(root), "ingest_codes"])
+    assert run.exit_code == 0, run.output
+    text = data.decode("utf-16") if option.startswith("encoding") else data.decode()
+    want = sorted(
+        (r["code"], r["label"], "f.csv")
+        for r in csv.DictReader(io.StringIO(text), delimiter=";" if ";" in option else ",")
+    )
+    assert _bronze(root) == want

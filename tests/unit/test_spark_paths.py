@@ -114,3 +114,21 @@ def test_a_local_name_with_a_colon_is_read_through_a_plain_link(tmp_path: Path) 
     other.write_text("id\n3\n")
     assert Path(readable(str(other))).read_text() == "id\n3\n"  # names clash: own folder
     assert readable("s3://b/k/t 10:00.csv") == "s3://b/k/t 10:00.csv"  # no link on S3
+    assert readable("s3://b/k/o[1].csv") == "s3://b/k/o\\[1\\].csv"  # escaped only
+
+
+def test_a_local_path_with_a_glob_character_is_read_through_a_plain_link(tmp_path: Path) -> None:
+    """A multiLine reader globs the real path again (FileInputFormat): the link's path must
+    hold no glob character at all, in its folders or its name."""
+    folder = tmp_path / "shop [copy] {x}"
+    folder.mkdir()
+    for name in ("plain.csv", "o[1].csv", "back\\slash.csv", "star*.csv"):
+        f = folder / name
+        f.write_text(name)
+        got = readable(str(f))
+        assert not re.search(r"[\\*?\[\]{}]", got), got
+        assert Path(got).read_text() == name
+    plain = tmp_path / "plain" / "x.csv"
+    plain.parent.mkdir()
+    plain.write_text("x")
+    assert readable(str(plain)) == str(plain)  # nothing to avoid: the file itself
